@@ -1,0 +1,1 @@
+"""The only package that knows Cashfree's URLs, headers and JSON."""

@@ -1,0 +1,1 @@
+"""Use cases: async, Qt-free."""

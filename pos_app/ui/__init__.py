@@ -1,0 +1,1 @@
+"""PySide6 widgets; only this package and app.py import Qt."""

@@ -1,0 +1,63 @@
+"""The core (domain, gateway, store, services) must not import Qt, and the rooms stay apart."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parents[2] / "pos_app"
+CORE = ["domain", "gateway", "store", "services"]
+
+
+def _core_modules() -> list[str]:
+    names = []
+    for sub in CORE:
+        for path in sorted((PKG / sub).rglob("*.py")):
+            rel = path.relative_to(PKG.parent).with_suffix("")
+            parts = list(rel.parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            names.append(".".join(parts))
+    return names
+
+
+def test_core_imports_no_qt() -> None:
+    modules = _core_modules()
+    assert len(modules) >= 4
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = sorted(k for k in sys.modules if k.split('.')[0] in ('PySide6', 'qasync'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "", f"core pulled in Qt: {out.stdout}"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_httpx_keyring_and_qt_stay_in_their_rooms() -> None:
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).as_posix()
+        imports = _imports(path)
+        if "httpx" in imports and not (rel.startswith("gateway/") or rel == "app.py"):
+            offenders.append(f"{rel} imports httpx")
+        if "keyring" in imports and rel != "secrets.py":
+            offenders.append(f"{rel} imports keyring")
+        if imports & {"PySide6", "qasync"} and not (rel.startswith("ui/") or rel == "app.py"):
+            offenders.append(f"{rel} imports Qt")
+    assert offenders == []
