@@ -113,6 +113,7 @@ class Sale:
     vpa: str | None = None
     link_id: str | None = None
     cf_order_id: str | None = None
+    gateway_order_id: str | None = None  # Cashfree order holding the payment when not order_id (links)
     payment_session_id: str | None = None
     expires_at: datetime | None = None
     cf_payment_id: str | None = None
