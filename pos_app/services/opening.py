@@ -1,0 +1,260 @@
+"""Opening a sale at the gateway: the order (or payment link), then the UPI attempt.
+
+Each step journals what it learned before the state is yielded. A network failure is
+"offline, next try at …" and the step is retried with the same idempotency key; a
+definite refusal ends the sale as FAILED with Cashfree's reason; a cancel while this runs
+is honoured between tries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.gateway.base import Customer, NewLink, NewOrder, Order, PayResult, UpiChannel
+from pos_app.gateway.errors import DuplicateOrderError, GatewayError
+from pos_app.services.qr import render_png
+from pos_app.services.runtime import Deps, SaleRun
+from pos_app.services.state import Offline, SaleState
+from pos_app.services.wording import describe_error, is_s2s_refusal
+
+__all__ = ["open_sale", "went_offline"]
+
+log = logging.getLogger(__name__)
+
+OFFLINE_RETRY = 5.0  # seconds between tries while Cashfree cannot be reached
+
+
+def went_offline(deps: Deps, run: SaleRun, error: GatewayError, retry_in: float) -> None:
+    now = deps.clock()
+    first = run.offline is None
+    run.offline = Offline(
+        since=run.offline.since if run.offline else now,
+        next_try_at=now + timedelta(seconds=retry_in),
+        reason=describe_error(error),
+    )
+    if first:
+        deps.journal.add_event(run.order_id, "offline", {"error": type(error).__name__})
+
+
+def back_online(deps: Deps, run: SaleRun) -> bool:
+    if run.offline is None:
+        return False
+    run.offline = None
+    deps.journal.add_event(run.order_id, "online", {})
+    return True
+
+
+def _customer(deps: Deps, run: SaleRun) -> Customer:
+    sale = run.sale
+    phone = sale.customer_phone or deps.default_phone
+    if phone is None:
+        raise ValueError("no customer phone and no default phone in Settings")
+    cid = f"c{phone}" if sale.customer_phone else f"pos{deps.terminal_id}walkin"
+    return Customer(customer_id=cid, phone=phone, email=sale.customer_email)
+
+
+async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
+    """CREATED -> AWAITING_PAYMENT (with the QR, link or request shown), or FAILED.
+
+    Ends early, leaving the sale CREATED, when a cancel is requested before the order
+    is known to exist; the caller settles that."""
+    if run.sale.method is Method.LINK:
+        async for state in _open_link(deps, run):
+            yield state
+        return
+    order: Order | None = None
+    async for state, result in _create_order(deps, run):
+        if result is not None:
+            order = result
+        else:
+            yield state
+    if order is None:
+        return
+    run.record(
+        deps,
+        event="order_created",
+        status=SaleStatus.AWAITING_PAYMENT,
+        detail={"cf_order_id": order.cf_order_id},
+        cf_order_id=order.cf_order_id,
+        payment_session_id=order.payment_session_id,
+        expires_at=order.expires_at or run.sale.expires_at,
+    )
+    yield run.state()
+    async for state in start_attempt(deps, run):
+        yield state
+
+
+async def _create_order(deps: Deps, run: SaleRun) -> AsyncIterator[tuple[SaleState, Order | None]]:
+    sale = run.sale
+    request = NewOrder(
+        order_id=sale.order_id,
+        amount=sale.amount,
+        customer=_customer(deps, run),
+        note=sale.note,
+        expires_at=sale.expires_at,
+        tags={
+            "terminal": deps.terminal_id,
+            **({"bill": sale.bill_number} if sale.bill_number else {}),
+        },
+    )
+    while not run.cancel_requested:
+        try:
+            order = await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)
+        except DuplicateOrderError:
+            # Our earlier try reached Cashfree but its answer was lost: read the order.
+            try:
+                order = await deps.gateway.get_order(sale.order_id)
+            except GatewayError as exc:
+                if exc.retryable:
+                    went_offline(deps, run, exc, OFFLINE_RETRY)
+                    yield run.state(), None
+                    await run.pause(deps, OFFLINE_RETRY)
+                    continue
+                raise
+        except GatewayError as exc:
+            if exc.retryable:
+                went_offline(deps, run, exc, OFFLINE_RETRY)
+                yield run.state(), None
+                await run.pause(deps, OFFLINE_RETRY)
+                continue
+            run.error = describe_error(exc)
+            run.record(
+                deps,
+                event="order_refused",
+                status=SaleStatus.FAILED,
+                detail={
+                    "error": type(exc).__name__,
+                    "code": exc.code,
+                    "request_id": exc.request_id,
+                },
+                reason=run.error,
+            )
+            yield run.state(), None
+            return
+        back_online(deps, run)
+        yield run.state(), order
+        return
+
+
+async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
+    """Order Pay: show a UPI QR, or send the UPI request to the customer's VPA."""
+    sale = run.sale
+    if sale.method is Method.LINK or sale.payment_session_id is None:
+        return
+    channel = UpiChannel.COLLECT if sale.method is Method.COLLECT else UpiChannel.QRCODE
+    while not run.cancel_requested and run.sale.status is SaleStatus.AWAITING_PAYMENT:
+        try:
+            result = await deps.gateway.pay_upi(
+                sale.payment_session_id, channel, upi_id=sale.vpa if sale.vpa else None
+            )
+        except GatewayError as exc:
+            if exc.retryable:
+                went_offline(deps, run, exc, OFFLINE_RETRY)
+                yield run.state()
+                await run.pause(deps, OFFLINE_RETRY)
+                continue
+            run.error = _attempt_refusal(sale.method, exc)
+            run.link_fallback = True
+            deps.journal.add_event(
+                run.order_id,
+                "attempt_refused",
+                {"error": type(exc).__name__, "code": exc.code, "request_id": exc.request_id},
+            )
+            yield run.state()
+            return
+        back_online(deps, run)
+        _show(run, result)
+        deps.journal.add_event(
+            run.order_id,
+            "attempt_started",
+            {"channel": channel.value, "cf_payment_id": result.cf_payment_id},
+        )
+        yield run.state()
+        return
+
+
+def _attempt_refusal(method: Method, exc: GatewayError) -> str:
+    if method is Method.COLLECT:
+        return (
+            "Cashfree did not send the UPI request. NPCI is phasing out UPI requests for "
+            f"shops, so this account may not allow them. Use the QR instead. ({describe_error(exc)})"
+        )
+    if is_s2s_refusal(exc):
+        return (
+            "This Cashfree account cannot show a UPI QR directly: Cashfree has to switch on its "
+            f"'S2S' option. Use a payment-link QR instead. ({describe_error(exc)})"
+        )
+    return f"{describe_error(exc)} You can show a payment-link QR instead."
+
+
+def _show(run: SaleRun, result: PayResult) -> None:
+    run.qr_text = result.upi_url
+    if result.qr_png is not None:
+        run.qr_png = result.qr_png
+    elif result.upi_url is not None:
+        run.qr_png = render_png(result.upi_url)
+
+
+async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
+    sale = run.sale
+    purpose = f"Payment to {deps.store_name}"
+    if sale.bill_number:
+        purpose += f", bill {sale.bill_number}"
+    request = NewLink(
+        link_id=sale.link_id or sale.order_id,
+        amount=sale.amount,
+        purpose=purpose,
+        customer=_customer(deps, run),
+        expires_at=sale.expires_at,
+        send_sms=bool(run.sale.customer_phone) and _notify(run, "sms"),
+        send_email=bool(run.sale.customer_email) and _notify(run, "email"),
+        notes={"terminal": deps.terminal_id},
+    )
+    while not run.cancel_requested:
+        try:
+            link = await deps.gateway.create_link(request, idempotency_key=sale.idempotency_key)
+        except GatewayError as exc:
+            if exc.retryable:
+                went_offline(deps, run, exc, OFFLINE_RETRY)
+                yield run.state()
+                await run.pause(deps, OFFLINE_RETRY)
+                continue
+            run.error = describe_error(exc)
+            run.record(
+                deps,
+                event="link_refused",
+                status=SaleStatus.FAILED,
+                detail={
+                    "error": type(exc).__name__,
+                    "code": exc.code,
+                    "request_id": exc.request_id,
+                },
+                reason=run.error,
+            )
+            yield run.state()
+            return
+        back_online(deps, run)
+        run.link_url = link.url
+        run.qr_text = link.url
+        run.qr_png = render_png(link.url)
+        run.record(
+            deps,
+            event="link_created",
+            status=SaleStatus.AWAITING_PAYMENT,
+            detail={
+                "cf_link_id": link.cf_link_id,
+                "sms": request.send_sms,
+                "email": request.send_email,
+            },
+            cf_order_id=link.cf_link_id,
+            expires_at=link.expires_at or sale.expires_at,
+        )
+        yield run.state()
+        return
+
+
+def _notify(run: SaleRun, channel: str) -> bool:
+    return channel in run.notify

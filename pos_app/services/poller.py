@@ -1,0 +1,60 @@
+"""When to ask Cashfree again: the adaptive schedule for a sale at the counter, and the
+slow, backing-off schedule of the late-payment sweep after cancel or expiry.
+
+Pure functions of elapsed time; the loops that use them live in watch.py and sweep.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PollSchedule", "SweepSchedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class PollSchedule:
+    """Fast while the customer stands at the counter, slower later.
+
+    Defaults: every 1.5 s for the first 90 s, every 3 s until 5 minutes, then every 10 s.
+    Failed-attempt checks (the payments list) run on every `payments_every`-th read.
+    """
+
+    fast_interval: float = 1.5
+    fast_for: float = 90.0
+    medium_interval: float = 3.0
+    medium_until: float = 300.0
+    slow_interval: float = 10.0
+    payments_every: int = 3
+    expiry_grace: float = 5.0  # Cashfree may flip the order a little after its expiry time
+
+    def interval(self, elapsed: float) -> float:
+        if elapsed < self.fast_for:
+            return self.fast_interval
+        if elapsed < self.medium_until:
+            return self.medium_interval
+        return self.slow_interval
+
+    def calls_per_minute(self, elapsed: float) -> float:
+        return 60.0 / self.interval(elapsed)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSchedule:
+    """After CANCELLED or EXPIRED: check again after 30 s, then doubling up to every 30 min,
+    for `duration` seconds (24 h by default). Money found then is recorded as a late payment."""
+
+    first: float = 30.0
+    factor: float = 2.0
+    cap: float = 1800.0
+    duration: float = 24 * 3600.0
+
+    def delays(self) -> list[float]:
+        """Every pause of the sweep, in order; their sum never exceeds `duration`."""
+        out: list[float] = []
+        total = 0.0
+        delay = self.first
+        while total + delay <= self.duration:
+            out.append(delay)
+            total += delay
+            delay = min(delay * self.factor, self.cap)
+        return out
