@@ -20,7 +20,7 @@ from pos_app.services.settle import Reading, ReadingKind, read_sale
 from pos_app.services.state import SaleState
 from pos_app.services.wording import describe_error
 
-__all__ = ["cancel_sale", "record_reading", "watch_sale"]
+__all__ = ["cancel_sale", "expire_sale", "record_reading", "watch_sale"]
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ async def watch_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         if reading.kind is ReadingKind.NOT_FOUND:
             run.error = "Cashfree does not know this order any more. The manager should check it."
         if expired_here and reading.kind is ReadingKind.OPEN:
-            async for state in _expire(deps, run):
+            async for state in expire_sale(deps, run):
                 yield state
             return
         after = (run.attempt_failed, run.offline is not None, run.sale.status)
@@ -177,7 +177,7 @@ async def _terminate_then_read(deps: Deps, run: SaleRun) -> Reading:
     return await read_sale(gateway, run.sale, with_payments=False)
 
 
-async def _expire(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
+async def expire_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     try:
         reading = await _terminate_then_read(deps, run)
     except GatewayError as exc:
