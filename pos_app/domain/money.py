@@ -62,17 +62,21 @@ class Money:
             raise ValidationError(field, "The amount cannot be negative.")
         if _TOO_MANY_DECIMALS.match(value):
             raise ValidationError(field, "Use at most two decimals (paise).")
+        not_an_amount = "That is not an amount. Type digits, like 250 or 1,250.50."
+        grouped = False
         if _PLAIN.match(value):
             digits = value
-        elif _GROUPED.match(value) and _grouping_ok(value):
+        elif _GROUPED.match(value):
             digits = value.replace(",", "")
+            grouped = True
         else:
-            raise ValidationError(
-                field, "That is not an amount. Type digits, like 250 or 1,250.50."
-            )
+            raise ValidationError(field, not_an_amount)
         whole, _, frac = digits.partition(".")
+        # Checked before any grouping work: a pasted wall of digits is refused cheaply.
         if len(whole) > 12:
             raise ValidationError(field, "That amount is far too large.")
+        if grouped and not _grouping_ok(value):
+            raise ValidationError(field, not_an_amount)
         amount = cls(int(whole) * 100 + int(frac.ljust(2, "0") or "0"))
         if amount.paise == 0:
             raise ValidationError(field, "The amount must be more than zero.")
@@ -154,7 +158,10 @@ def _grouping_ok(value: str) -> bool:
 
 
 def _group_western(digits: str) -> str:
-    return f"{int(digits):,}" if digits else digits
+    """123456 -> 123,456 (thousands groups), on the text: no int() involved."""
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return ",".join(groups)
 
 
 MINIMUM = Money(100)
