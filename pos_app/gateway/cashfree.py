@@ -1,0 +1,436 @@
+"""CashfreeGateway: the production client for Cashfree PG, API version 2025-01-01.
+
+It talks over an injected `httpx.AsyncClient` (the app's one client) and implements the
+PaymentGateway protocol. One method, `_request`, builds every header, owns the retry loop
+and maps every failure to a typed GatewayError; the endpoint methods only build bodies and
+pick the parser. Cashfree JSON never leaves this module and cashfree_parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from pos_app.gateway import errors
+from pos_app.gateway.base import (
+    Customer,
+    Link,
+    NewLink,
+    NewOrder,
+    NewRefund,
+    Order,
+    Payment,
+    PayResult,
+    Refund,
+    UpiChannel,
+)
+from pos_app.gateway.cashfree_parse import (
+    as_list,
+    error_from_response,
+    parse_link,
+    parse_order,
+    parse_pay_result,
+    parse_payment,
+    parse_refund,
+)
+from pos_app.gateway.retry import RateBudget, RetryPolicy
+from pos_app.secrets import Secret
+
+__all__ = [
+    "API_VERSION",
+    "DEFAULT_TIMEOUT",
+    "PRODUCTION_URL",
+    "SANDBOX_URL",
+    "CallInfo",
+    "CashfreeGateway",
+    "base_url_for",
+]
+
+API_VERSION = "2025-01-01"
+SANDBOX_URL = "https://sandbox.cashfree.com/pg"
+PRODUCTION_URL = "https://api.cashfree.com/pg"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+CURRENCY = "INR"
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def base_url_for(environment: str, override: str | None) -> str:
+    """The PG base URL. Production is always Cashfree's production host; sandbox and demo
+    may be pointed elsewhere (the simulator, a test server)."""
+    if environment == "production":
+        return PRODUCTION_URL
+    if environment not in ("sandbox", "demo"):
+        raise ValueError(f"unknown environment: {environment!r}")
+    chosen = (override or "").strip().rstrip("/")
+    if chosen:
+        return chosen
+    if environment == "sandbox":
+        return SANDBOX_URL
+    raise ValueError("demo mode needs a base URL (the simulator's); none was given")
+
+
+def _uuid_hex() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    """The last HTTP attempt, for diagnostics: what, how it ended, which request id, when."""
+
+    endpoint: str
+    http_status: int | None  # None when no answer arrived (timeout, offline)
+    request_id: str
+    at: float  # the gateway's clock (monotonic seconds)
+    attempt: int
+
+
+def _segment(value: str) -> str:
+    """One URL path segment: every reserved character percent-encoded."""
+    if not value:
+        raise ValueError("an id in a URL path cannot be empty")
+    return quote(value, safe="")
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("times sent to Cashfree must be timezone-aware")
+    return moment.isoformat(timespec="seconds")
+
+
+def _customer(customer: Customer, *, with_id: bool) -> dict[str, str]:
+    details = {"customer_phone": customer.phone}
+    if with_id:
+        details["customer_id"] = customer.customer_id
+    if customer.email:
+        details["customer_email"] = customer.email
+    if customer.name:
+        details["customer_name"] = customer.name
+    return details
+
+
+class CashfreeGateway:
+    """PaymentGateway over Cashfree PG. Every method raises GatewayError subclasses only
+    (and ValueError for arguments that could never be sent)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: Secret,
+        retry: RetryPolicy | None = None,
+        budget: RateBudget | None = None,
+        new_request_id: Callable[[], str] = _uuid_hex,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._base_url = base_url.strip().rstrip("/")
+        self._client_id = client_id
+        self._secret = client_secret
+        self._retry = RetryPolicy() if retry is None else retry
+        self._budget = budget
+        self._new_request_id = new_request_id
+        self._sleep = sleep
+        self._clock = clock
+        self.last_call: CallInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"CashfreeGateway(base_url={self._base_url!r}, client_id={self._client_id!r})"
+
+    __str__ = __repr__
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    # ---- orders ---------------------------------------------------------------------------
+    async def create_order(self, order: NewOrder, *, idempotency_key: str) -> Order:
+        body: dict[str, Any] = {
+            "order_id": order.order_id,
+            "order_amount": order.amount.to_api(),
+            "order_currency": CURRENCY,
+            "customer_details": _customer(order.customer, with_id=True),
+        }
+        if order.note:
+            body["order_note"] = order.note
+        if order.expires_at is not None:
+            body["order_expiry_time"] = _iso(order.expires_at)
+        if order.tags:
+            body["order_tags"] = dict(order.tags)
+        return await self._request(
+            "create_order",
+            "POST",
+            "/orders",
+            parse_order,
+            body=body,
+            idempotency_key=_required_key(idempotency_key),
+        )
+
+    async def get_order(self, order_id: str) -> Order:
+        return await self._request("get_order", "GET", f"/orders/{_segment(order_id)}", parse_order)
+
+    async def terminate_order(self, order_id: str) -> Order:
+        return await self._request(
+            "terminate_order",
+            "PATCH",
+            f"/orders/{_segment(order_id)}",
+            parse_order,
+            body={"order_status": "TERMINATED"},
+        )
+
+    async def pay_upi(
+        self,
+        payment_session_id: str,
+        channel: UpiChannel,
+        *,
+        upi_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PayResult:
+        upi: dict[str, str] = {"channel": channel.value}
+        if channel is UpiChannel.COLLECT:
+            if not upi_id:
+                raise ValueError("a UPI collect request needs the customer's UPI id")
+            upi["upi_id"] = upi_id
+        body = {"payment_session_id": payment_session_id, "payment_method": {"upi": upi}}
+        return await self._request(
+            "pay_order",
+            "POST",
+            "/orders/sessions",
+            lambda data: parse_pay_result(data, channel),
+            body=body,
+            idempotency_key=idempotency_key,
+            extra_headers={"x-client-device": "desktop"},
+        )
+
+    async def list_payments(self, order_id: str) -> list[Payment]:
+        return await self._request(
+            "list_payments",
+            "GET",
+            f"/orders/{_segment(order_id)}/payments",
+            lambda data: [parse_payment(item, order_id=order_id) for item in as_list(data)],
+        )
+
+    # ---- payment links --------------------------------------------------------------------
+    async def create_link(self, link: NewLink, *, idempotency_key: str) -> Link:
+        body: dict[str, Any] = {
+            "link_id": link.link_id,
+            "link_amount": link.amount.to_api(),
+            "link_currency": CURRENCY,
+            "link_purpose": link.purpose,
+            "customer_details": _customer(link.customer, with_id=False),
+            "link_notify": {"send_sms": link.send_sms, "send_email": link.send_email},
+        }
+        if link.expires_at is not None:
+            body["link_expiry_time"] = _iso(link.expires_at)
+        if link.notes:
+            body["link_notes"] = dict(link.notes)
+        return await self._request(
+            "create_link",
+            "POST",
+            "/links",
+            parse_link,
+            body=body,
+            idempotency_key=_required_key(idempotency_key),
+        )
+
+    async def get_link(self, link_id: str) -> Link:
+        return await self._request("get_link", "GET", f"/links/{_segment(link_id)}", parse_link)
+
+    async def cancel_link(self, link_id: str) -> Link:
+        return await self._request(
+            "cancel_link", "POST", f"/links/{_segment(link_id)}/cancel", parse_link
+        )
+
+    async def list_link_orders(self, link_id: str, *, paid_only: bool = False) -> list[Order]:
+        return await self._request(
+            "link_orders",
+            "GET",
+            f"/links/{_segment(link_id)}/orders",
+            lambda data: [parse_order(item) for item in as_list(data)],
+            params={"status": "PAID" if paid_only else "ALL"},
+        )
+
+    # ---- refunds --------------------------------------------------------------------------
+    async def create_refund(
+        self, order_id: str, refund: NewRefund, *, idempotency_key: str
+    ) -> Refund:
+        body: dict[str, Any] = {
+            "refund_id": refund.refund_id,
+            "refund_amount": refund.amount.to_api(),
+        }
+        if refund.note:
+            body["refund_note"] = refund.note
+        return await self._request(
+            "create_refund",
+            "POST",
+            f"/orders/{_segment(order_id)}/refunds",
+            lambda data: parse_refund(data, order_id=order_id),
+            body=body,
+            idempotency_key=_required_key(idempotency_key),
+        )
+
+    async def get_refund(self, order_id: str, refund_id: str) -> Refund:
+        return await self._request(
+            "get_refund",
+            "GET",
+            f"/orders/{_segment(order_id)}/refunds/{_segment(refund_id)}",
+            lambda data: parse_refund(data, order_id=order_id),
+        )
+
+    async def list_refunds(self, order_id: str) -> list[Refund]:
+        return await self._request(
+            "list_refunds",
+            "GET",
+            f"/orders/{_segment(order_id)}/refunds",
+            lambda data: [parse_refund(item, order_id=order_id) for item in as_list(data)],
+        )
+
+    # ---- the one request method -----------------------------------------------------------
+    async def _request(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """Send one logical call, retrying per policy, and parse the answer.
+
+        The request id and (for POST/PATCH) the idempotency key are made once, here,
+        before the loop: every retry of the call carries the same ones.
+        """
+        request_id = self._new_request_id()
+        headers = {
+            "x-client-id": self._client_id,
+            "x-client-secret": self._secret.reveal(),
+            "x-api-version": API_VERSION,
+            "x-request-id": request_id,
+        }
+        if method in ("POST", "PATCH"):
+            headers["x-idempotency-key"] = idempotency_key or str(uuid.uuid4())
+        content: bytes | None = None
+        if body is not None:
+            headers["content-type"] = "application/json"
+            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        if extra_headers:
+            headers.update(extra_headers)
+        url = self._base_url + path
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._budget is not None:
+                await self._budget.acquire(endpoint)
+            try:
+                return await self._attempt(
+                    endpoint, method, url, headers, content, params, request_id, attempt, parse
+                )
+            except errors.GatewayError as error:
+                self._redact(error)
+                if isinstance(error, errors.RateLimitedError) and self._budget is not None:
+                    wait = 1.0 if error.retry_after is None else error.retry_after
+                    self._budget.penalise(endpoint, wait)
+                delay = self._retry.delay_for(attempt, error)
+                if delay is None:
+                    raise
+                log.info(
+                    "cashfree %s attempt %d failed (%s, http %s, request id %s); retry in %.2fs",
+                    endpoint,
+                    attempt,
+                    type(error).__name__,
+                    error.http_status,
+                    error.request_id,
+                    delay,
+                )
+            await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        endpoint: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        params: Mapping[str, str] | None,
+        request_id: str,
+        attempt: int,
+        parse: Callable[[Any], T],
+    ) -> T:
+        """One HTTP exchange -> the parsed result, or a typed error."""
+        try:
+            response = await self._client.request(
+                method, url, headers=dict(headers), content=content, params=params
+            )
+        except httpx.TimeoutException as exc:
+            self._note(endpoint, None, request_id, attempt)
+            raise errors.TimeoutError(
+                f"Cashfree did not answer in time ({type(exc).__name__})", request_id=request_id
+            ) from None
+        except httpx.RequestError as exc:
+            self._note(endpoint, None, request_id, attempt)
+            raise errors.ConnectError(
+                f"Could not reach Cashfree ({type(exc).__name__}: {exc})", request_id=request_id
+            ) from None
+        their_id = response.headers.get("x-request-id") or request_id
+        status = response.status_code
+        self._note(endpoint, status, their_id, attempt)
+        log.debug("cashfree %s %s -> %d (request id %s)", endpoint, method, status, their_id)
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+            readable = False
+        else:
+            readable = True
+        if status != 200:
+            raise error_from_response(
+                status,
+                data,
+                request_id=their_id,
+                retry_after_header=response.headers.get("x-ratelimit-retry"),
+            )
+        if not readable:
+            raise errors.BadResponseError(
+                "Cashfree's answer was not JSON", http_status=status, request_id=their_id
+            )
+        try:
+            return parse(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise errors.BadResponseError(
+                f"Cashfree's answer did not have the expected shape: {exc}",
+                http_status=status,
+                request_id=their_id,
+            ) from None
+
+    def _note(self, endpoint: str, status: int | None, request_id: str, attempt: int) -> None:
+        self.last_call = CallInfo(endpoint, status, request_id, self._clock(), attempt)
+
+    def _redact(self, error: errors.GatewayError) -> None:
+        """Belt and braces: should an answer ever echo the secret, it goes no further."""
+        secret = self._secret.reveal()
+        if secret and secret in error.message:
+            error.message = error.message.replace(secret, "***")
+            error.args = (error.message,)
+
+
+def _required_key(key: str) -> str:
+    if not key or not key.strip():
+        raise ValueError("an idempotency key is required for this call")
+    return key
