@@ -113,7 +113,8 @@ class Sale:
     vpa: str | None = None
     link_id: str | None = None
     cf_order_id: str | None = None
-    gateway_order_id: str | None = None  # Cashfree order holding the payment when not order_id (links)
+    # The Cashfree order holding the payment when it is not order_id (payment links).
+    gateway_order_id: str | None = None
     payment_session_id: str | None = None
     expires_at: datetime | None = None
     cf_payment_id: str | None = None
