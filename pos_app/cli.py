@@ -1,19 +1,99 @@
-"""Command-line parsing only; every subcommand calls into pos_app.app."""
+"""Command-line parsing only; every subcommand calls into pos_app.app / pos_app.commands."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from pos_app import __version__
 
+ENVIRONMENTS = ("demo", "sandbox", "production")
+
+
+def _env_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On the top parser and on every subcommand, so `pos-app --demo charge 10` and
+    # `pos-app charge 10 --demo` both work; SUPPRESS keeps a subcommand from resetting it.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--env", choices=ENVIRONMENTS, default=default, help="use this environment for this run"
+    )
+    parser.add_argument(
+        "--demo",
+        dest="env",
+        action="store_const",
+        const="demo",
+        default=default,
+        help="short for --env demo: the built-in simulated Cashfree, with its own data",
+    )
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pos-app", description="A Cashfree till.")
+    parser = argparse.ArgumentParser(
+        prog="pos-app",
+        description="A till for Cashfree payments. Without a command it opens the cashier desk.",
+    )
     parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
+    _env_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    charge = sub.add_parser("charge", help="take one payment in the terminal")
+    charge.add_argument("amount", help="amount in rupees, e.g. 250 or 1,250.50")
+    charge.add_argument(
+        "--method",
+        choices=("upi-qr", "link", "collect"),
+        default="upi-qr",
+        help="how the customer pays",
+    )
+    charge.add_argument("--vpa", help="customer's UPI id (for --method collect)")
+    charge.add_argument("--phone", help="customer's mobile number")
+    charge.add_argument("--email", help="customer's e-mail")
+    charge.add_argument("--note", help="a note on the order")
+    charge.add_argument("--bill", help="bill number")
+    charge.add_argument("--send-sms", action="store_true", help="payment link: Cashfree texts it")
+    charge.add_argument(
+        "--send-email", action="store_true", help="payment link: Cashfree e-mails it"
+    )
+    charge.add_argument("--timeout", type=float, help="cancel if not paid within this many seconds")
+    charge.add_argument(
+        "--confirm-duplicate",
+        action="store_true",
+        help="charge even if the same amount was just paid at this till",
+    )
+    _env_options(charge, top=False)
+
+    status = sub.add_parser("status", help="one sale, refreshed from Cashfree")
+    status.add_argument("order_id")
+    _env_options(status, top=False)
+
+    reconcile = sub.add_parser("reconcile", help="settle every sale without a final state")
+    _env_options(reconcile, top=False)
+
+    report = sub.add_parser("report", help="the day report")
+    report.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    report.add_argument("--from", dest="date_from", help="first day YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument("--output", help="write to this file instead of the screen")
+    _env_options(report, top=False)
+
+    sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8790)
+    sim.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="allow binding to an address other than loopback (the simulator has no real security)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    build_parser().parse_args(argv)
-    return 0
+    args = build_parser().parse_args(argv)
+    from pos_app.commands.dispatch import dispatch
+
+    try:
+        return dispatch(args)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130

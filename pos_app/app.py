@@ -1,0 +1,221 @@
+"""The composition root: builds settings, secrets, the one httpx.AsyncClient, the gateway,
+the journal and the services, then starts the desk or runs a command.
+
+Only this module (besides gateway/) creates HTTP clients, and only it decides which
+Cashfree the till talks to: production always means Cashfree's production host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from pos_app.config import Paths, Settings, journal_path, load_settings, paths
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method
+from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
+from pos_app.gateway.retry import RateBudget
+from pos_app.secrets import Secret
+from pos_app.services.checkout import CheckoutService
+from pos_app.services.poller import PollSchedule, SweepSchedule
+from pos_app.services.runtime import Deps
+from pos_app.store.journal import Journal
+
+__all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
+
+ENVIRONMENTS = ("demo", "sandbox", "production")
+BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
+IN_PROCESS_URL = "http://simulator.invalid/pg"
+
+
+class SetupError(Exception):
+    """The till cannot start this way; the message says what to do."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    paths: Paths
+    environment: str
+    journal: Journal
+    client: httpx.AsyncClient
+    gateway: CashfreeGateway
+    deps: Deps
+    checkout: CheckoutService
+    simulator: Any | None = None  # the in-process simulated Cashfree (demo mode)
+    notice: str | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.checkout.shutdown()
+        await self.client.aclose()
+        self.journal.close()
+
+
+def resolve_environment(settings: Settings, override: str | None) -> str:
+    env = override or settings.environment
+    if env not in ENVIRONMENTS:
+        raise SetupError(f"Unknown environment {env!r}: use demo, sandbox or production.")
+    return env
+
+
+def _credentials(environment: str) -> tuple[str, Secret]:
+    """App ID and secret for sandbox/production, from the OS keyring only."""
+    from pos_app.secrets import KeyringSecretStore, SecretStoreError
+
+    store = KeyringSecretStore()
+    try:
+        app_id = store.get(environment, "app_id")
+        secret = store.get(environment, "client_secret")
+    except SecretStoreError as exc:
+        raise SetupError(str(exc)) from exc
+    if app_id is None or secret is None:
+        raise SetupError(
+            f"There are no Cashfree {environment} credentials on this till yet. "
+            f"Set them with `pos-app credentials set --env {environment}`, "
+            "or try the till without an account: `pos-app --demo`."
+        )
+    return app_id.reveal(), secret
+
+
+def make_deps(
+    settings: Settings,
+    environment: str,
+    gateway: Any,
+    journal: Any,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Deps:
+    return Deps(
+        gateway=gateway,
+        journal=journal,
+        clock=clock,
+        sleep=sleep,
+        terminal_id=settings.terminal_id,
+        environment=environment,
+        store_name=settings.store_name,
+        default_phone=settings.default_customer_phone
+        or ("9999999999" if environment == "demo" else None),
+        order_expiry_minutes=settings.order_expiry_minutes,
+        schedule=PollSchedule(
+            fast_interval=settings.poll_fast_interval,
+            fast_for=settings.poll_fast_for,
+            medium_interval=settings.poll_medium_interval,
+            medium_until=settings.poll_medium_until,
+            slow_interval=settings.poll_slow_interval,
+        ),
+        sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
+    )
+
+
+def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
+    methods = {Method(m) for m in settings.enabled_methods}
+    if settings.collect_enabled:
+        methods.add(Method.COLLECT)
+    else:
+        methods.discard(Method.COLLECT)
+    return CheckoutService(
+        deps,
+        enabled_methods=frozenset(methods),
+        max_amount=Money(settings.max_amount_paise),
+        duplicate_window=timedelta(minutes=settings.duplicate_window_minutes),
+    )
+
+
+def open_runtime(
+    env_override: str | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    simulator: Any | None = None,
+) -> Runtime:
+    """Build everything for one run (no I/O but the journal and keyring). Raises
+    SetupError with a sentence to show; store.errors.JournalError passes through."""
+    where = paths()
+    loaded = load_settings(where)
+    settings = loaded.settings
+    environment = resolve_environment(settings, env_override)
+    override = os.environ.get(BASE_URL_ENV) or None
+    sim = None
+    if environment == "demo" and override is None:
+        from pos_app.gateway.simulator import (
+            SIM_CLIENT_ID,
+            SIM_CLIENT_SECRET,
+            Simulator,
+            SimulatorTransport,
+        )
+
+        sim = simulator or Simulator(clock=clock)
+        client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
+        base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
+    else:
+        if environment == "demo":
+            from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+
+            app_id, secret = SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
+        else:
+            app_id, secret = _credentials(environment)
+        base_url = base_url_for(environment, override)
+        client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+    budget = RateBudget.for_environment(environment)
+    gateway = CashfreeGateway(
+        client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
+    )
+    # No connection exists yet, so a failure here leaves nothing open to close.
+    journal = Journal.open(journal_path(where, environment), clock=clock)
+    deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
+    checkout = make_checkout(settings, deps)
+    return Runtime(
+        settings=settings,
+        paths=where,
+        environment=environment,
+        journal=journal,
+        client=client,
+        gateway=gateway,
+        deps=deps,
+        checkout=checkout,
+        simulator=sim,
+        notice=loaded.notice,
+    )
+
+
+def run_gui(env_override: str | None = None) -> int:
+    """Open the cashier desk. Without credentials it opens the demo and says why."""
+    from pos_app.ui.desk import Desk, run_desk
+
+    credentials_missing = False
+    notice: str | None = None
+    try:
+        runtime = open_runtime(env_override)
+    except SetupError as exc:
+        if env_override not in (None, "demo") and "credentials" not in str(exc):
+            raise
+        credentials_missing = True
+        notice = str(exc)
+        runtime = open_runtime("demo")
+    desk = Desk(
+        checkout=runtime.checkout,
+        settings=runtime.settings,
+        environment=runtime.environment,
+        simulator=runtime.simulator,
+        notice=notice or runtime.notice,
+        credentials_missing=credentials_missing,
+    )
+    try:
+        return run_desk(desk)
+    finally:
+        runtime.journal.close()

@@ -1,0 +1,109 @@
+"""Run the command argparse chose. Builds the runtime through app.py, maps setup
+problems to a plain sentence and exit code 8."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from pos_app.commands import exit_codes
+
+log = logging.getLogger(__name__)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    from pos_app.app import SetupError
+    from pos_app.store.errors import JournalError
+
+    command = args.command
+    try:
+        if command is None:
+            from pos_app.app import run_gui
+
+            return run_gui(args.env)
+        if command == "gateway-sim":
+            from pos_app.gateway.simulator.server import run_forever
+
+            run_forever(args.host, args.port, allow_non_loopback=args.allow_non_loopback)
+            return 0
+        if command == "charge":
+            return _charge(args)
+        if command == "status":
+            return _with_runtime(args, lambda rt: _status(rt, args.order_id))
+        if command == "reconcile":
+            return _with_runtime(args, _reconcile)
+        if command == "report":
+            from pos_app.commands.report import run_report
+
+            return run_report(args)
+    except (SetupError, JournalError) as exc:
+        print(str(exc), file=sys.stderr)
+        return exit_codes.SETUP
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return exit_codes.BAD_INPUT
+    print(f"Unknown command {command!r}", file=sys.stderr)
+    return exit_codes.BAD_INPUT
+
+
+def _with_runtime(args: argparse.Namespace, body: Callable[..., Awaitable[int]]) -> int:
+    from pos_app.app import open_runtime
+
+    async def main() -> int:
+        runtime = open_runtime(args.env)
+        try:
+            return await body(runtime)
+        finally:
+            await runtime.aclose()
+
+    return asyncio.run(main())
+
+
+async def _status(runtime: object, order_id: str) -> int:
+    from pos_app.commands.sales import run_status
+
+    return await run_status(runtime.deps, order_id)  # type: ignore[attr-defined]
+
+
+async def _reconcile(runtime: object) -> int:
+    from pos_app.commands.sales import run_reconcile
+
+    return await run_reconcile(runtime.deps)  # type: ignore[attr-defined]
+
+
+def _charge(args: argparse.Namespace) -> int:
+    from pos_app.commands.charge import run_charge
+    from pos_app.domain import validate
+    from pos_app.domain.money import Money
+    from pos_app.domain.sale import Method
+    from pos_app.domain.validate import ValidationError
+    from pos_app.services.state import ChargeRequest
+
+    # Bad input is refused before anything is created.
+    try:
+        request = ChargeRequest(
+            amount=Money.parse(args.amount),
+            method=Method(args.method),
+            bill_number=validate.bill_number(args.bill) if args.bill else None,
+            note=validate.note(args.note) if args.note else None,
+            phone=validate.phone(args.phone) if args.phone else None,
+            email=validate.email(args.email) if args.email else None,
+            vpa=validate.vpa(args.vpa) if args.vpa else None,
+            send_sms=args.send_sms,
+            send_email=args.send_email,
+            confirm_duplicate=args.confirm_duplicate,
+        )
+    except ValidationError as exc:
+        print(f"Refused ({exc.field}): {exc.message}", file=sys.stderr)
+        return exit_codes.BAD_INPUT
+
+    async def body(runtime: object) -> int:
+        checkout = runtime.checkout  # type: ignore[attr-defined]
+        if args.timeout is not None and args.timeout <= 0:
+            raise ValueError("--timeout must be more than zero seconds")
+        return await run_charge(checkout, request, give_up_after=args.timeout)
+
+    return _with_runtime(args, body)

@@ -1,0 +1,66 @@
+"""`pos-app status ORDER_ID` and `pos-app reconcile`."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from pos_app.commands import exit_codes
+from pos_app.domain.sale import OPEN_STATUSES, Sale
+from pos_app.services.reconcile import reconcile_open_sales, refresh_sale
+from pos_app.services.runtime import Deps
+
+__all__ = ["describe_sale", "run_reconcile", "run_status"]
+
+
+def describe_sale(sale: Sale) -> str:
+    rows = [
+        ("Order", sale.order_id),
+        ("Status", sale.status.value + (" (late payment)" if sale.late else "")),
+        ("Amount", sale.amount.format()),
+        ("Method", sale.method.label),
+        ("Created", f"{sale.created_at:%Y-%m-%d %H:%M:%S} UTC"),
+        ("Bill", sale.bill_number or "-"),
+        ("UTR", sale.bank_reference or "-"),
+        ("Payment", sale.cf_payment_id or "-"),
+        ("Group", sale.payment_group or "-"),
+        ("Paid at", f"{sale.paid_at:%Y-%m-%d %H:%M:%S} UTC" if sale.paid_at else "-"),
+        ("Reason", sale.reason or "-"),
+    ]
+    return "\n".join(f"{k:<8} {v}" for k, v in rows)
+
+
+async def run_status(deps: Deps, order_id: str, *, out: TextIO = sys.stdout) -> int:
+    sale = deps.journal.get_sale(order_id)
+    if sale is None:
+        print(f"This till has no sale {order_id!r} (environment {deps.environment}).", file=out)
+        return exit_codes.BAD_INPUT
+    result = await refresh_sale(deps, sale)
+    print(describe_sale(result.sale), file=out)
+    if result.error:
+        print(f"Not refreshed from Cashfree: {result.error}", file=out)
+    print("Events:", file=out)
+    events = getattr(deps.journal, "events", None)
+    if callable(events):
+        for event in events(order_id):
+            detail = ", ".join(f"{k}={v}" for k, v in event.detail.items() if v is not None)
+            print(f"  {event.at:%H:%M:%S} {event.kind} {detail}".rstrip(), file=out)
+    return exit_codes.GATEWAY_TROUBLE if result.error else exit_codes.PAID
+
+
+async def run_reconcile(deps: Deps, *, out: TextIO = sys.stdout) -> int:
+    results = await reconcile_open_sales(deps)
+    if not results:
+        print("Nothing to reconcile: every sale of this till is settled.", file=out)
+        return exit_codes.PAID
+    trouble = False
+    for item in results:
+        sale = item.sale
+        line = f"{sale.order_id}  {sale.amount.format():>14}  {item.before.value} -> {sale.status.value}"
+        if item.error:
+            line += f"  ({item.error})"
+            trouble = True
+        elif sale.status in OPEN_STATUSES:
+            line += "  (still open at Cashfree)"
+        print(line, file=out)
+    return exit_codes.GATEWAY_TROUBLE if trouble else exit_codes.PAID
