@@ -86,7 +86,8 @@ def email(text: str) -> str:
         raise ValidationError("email", "Enter an e-mail address.")
     if len(value) > 100:
         raise ValidationError("email", "That e-mail address is too long (100 characters at most).")
-    if not _EMAIL.match(value):
+    # isprintable(): the local part's [^@\s] would otherwise let control characters through.
+    if not value.isprintable() or not _EMAIL.match(value):
         raise ValidationError("email", "That is not a valid e-mail address.")
     return value
 
