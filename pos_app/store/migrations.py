@@ -1,0 +1,216 @@
+"""Numbered schema migrations, tracked in `PRAGMA user_version`.
+
+Before an existing, non-empty database is changed it is copied with SQLite's online backup
+API to ``<name>.bak-v<old version>`` beside it. Each migration runs in its own transaction
+together with the user_version bump, so a failure leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pos_app.store.errors import JournalError, from_os_error, from_sqlite
+
+__all__ = ["LATEST", "MIGRATIONS", "Migration", "backup_path", "migrate", "schema_version"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_V1 = Migration(
+    1,
+    "sales, sale events and refunds",
+    (
+        """
+        CREATE TABLE sales (
+            order_id TEXT PRIMARY KEY NOT NULL,
+            terminal_id TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            amount_paise INTEGER NOT NULL
+                CHECK (typeof(amount_paise) = 'integer' AND amount_paise > 0),
+            method TEXT NOT NULL,
+            status TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL CHECK (typeof(created_at) = 'integer'),
+            updated_at INTEGER NOT NULL CHECK (typeof(updated_at) = 'integer'),
+            bill_number TEXT,
+            note TEXT,
+            customer_phone TEXT,
+            customer_email TEXT,
+            vpa TEXT,
+            link_id TEXT,
+            cf_order_id TEXT,
+            gateway_order_id TEXT,
+            payment_session_id TEXT,
+            expires_at INTEGER,
+            cf_payment_id TEXT,
+            bank_reference TEXT,
+            payment_group TEXT,
+            paid_at INTEGER,
+            payer TEXT,
+            late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
+            duplicate_override INTEGER NOT NULL DEFAULT 0 CHECK (duplicate_override IN (0, 1)),
+            reason TEXT
+        )
+        """,
+        "CREATE INDEX sales_created ON sales (created_at)",
+        "CREATE INDEX sales_terminal_created ON sales (terminal_id, created_at)",
+        "CREATE INDEX sales_status ON sales (status, updated_at)",
+        "CREATE INDEX sales_bank_reference ON sales (bank_reference)",
+        "CREATE INDEX sales_customer_phone ON sales (customer_phone)",
+        "CREATE INDEX sales_bill_number ON sales (bill_number)",
+        # The duplicate-charge guard: the last PAID sale of an amount at a terminal.
+        "CREATE INDEX sales_paid_amount ON sales (terminal_id, status, amount_paise, paid_at)",
+        """
+        CREATE TABLE sale_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            order_id TEXT NOT NULL REFERENCES sales (order_id),
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        "CREATE INDEX sale_events_order ON sale_events (order_id, id)",
+        """
+        CREATE TRIGGER sale_events_no_update BEFORE UPDATE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale events are append-only'); END
+        """,
+        """
+        CREATE TRIGGER sale_events_no_delete BEFORE DELETE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale events are append-only'); END
+        """,
+        """
+        CREATE TABLE refunds (
+            refund_id TEXT PRIMARY KEY NOT NULL,
+            order_id TEXT NOT NULL REFERENCES sales (order_id),
+            amount_paise INTEGER NOT NULL
+                CHECK (typeof(amount_paise) = 'integer' AND amount_paise > 0),
+            status TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            reason TEXT,
+            cf_refund_id TEXT,
+            arn TEXT,
+            status_description TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX refunds_order ON refunds (order_id)",
+        "CREATE INDEX refunds_created ON refunds (created_at)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1,)
+LATEST = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def backup_path(db_path: Path, old_version: int) -> Path:
+    return db_path.with_name(f"{db_path.name}.bak-v{old_version}")
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    db_path: Path,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> int:
+    """Bring the database to the last migration's version; returns the version it had.
+
+    `conn` must be in autocommit mode (isolation_level=None). Raises JournalError when the
+    file was written by a newer program or a step fails (that step is rolled back).
+    """
+    _check_numbering(migrations)
+    latest = migrations[-1].version if migrations else 0
+    try:
+        current = schema_version(conn)
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, db_path) from exc
+    if current > latest:
+        raise JournalError(
+            f"The journal at {db_path} was written by a newer version of pos-app "
+            f"(schema {current}); install that version or newer to open it.",
+            kind="too_new",
+            path=db_path,
+        )
+    if current == latest:
+        return current
+    if _has_content(conn, db_path):
+        _backup(conn, db_path, backup_path(db_path, current))
+    for step in migrations:
+        if step.version > current:
+            _apply(conn, db_path, step)
+    return current
+
+
+def _check_numbering(migrations: Sequence[Migration]) -> None:
+    numbers = [m.version for m in migrations]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValueError(f"migrations must be numbered 1, 2, 3, ...; got {numbers}")
+
+
+def _has_content(conn: sqlite3.Connection, db_path: Path) -> bool:
+    try:
+        row = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, db_path) from exc
+    return int(row[0]) > 0
+
+
+def _backup(conn: sqlite3.Connection, db_path: Path, target: Path) -> None:
+    """Copy the whole database to `target` (via a temporary name, then an atomic rename)."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+        os.replace(partial, target)
+    except sqlite3.Error as exc:
+        _remove_quietly(partial)
+        raise from_sqlite(exc, target) from exc
+    except OSError as exc:
+        _remove_quietly(partial)
+        raise from_os_error(exc, target) from exc
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _apply(conn: sqlite3.Connection, db_path: Path, step: Migration) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in step.statements:
+                conn.execute(statement)
+            # user_version lives in the database header and is part of this transaction.
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        error = from_sqlite(exc, db_path)
+        raise JournalError(
+            f"The journal could not be upgraded to schema {step.version} ({step.name}); "
+            f"it was left unchanged. {error.message}",
+            kind=error.kind,
+            path=db_path,
+        ) from exc
