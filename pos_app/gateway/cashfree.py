@@ -1,9 +1,8 @@
-"""CashfreeGateway: the production client for Cashfree PG, API version 2025-01-01.
+"""CashfreeGateway: the PaymentGateway over Cashfree PG 2025-01-01 and an injected httpx client.
 
-It talks over an injected `httpx.AsyncClient` (the app's one client) and implements the
-PaymentGateway protocol. One method, `_request`, builds every header, owns the retry loop
-and maps every failure to a typed GatewayError; the endpoint methods only build bodies and
-pick the parser. Cashfree JSON never leaves this module and cashfree_parse.
+One method, `_request`, builds every header, owns the retry loop and turns every failure
+into a typed GatewayError; endpoint methods only build bodies and pick the parser
+(cashfree_parse). Cashfree JSON never leaves these two modules.
 """
 
 from __future__ import annotations
@@ -14,13 +13,15 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
+from pos_app.gateway import cashfree_parse as wire
 from pos_app.gateway import errors
 from pos_app.gateway.base import (
     Customer,
@@ -33,15 +34,6 @@ from pos_app.gateway.base import (
     PayResult,
     Refund,
     UpiChannel,
-)
-from pos_app.gateway.cashfree_parse import (
-    as_list,
-    error_from_response,
-    parse_link,
-    parse_order,
-    parse_pay_result,
-    parse_payment,
-    parse_refund,
 )
 from pos_app.gateway.retry import RateBudget, RetryPolicy
 from pos_app.secrets import Secret
@@ -151,12 +143,6 @@ class CashfreeGateway:
     def __repr__(self) -> str:
         return f"CashfreeGateway(base_url={self._base_url!r}, client_id={self._client_id!r})"
 
-    __str__ = __repr__
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
     # ---- orders ---------------------------------------------------------------------------
     async def create_order(self, order: NewOrder, *, idempotency_key: str) -> Order:
         body: dict[str, Any] = {
@@ -175,20 +161,22 @@ class CashfreeGateway:
             "create_order",
             "POST",
             "/orders",
-            parse_order,
+            wire.parse_order,
             body=body,
             idempotency_key=_required_key(idempotency_key),
         )
 
     async def get_order(self, order_id: str) -> Order:
-        return await self._request("get_order", "GET", f"/orders/{_segment(order_id)}", parse_order)
+        return await self._request(
+            "get_order", "GET", f"/orders/{_segment(order_id)}", wire.parse_order
+        )
 
     async def terminate_order(self, order_id: str) -> Order:
         return await self._request(
             "terminate_order",
             "PATCH",
             f"/orders/{_segment(order_id)}",
-            parse_order,
+            wire.parse_order,
             body={"order_status": "TERMINATED"},
         )
 
@@ -210,7 +198,7 @@ class CashfreeGateway:
             "pay_order",
             "POST",
             "/orders/sessions",
-            lambda data: parse_pay_result(data, channel),
+            partial(wire.parse_pay_result, channel=channel),
             body=body,
             idempotency_key=idempotency_key,
             extra_headers={"x-client-device": "desktop"},
@@ -221,7 +209,7 @@ class CashfreeGateway:
             "list_payments",
             "GET",
             f"/orders/{_segment(order_id)}/payments",
-            lambda data: [parse_payment(item, order_id=order_id) for item in as_list(data)],
+            wire.each(partial(wire.parse_payment, order_id=order_id)),
         )
 
     # ---- payment links --------------------------------------------------------------------
@@ -242,17 +230,19 @@ class CashfreeGateway:
             "create_link",
             "POST",
             "/links",
-            parse_link,
+            wire.parse_link,
             body=body,
             idempotency_key=_required_key(idempotency_key),
         )
 
     async def get_link(self, link_id: str) -> Link:
-        return await self._request("get_link", "GET", f"/links/{_segment(link_id)}", parse_link)
+        return await self._request(
+            "get_link", "GET", f"/links/{_segment(link_id)}", wire.parse_link
+        )
 
     async def cancel_link(self, link_id: str) -> Link:
         return await self._request(
-            "cancel_link", "POST", f"/links/{_segment(link_id)}/cancel", parse_link
+            "cancel_link", "POST", f"/links/{_segment(link_id)}/cancel", wire.parse_link
         )
 
     async def list_link_orders(self, link_id: str, *, paid_only: bool = False) -> list[Order]:
@@ -260,7 +250,7 @@ class CashfreeGateway:
             "link_orders",
             "GET",
             f"/links/{_segment(link_id)}/orders",
-            lambda data: [parse_order(item) for item in as_list(data)],
+            wire.each(wire.parse_order),
             params={"status": "PAID" if paid_only else "ALL"},
         )
 
@@ -278,7 +268,7 @@ class CashfreeGateway:
             "create_refund",
             "POST",
             f"/orders/{_segment(order_id)}/refunds",
-            lambda data: parse_refund(data, order_id=order_id),
+            partial(wire.parse_refund, order_id=order_id),
             body=body,
             idempotency_key=_required_key(idempotency_key),
         )
@@ -288,7 +278,7 @@ class CashfreeGateway:
             "get_refund",
             "GET",
             f"/orders/{_segment(order_id)}/refunds/{_segment(refund_id)}",
-            lambda data: parse_refund(data, order_id=order_id),
+            partial(wire.parse_refund, order_id=order_id),
         )
 
     async def list_refunds(self, order_id: str) -> list[Refund]:
@@ -296,7 +286,7 @@ class CashfreeGateway:
             "list_refunds",
             "GET",
             f"/orders/{_segment(order_id)}/refunds",
-            lambda data: [parse_refund(item, order_id=order_id) for item in as_list(data)],
+            wire.each(partial(wire.parse_refund, order_id=order_id)),
         )
 
     # ---- the one request method -----------------------------------------------------------
@@ -330,18 +320,15 @@ class CashfreeGateway:
         if body is not None:
             headers["content-type"] = "application/json"
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        if extra_headers:
-            headers.update(extra_headers)
-        url = self._base_url + path
+        headers.update(extra_headers or {})
+        call = _Exchange(endpoint, method, self._base_url + path, headers, content, params)
         attempt = 0
         while True:
             attempt += 1
             if self._budget is not None:
                 await self._budget.acquire(endpoint)
             try:
-                return await self._attempt(
-                    endpoint, method, url, headers, content, params, request_id, attempt, parse
-                )
+                return wire.parse_answer(await self._send(call, request_id, attempt), parse)
             except errors.GatewayError as error:
                 self._redact(error)
                 if isinstance(error, errors.RateLimitedError) and self._budget is not None:
@@ -351,73 +338,39 @@ class CashfreeGateway:
                 if delay is None:
                     raise
                 log.info(
-                    "cashfree %s attempt %d failed (%s, http %s, request id %s); retry in %.2fs",
-                    endpoint,
-                    attempt,
-                    type(error).__name__,
-                    error.http_status,
-                    error.request_id,
-                    delay,
+                    "cashfree %s attempt %d: %r; retry in %.2fs", endpoint, attempt, error, delay
                 )
             await self._sleep(delay)
 
-    async def _attempt(
-        self,
-        endpoint: str,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        content: bytes | None,
-        params: Mapping[str, str] | None,
-        request_id: str,
-        attempt: int,
-        parse: Callable[[Any], T],
-    ) -> T:
-        """One HTTP exchange -> the parsed result, or a typed error."""
+    async def _send(self, call: _Exchange, request_id: str, attempt: int) -> wire.Answer:
+        """One HTTP exchange; transport failures become typed errors here."""
         try:
             response = await self._client.request(
-                method, url, headers=dict(headers), content=content, params=params
+                call.method,
+                call.url,
+                headers=call.headers,
+                content=call.content,
+                params=call.params,
             )
         except httpx.TimeoutException as exc:
-            self._note(endpoint, None, request_id, attempt)
+            self._note(call.endpoint, None, request_id, attempt)
             raise errors.TimeoutError(
                 f"Cashfree did not answer in time ({type(exc).__name__})", request_id=request_id
             ) from None
         except httpx.RequestError as exc:
-            self._note(endpoint, None, request_id, attempt)
+            self._note(call.endpoint, None, request_id, attempt)
             raise errors.ConnectError(
                 f"Could not reach Cashfree ({type(exc).__name__}: {exc})", request_id=request_id
             ) from None
-        their_id = response.headers.get("x-request-id") or request_id
-        status = response.status_code
-        self._note(endpoint, status, their_id, attempt)
-        log.debug("cashfree %s %s -> %d (request id %s)", endpoint, method, status, their_id)
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-            readable = False
-        else:
-            readable = True
-        if status != 200:
-            raise error_from_response(
-                status,
-                data,
-                request_id=their_id,
-                retry_after_header=response.headers.get("x-ratelimit-retry"),
-            )
-        if not readable:
-            raise errors.BadResponseError(
-                "Cashfree's answer was not JSON", http_status=status, request_id=their_id
-            )
-        try:
-            return parse(data)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise errors.BadResponseError(
-                f"Cashfree's answer did not have the expected shape: {exc}",
-                http_status=status,
-                request_id=their_id,
-            ) from None
+        answer = wire.Answer(
+            status=response.status_code,
+            content=response.content,
+            request_id=response.headers.get("x-request-id") or request_id,
+            retry_after=response.headers.get("x-ratelimit-retry"),
+        )
+        self._note(call.endpoint, answer.status, answer.request_id, attempt)
+        log.debug("cashfree %s %s attempt %d -> %r", call.endpoint, call.method, attempt, answer)
+        return answer
 
     def _note(self, endpoint: str, status: int | None, request_id: str, attempt: int) -> None:
         self.last_call = CallInfo(endpoint, status, request_id, self._clock(), attempt)
@@ -428,6 +381,18 @@ class CashfreeGateway:
         if secret and secret in error.message:
             error.message = error.message.replace(secret, "***")
             error.args = (error.message,)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    """Everything one logical call sends, identical on every attempt."""
+
+    endpoint: str
+    method: str
+    url: str
+    headers: dict[str, str] = field(repr=False)  # holds the secret: never printed
+    content: bytes | None = field(repr=False)
+    params: Mapping[str, str] | None
 
 
 def _required_key(key: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from pos_app.domain.money import Money
 from pos_app.gateway import errors
@@ -32,9 +34,12 @@ from pos_app.gateway.base import (
 )
 
 __all__ = [
+    "Answer",
     "as_list",
     "as_object",
+    "each",
     "error_from_response",
+    "parse_answer",
     "parse_link",
     "parse_order",
     "parse_pay_result",
@@ -47,6 +52,8 @@ IST = timezone(timedelta(hours=5, minutes=30), "IST")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _DATA_URI = re.compile(r"^data:([\w.+/-]*)((?:;[\w=.+-]+)*);base64,(.*)$", re.DOTALL)
 _MESSAGE_LIMIT = 300
+_NOT_JSON = object()
+T = TypeVar("T")
 
 
 # ---- shapes -------------------------------------------------------------------------------
@@ -62,6 +69,11 @@ def as_list(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise ValueError(f"expected a JSON array, got {type(data).__name__}")
     return [as_object(item) for item in data]
+
+
+def each(parse_one: Callable[[Any], T]) -> Callable[[Any], list[T]]:
+    """A parser for a JSON array whose items `parse_one` reads."""
+    return lambda data: [parse_one(item) for item in as_list(data)]
 
 
 # ---- scalars ------------------------------------------------------------------------------
@@ -347,3 +359,40 @@ def error_from_response(
             message, retry_after=_retry_after(retry_after_header), **common
         )
     return kind(message, **common)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One HTTP answer, reduced to what parsing needs (no request headers, no secret)."""
+
+    status: int
+    content: bytes = field(repr=False)
+    request_id: str  # Cashfree's x-request-id, or ours when it sent none
+    retry_after: str | None  # the x-ratelimit-retry header
+
+
+def parse_answer(answer: Answer, parse: Callable[[Any], T]) -> T:
+    """200 with the promised JSON -> `parse(json)`; anything else -> a typed GatewayError."""
+    try:
+        data: Any = json.loads(answer.content)
+    except ValueError:  # not JSON, or not text at all
+        data = _NOT_JSON
+    if answer.status != 200:
+        raise error_from_response(
+            answer.status,
+            None if data is _NOT_JSON else data,
+            request_id=answer.request_id,
+            retry_after_header=answer.retry_after,
+        )
+    if data is _NOT_JSON:
+        raise errors.BadResponseError(
+            "Cashfree's answer was not JSON", http_status=200, request_id=answer.request_id
+        )
+    try:
+        return parse(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise errors.BadResponseError(
+            f"Cashfree's answer did not have the expected shape: {exc}",
+            http_status=200,
+            request_id=answer.request_id,
+        ) from None
