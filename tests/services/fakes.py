@@ -1,0 +1,149 @@
+"""Test plumbing for the services layer: a fake clock, and a whole till wired to the
+in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.gateway.cashfree import CashfreeGateway
+from pos_app.gateway.retry import RateBudget, RetryPolicy
+from pos_app.gateway.simulator import (
+    SIM_CLIENT_ID,
+    SIM_CLIENT_SECRET,
+    Simulator,
+    SimulatorTransport,
+)
+from pos_app.secrets import Secret
+from pos_app.services.checkout import CheckoutService
+from pos_app.services.poller import PollSchedule, SweepSchedule
+from pos_app.services.runtime import Deps
+from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.store.journal import Journal
+
+START = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
+
+
+class FakeClock:
+    """Time that moves only when someone sleeps: sleep(s) jumps the clock by s."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+        self._origin = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - self._origin).total_seconds()
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=max(0.0, seconds))
+        await asyncio.sleep(0)
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Passes requests to the simulator and remembers (fake time, method, path)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, clock: FakeClock) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.calls: list[tuple[float, str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((self.clock.monotonic(), request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    def count(self, method: str, suffix: str) -> int:
+        return sum(1 for _, m, p in self.calls if m == method and p.endswith(suffix))
+
+
+@dataclass
+class Till:
+    clock: FakeClock
+    sim: Simulator
+    transport: CountingTransport
+    client: httpx.AsyncClient
+    gateway: CashfreeGateway
+    budget: RateBudget
+    journal: Journal
+    deps: Deps
+    checkout: CheckoutService
+    seen: list[SaleState] = field(default_factory=list)
+
+    async def run(self, request: ChargeRequest, *, until_awaiting: bool = False) -> SaleState:
+        """Drive a sale; with until_awaiting, stop (and return) at the first state that shows
+        something to the customer, leaving the generator suspended in self.stream."""
+        self.stream = self.checkout.start(request)
+        async for state in self.stream:
+            self.seen.append(state)
+            if (
+                until_awaiting
+                and state.status is SaleStatus.AWAITING_PAYMENT
+                and (state.qr_png or state.method is Method.COLLECT)
+            ):
+                return state
+        return self.seen[-1]
+
+    async def finish(self) -> SaleState:
+        async for state in self.stream:
+            self.seen.append(state)
+        return self.seen[-1]
+
+    stream: AsyncIterator[SaleState] = field(init=False)
+
+
+def make_till(
+    tmp_path: Path,
+    *,
+    sim: Simulator | None = None,
+    clock: FakeClock | None = None,
+    journal: Journal | None = None,
+    methods: frozenset[Method] | None = None,
+) -> Till:
+    clock = clock or FakeClock()
+    sim = sim or Simulator(clock=clock)
+    transport = CountingTransport(SimulatorTransport(sim), clock)
+    client = httpx.AsyncClient(transport=transport, base_url="http://simulator.invalid")
+    budget = RateBudget.for_environment("sandbox", clock=clock.monotonic, sleep=clock.sleep)
+    gateway = CashfreeGateway(
+        client,
+        base_url="http://simulator.invalid/pg",
+        client_id=SIM_CLIENT_ID,
+        client_secret=Secret(SIM_CLIENT_SECRET),
+        retry=RetryPolicy(jitter=lambda d: d),
+        budget=budget,
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+    )
+    journal = journal or Journal.open(tmp_path / "journal.sqlite3", clock=clock)
+    deps = Deps(
+        gateway=gateway,
+        journal=journal,
+        clock=clock,
+        sleep=clock.sleep,
+        terminal_id="T1",
+        environment="demo",
+        store_name="Test Store",
+        default_phone="9999999999",
+        order_expiry_minutes=15,
+        schedule=PollSchedule(),
+        sweep=SweepSchedule(duration=3600.0),
+    )
+    checkout = CheckoutService(
+        deps,
+        enabled_methods=methods or frozenset(Method),
+        max_amount=Money(1_00_000_00),
+    )
+    return Till(clock, sim, transport, client, gateway, budget, journal, deps, checkout)
+
+
+def qr_request(rupees: int = 250, **kw: object) -> ChargeRequest:
+    return ChargeRequest(amount=Money.rupees(rupees), method=Method.UPI_QR, **kw)  # type: ignore[arg-type]
