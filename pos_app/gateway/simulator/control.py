@@ -1,0 +1,141 @@
+"""Everything outside /pg: the control API (/_sim/...) and the test checkout page.
+
+Control API (JSON, no auth; the server only listens on loopback unless told otherwise):
+  GET  /_sim/faults                      current faults
+  POST /_sim/faults                      {"latency", "error_rate", "drop_rate",
+                                          "malformed_rate", "down"} (any subset)
+  POST /_sim/orders/{order_id}/customer  {"action": "pay"|"fail"|"walk_away",
+                                          "after_seconds": N, "error_code": C}
+  POST /_sim/links/{link_id}/customer    same body, for a payment link
+  GET  /_sim/links/{link_id}/notify      what link_notify would have sent
+Checkout page (HTML): GET/POST /checkout/order/{order_id}, GET/POST /checkout/link/{link_id}.
+Faults never apply here, so a test can always switch them off again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from pos_app.gateway.simulator import checkout_page
+from pos_app.gateway.simulator.customer import CustomerAction
+from pos_app.gateway.simulator.errors import SimulatorError, bad_request
+from pos_app.gateway.simulator.faults import Faults
+from pos_app.gateway.simulator.wire import SimRequest, SimResponse, parse_json
+
+if TYPE_CHECKING:
+    from pos_app.gateway.simulator.core import Simulator
+
+__all__ = ["handle_control"]
+
+_HTML = "text/html; charset=utf-8"
+_ORDER_CUSTOMER = re.compile(r"^/_sim/orders/([^/]+)/customer$")
+_LINK_CUSTOMER = re.compile(r"^/_sim/links/([^/]+)/customer$")
+_LINK_NOTIFY = re.compile(r"^/_sim/links/([^/]+)/notify$")
+_CHECKOUT = re.compile(r"^/checkout/(order|link)/([^/]+)$")
+
+_DONE = {
+    CustomerAction.PAY: "Payment successful.",
+    CustomerAction.FAIL: "The payment failed.",
+    CustomerAction.WALK_AWAY: "You left without paying.",
+}
+
+
+def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
+    path = request.path.rstrip("/") or "/"
+    try:
+        if path == "/" and request.method == "GET":
+            return SimResponse.text(200, _index(sim))
+        if path == "/_sim/faults":
+            return _faults(sim, request)
+        found = _CHECKOUT.match(path)
+        if found is not None and request.method in ("GET", "POST"):
+            return _checkout(sim, request, found.group(1), unquote(found.group(2)))
+        if request.method == "POST":
+            for pattern, for_link in ((_ORDER_CUSTOMER, False), (_LINK_CUSTOMER, True)):
+                found = pattern.match(path)
+                if found is not None:
+                    return _customer(sim, request, unquote(found.group(1)), for_link)
+        found = _LINK_NOTIFY.match(path)
+        if found is not None and request.method == "GET":
+            return SimResponse.json(200, sim.link_notifications(unquote(found.group(1))))
+    except SimulatorError as err:
+        return SimResponse.json(err.status, err.body())
+    missing = SimulatorError(404, "request_failed", "no such simulator page")
+    return SimResponse.json(404, missing.body())
+
+
+def _json_body(request: SimRequest) -> dict[str, Any]:
+    try:
+        body = parse_json(request.body or b"{}")
+    except ValueError as exc:
+        raise bad_request("request_body_invalid", "request body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise bad_request("request_body_invalid", "request body should be a JSON object")
+    return body
+
+
+def _faults(sim: Simulator, request: SimRequest) -> SimResponse:
+    if request.method == "POST":
+        try:
+            faults = Faults.from_mapping(_json_body(request), base=sim.faults)
+        except ValueError as exc:
+            raise bad_request("faults_invalid", str(exc)) from exc
+        sim.set_faults(faults)
+    elif request.method != "GET":
+        raise SimulatorError(405, "request_failed", "use GET or POST")
+    return SimResponse.json(200, sim.faults.to_dict())
+
+
+def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) -> SimResponse:
+    body = _json_body(request)
+    action = body.get("action")
+    if not isinstance(action, str):
+        raise bad_request("action_invalid", "action : should be pay, fail or walk_away")
+    code = body.get("error_code")
+    if code is not None and not isinstance(code, str):
+        raise bad_request("error_code_invalid", "error_code : should be a string")
+    after = body.get("after_seconds", 0)
+    after = (
+        float(after) if not isinstance(after, bool) and isinstance(after, int | float) else after
+    )
+    if for_link:
+        order_id = sim.link_customer_acts(target, action, error_code=code, after_seconds=after)
+        return SimResponse.json(200, {"link_id": target, "order_id": order_id, "action": action})
+    cf_payment_id = sim.customer_acts(target, action, error_code=code, after_seconds=after)
+    return SimResponse.json(
+        200, {"order_id": target, "cf_payment_id": cf_payment_id, "action": action}
+    )
+
+
+def _checkout(sim: Simulator, request: SimRequest, kind: str, target: str) -> SimResponse:
+    message = None
+    try:
+        if request.method == "POST":
+            form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+            action = CustomerAction(form.get("action", ""))
+            if kind == "order":
+                sim.customer_acts(target, action)
+            else:
+                sim.link_customer_acts(target, action)
+            message = _DONE[action]
+        if kind == "order":
+            page = checkout_page.page_for_order(sim.order(target), message)
+        else:
+            page = checkout_page.page_for_link(sim.link(target), message)
+    except ValueError:
+        return SimResponse.text(400, checkout_page.page_not_found("Unknown action."), _HTML)
+    except SimulatorError as err:
+        page = checkout_page.page_not_found(err.message)
+        return SimResponse.text(err.status, page, _HTML)
+    return SimResponse.text(200, page, _HTML)
+
+
+def _index(sim: Simulator) -> str:
+    return (
+        "Simulated Cashfree (PG API 2025-01-01 wire format)\n"
+        f"API base URL: {sim.public_url}/pg\n"
+        "Control API: /_sim/faults, /_sim/orders/{order_id}/customer, "
+        "/_sim/links/{link_id}/customer, /_sim/links/{link_id}/notify\n"
+    )

@@ -1,0 +1,214 @@
+"""The Simulator: one lock, one clock, the ledger, the /pg API, faults and the control API.
+
+Everything reaches it through `handle(SimRequest) -> SimResponse` (the in-process
+transport and the loopback server both call it) or through the Python methods below,
+which tests and the demo GUI call directly. Thread-safe: one re-entrant lock guards all
+state, so the threaded server's handlers can share one Simulator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pos_app.gateway.simulator import entities
+from pos_app.gateway.simulator.api import PREFIX, PgApi
+from pos_app.gateway.simulator.control import handle_control
+from pos_app.gateway.simulator.customer import CustomerAction
+from pos_app.gateway.simulator.errors import SimulatorError, bad_request
+from pos_app.gateway.simulator.faults import FaultDice, FaultKind, Faults
+from pos_app.gateway.simulator.guards import SANDBOX_RATE_LIMITS
+from pos_app.gateway.simulator.links import LinkDesk
+from pos_app.gateway.simulator.models import IdMint
+from pos_app.gateway.simulator.refunds import RefundDesk
+from pos_app.gateway.simulator.state import SimState
+from pos_app.gateway.simulator.wire import SimRequest, SimResponse
+
+__all__ = ["SIM_CLIENT_ID", "SIM_CLIENT_SECRET", "Simulator"]
+
+# Test credentials of the simulated account. Not secrets: printed by `gateway-sim`.
+SIM_CLIENT_ID = "SIM-APP-ID"
+SIM_CLIENT_SECRET = "sim-secret-not-real"  # noqa: S105 (a published test credential)
+
+_MALFORMED_BODY = b"<html><body><h1>502 Bad Gateway</h1>upstream sent garbage</body></html>"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Simulator:
+    """A simulated Cashfree PG account (API version 2025-01-01 wire format)."""
+
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = _utc_now,
+        public_url: str = "http://127.0.0.1:8790",
+        rate_limits: Mapping[str, int] | None = SANDBOX_RATE_LIMITS,
+        seed: int | None = None,
+        *,
+        faults: Faults | None = None,
+    ) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._public_url = public_url.rstrip("/")
+        self._state = SimState(IdMint(seed))
+        self._links = LinkDesk(self._state)
+        self._refunds = RefundDesk(self._state)
+        self._api = PgApi(
+            self._state,
+            self._links,
+            self._refunds,
+            client_id=SIM_CLIENT_ID,
+            client_secret=SIM_CLIENT_SECRET,
+            rate_limits=rate_limits,
+            public_url=lambda: self._public_url,
+        )
+        self._faults = faults or Faults()
+        self._dice = FaultDice(seed)
+
+    # ---- settings ------------------------------------------------------------------------
+    @property
+    def public_url(self) -> str:
+        """Where link URLs and the checkout page point (the loopback server's address)."""
+        return self._public_url
+
+    @public_url.setter
+    def public_url(self, value: str) -> None:
+        with self._lock:
+            self._public_url = value.rstrip("/")
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    def set_faults(self, faults: Faults | None = None, **changes: Any) -> Faults:
+        """Replace the faults (`set_faults(Faults(...))`) or change some (`set_faults(down=True)`)."""
+        with self._lock:
+            base = faults or self._faults
+            self._faults = dataclasses.replace(base, **changes) if changes else base
+            return self._faults
+
+    def now(self) -> datetime:
+        moment = self._clock()
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+    # ---- the one entry point -------------------------------------------------------------
+    def handle(self, request: SimRequest) -> SimResponse:
+        if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+            return self._handle_pg(request)
+        return handle_control(self, request)
+
+    def _handle_pg(self, request: SimRequest) -> SimResponse:
+        with self._lock:
+            faults = self._faults
+            fault = self._dice.roll(faults)
+            if fault is FaultKind.DOWN:
+                return SimResponse(0, disconnect=True)
+            if fault is FaultKind.ERROR:
+                err = SimulatorError(500, "internal_error", "internal server error", "api_error")
+                response = SimResponse.json(500, err.body(), self._api.base_headers(request))
+            elif fault is FaultKind.MALFORMED:
+                headers = {**self._api.base_headers(request), "content-type": "text/html"}
+                response = SimResponse(200, headers, _MALFORMED_BODY)
+            else:
+                response = self._api.dispatch(request, self.now())
+        return dataclasses.replace(
+            response, delay=faults.latency, disconnect=fault is FaultKind.DROP
+        )
+
+    # ---- reading (JSON entities, as Cashfree would answer) --------------------------------
+    def order(self, order_id: str) -> dict[str, Any]:
+        with self._lock:
+            return entities.order_entity(self._state.order(order_id, self.now()))
+
+    def payments(self, order_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            order = self._state.order(order_id, self.now())
+            return [entities.payment_entity(order, p) for p in order.payments]
+
+    def link(self, link_id: str) -> dict[str, Any]:
+        with self._lock:
+            link = self._links.link(link_id, self.now())
+            return entities.link_entity(link, self._links.amount_paid(link))
+
+    def link_notifications(self, link_id: str) -> dict[str, Any]:
+        """What `link_notify` would have sent: {"link_id", "link_notify", "notifications"}."""
+        with self._lock:
+            link = self._links.link(link_id, self.now())
+            return {
+                "link_id": link.link_id,
+                "link_notify": dict(link.notify),
+                "notifications": [dict(item) for item in link.notifications],
+            }
+
+    # ---- the pretend customer -------------------------------------------------------------
+    def customer_acts(
+        self,
+        order_id: str,
+        action: CustomerAction | str,
+        *,
+        error_code: str | None = None,
+        after_seconds: float = 0.0,
+    ) -> str:
+        """Act on the order's latest attempt (made if none is pending); returns cf_payment_id.
+
+        Raises SimulatorError (404 unknown order, 400 already paid or a bad action).
+        """
+        chosen, delay = _action(action), _delay(after_seconds)
+        with self._lock:
+            payment = self._state.customer_acts(
+                order_id, chosen, self.now(), error_code=error_code, after=delay
+            )
+            return payment.cf_payment_id
+
+    def customer_pays(self, order_id: str, *, after_seconds: float = 0.0) -> str:
+        return self.customer_acts(order_id, CustomerAction.PAY, after_seconds=after_seconds)
+
+    def customer_fails(
+        self, order_id: str, code: str | None = None, *, after_seconds: float = 0.0
+    ) -> str:
+        return self.customer_acts(
+            order_id, CustomerAction.FAIL, error_code=code, after_seconds=after_seconds
+        )
+
+    def customer_walks_away(self, order_id: str, *, after_seconds: float = 0.0) -> str:
+        return self.customer_acts(order_id, CustomerAction.WALK_AWAY, after_seconds=after_seconds)
+
+    def link_customer_acts(
+        self,
+        link_id: str,
+        action: CustomerAction | str,
+        *,
+        error_code: str | None = None,
+        after_seconds: float = 0.0,
+    ) -> str:
+        """The customer opens a payment link and acts; returns the CFPay_... order id."""
+        chosen, delay = _action(action), _delay(after_seconds)
+        with self._lock:
+            order = self._links.customer_acts(
+                link_id, chosen, self.now(), error_code=error_code, after=delay
+            )
+            return order.order_id
+
+    def link_customer_pays(self, link_id: str) -> str:
+        return self.link_customer_acts(link_id, CustomerAction.PAY)
+
+
+def _action(action: CustomerAction | str) -> CustomerAction:
+    try:
+        return CustomerAction(action)
+    except ValueError as exc:
+        raise bad_request("action_invalid", "action : should be pay, fail or walk_away") from exc
+
+
+def _delay(after_seconds: float) -> timedelta:
+    if isinstance(after_seconds, bool) or not isinstance(after_seconds, int | float):
+        raise bad_request("after_seconds_invalid", "after_seconds : should be a number")
+    if not (math.isfinite(after_seconds) and 0 <= after_seconds <= 86_400):
+        raise bad_request("after_seconds_invalid", "after_seconds : should be 0 to 86400")
+    return timedelta(seconds=after_seconds)
