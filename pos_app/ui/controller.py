@@ -1,0 +1,222 @@
+"""SaleController: the one adapter between the async checkout and the widgets.
+
+Widgets call its slots (charge, cancel, check now, demo customer actions); it runs the
+checkout's coroutines on the qasync loop, keeps a reference to every task it starts, and
+reports back through signals carrying SaleState snapshots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from pos_app.domain.sale import Sale
+from pos_app.domain.validate import ValidationError
+from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
+from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.ui import text
+from pos_app.ui.aio import async_slot
+
+log = logging.getLogger(__name__)
+
+DEMO_ACTIONS = ("customer_pays", "customer_fails", "customer_walks_away")
+
+
+class CheckoutPort(Protocol):
+    """What the desk uses of pos_app.services.checkout.CheckoutService."""
+
+    late_payment_listeners: list[Callable[[SaleState], None]]
+
+    def start(self, request: ChargeRequest) -> AsyncIterator[SaleState]: ...
+
+    async def cancel(self, order_id: str) -> SaleState | None: ...
+
+    def check_now(self, order_id: str) -> None: ...
+
+    @property
+    def open_count(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateWarning:
+    """The same amount was paid here moments ago; `request` is what the cashier asked."""
+
+    request: ChargeRequest
+    previous: Sale
+    minutes_ago: float | None = None
+
+
+class SaleController(QObject):
+    state_changed = Signal(object)  # SaleState
+    error = Signal(str)  # a calm sentence for the cashier
+    duplicate_warning = Signal(object)  # DuplicateWarning
+    busy_changed = Signal(bool)  # a sale is at the counter
+    sale_ended = Signal(object)  # the last SaleState of the sale, or None if it never started
+    late_payment = Signal(object)  # SaleState: money after cancel or expiry
+
+    def __init__(
+        self, checkout: CheckoutPort, simulator: object | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._checkout = checkout
+        self._simulator = simulator
+        self._sale_task: asyncio.Task[Any] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._current: SaleState | None = None
+        self._last_request: ChargeRequest | None = None
+        checkout.late_payment_listeners.append(self._on_late_payment)
+
+    # ---- what the window reads ------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._sale_task is not None and not self._sale_task.done()
+
+    @property
+    def current(self) -> SaleState | None:
+        return self._current
+
+    @property
+    def last_request(self) -> ChargeRequest | None:
+        return self._last_request
+
+    @property
+    def has_simulator(self) -> bool:
+        return self._simulator is not None
+
+    def open_count(self) -> int:
+        try:
+            return int(self._checkout.open_count)
+        except Exception:
+            log.exception("could not read the open payment count")
+            return 0
+
+    # ---- intents --------------------------------------------------------------------------
+    @async_slot(object)
+    async def charge(self, request: ChargeRequest) -> None:
+        if self.busy:
+            self.error.emit(text.SALE_IN_PROGRESS)
+            return
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - asyncSlot always runs in a task
+            return
+        self._sale_task = task
+        self._tasks.add(task)
+        self._last_request = request
+        self._current = None
+        self.busy_changed.emit(True)
+        last: SaleState | None = None
+        try:
+            last = await self._follow(request)
+        except ValidationError as refused:
+            self.error.emit(refused.message)
+        except DuplicateChargeError as duplicate:
+            self.duplicate_warning.emit(
+                DuplicateWarning(request, duplicate.previous, duplicate.minutes_ago)
+            )
+        except SaleInProgressError:
+            self.error.emit(text.SALE_IN_PROGRESS)
+        except Exception:
+            log.exception("the sale at the counter failed unexpectedly")
+            last = self._current
+            self.error.emit(text.UNEXPECTED)
+        finally:
+            self._tasks.discard(task)
+            self._sale_task = None
+            self.busy_changed.emit(False)
+        self.sale_ended.emit(last)
+
+    async def _follow(self, request: ChargeRequest) -> SaleState | None:
+        last: SaleState | None = None
+        stream = self._checkout.start(request)
+        try:
+            async for state in stream:
+                last = state
+                self._publish(state)
+        finally:
+            closer = getattr(stream, "aclose", None)
+            if closer is not None:
+                await closer()
+        return last
+
+    def _publish(self, state: SaleState) -> None:
+        self._current = state
+        self.state_changed.emit(state)
+
+    @async_slot()
+    async def cancel(self) -> None:
+        state = self._current
+        if state is None or state.is_final:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            settled = await self._checkout.cancel(state.order_id)
+        except Exception:
+            log.exception("cancelling %s failed", state.order_id)
+            self.error.emit(text.UNEXPECTED)
+            return
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+        # The sale's own stream normally reports the outcome; report it here only when
+        # that stream is gone and the answer is news.
+        if settled is not None and not self.busy and settled != self._current:
+            self._publish(settled)
+
+    def check_now(self) -> None:
+        state = self._current
+        if state is None or state.is_final:
+            return
+        try:
+            self._checkout.check_now(state.order_id)
+        except Exception:
+            log.exception("check now failed for %s", state.order_id)
+            self.error.emit(text.UNEXPECTED)
+
+    @async_slot(str)
+    async def demo(self, action: str) -> None:
+        """Make the simulated customer act on the sale at the counter (demo mode only)."""
+        state = self._current
+        if self._simulator is None or state is None or action not in DEMO_ACTIONS:
+            return
+        act = getattr(self._simulator, action, None)
+        if not callable(act):
+            log.error("the simulator has no %s()", action)
+            self.error.emit(text.DEMO_FAILED)
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            outcome = act(state.order_id)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:
+            log.exception("demo action %s failed for %s", action, state.order_id)
+            self.error.emit(text.DEMO_FAILED)
+            return
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+        self.check_now()
+
+    # ---- background -----------------------------------------------------------------------
+    def _on_late_payment(self, state: SaleState) -> None:
+        self.late_payment.emit(state)
+
+    def shutdown(self) -> list[asyncio.Task[Any]]:
+        """Cancel every task this controller started; returns them to await if wanted."""
+        with contextlib.suppress(ValueError):
+            self._checkout.late_payment_listeners.remove(self._on_late_payment)
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        return tasks

@@ -1,0 +1,83 @@
+"""The customer-facing window for a second screen: welcome, amount and QR, thank you."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.state import SaleState
+from pos_app.ui import text
+from pos_app.ui.widgets.qr_view import QrView
+
+
+class CustomerDisplay(QWidget):
+    def __init__(self, store_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerDisplay")
+        self.setWindowTitle(f"{store_name}: customer display")
+        self.setAccessibleName("Customer display")
+        self.pages = QStackedWidget(self)
+        self._columns: dict[QWidget, QVBoxLayout] = {}
+
+        self.welcome = self._page("customerWelcome")
+        self.welcome_text = self._text(self.welcome, "customerTitle", text.CUSTOMER_WELCOME)
+        self._text(self.welcome, "customerStore", store_name)
+
+        self.paying = self._page("customerPaying")
+        self.amount = self._text(self.paying, "customerAmount", "")
+        self.instruction = self._text(self.paying, "customerInstruction", text.CUSTOMER_SCAN)
+        self.qr = QrView(self.paying)
+        self._columns[self.paying].addWidget(self.qr, 1)
+        self.status = self._text(self.paying, "customerStatus", "")
+
+        self.paid = self._page("customerPaid")
+        self.paid_title = self._text(self.paid, "customerPaidTitle", text.CUSTOMER_PAID)
+        self.paid_amount = self._text(self.paid, "customerAmount", "")
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+        self.show_welcome()
+
+    def _page(self, name: str) -> QWidget:
+        page = QWidget(self.pages)
+        page.setObjectName(name)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(32, 24, 32, 24)
+        column.setSpacing(12)
+        self.pages.addWidget(page)
+        self._columns[page] = column
+        return page
+
+    def _text(self, page: QWidget, name: str, caption: str) -> QLabel:
+        label = QLabel(caption, page)
+        label.setObjectName(name)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setAccessibleName(name)
+        self._columns[page].addWidget(label)
+        return label
+
+    def show_welcome(self) -> None:
+        self.pages.setCurrentWidget(self.welcome)
+
+    def show_state(self, state: SaleState) -> None:
+        if state.status is SaleStatus.PAID:
+            self.paid_amount.setText(state.amount.format())
+            self.pages.setCurrentWidget(self.paid)
+            return
+        if state.is_final:
+            self.show_welcome()
+            return
+        self.amount.setText(state.amount.format())
+        code = state.qr_png if state.method is not Method.COLLECT else None
+        self.qr.setVisible(code is not None)
+        self.qr.set_png(code)
+        self.instruction.setText(
+            text.CUSTOMER_SCAN if state.method is not Method.COLLECT else text.COLLECT_INSTRUCTION
+        )
+        self.status.setText(
+            text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
+        )
+        self.pages.setCurrentWidget(self.paying)

@@ -1,0 +1,192 @@
+"""Starting the cashier desk: the QApplication, the qasync loop, the windows, shutdown.
+
+pos_app.app builds a Desk from its runtime and calls run_desk(desk); it returns the exit
+code once the cashier closes the window, after every task the desk started is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QProcess, QTimer
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QApplication
+
+from pos_app.ui import text
+from pos_app.ui.controller import CheckoutPort, SaleController
+from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.options import DeskOptions
+from pos_app.ui.resources import icon, stylesheet
+from pos_app.ui.sound import make_sound
+
+log = logging.getLogger(__name__)
+
+# Called with the main window once it is shown and the loop runs (used by the start-up bench).
+READY_HOOKS: list[Callable[[MainWindow], None]] = []
+
+
+@dataclass
+class Desk:
+    checkout: CheckoutPort
+    settings: object  # pos_app.config.Settings; read by attribute name only
+    environment: str
+    simulator: object | None
+    notice: str | None
+    credentials_missing: bool
+    # Awaited after the desk's own tasks are cancelled (e.g. Runtime.aclose); when None,
+    # checkout.shutdown() is awaited if the checkout has one.
+    on_shutdown: Callable[[], Awaitable[None]] | None = None
+
+
+def run_desk(desk: Desk) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("pos-app")
+    app.setApplicationDisplayName(text.APP_TITLE)
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(stylesheet())
+    app.setQuitOnLastWindowClosed(False)  # the desk decides when to stop, after cleanup
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(loop.run_until_complete(_run(desk, app)))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+async def _run(desk: Desk, app: QApplication) -> int:
+    options = DeskOptions.from_settings(desk.settings, desk.environment)
+    controller = SaleController(desk.checkout, desk.simulator)
+    customer = _customer_window(options, app)
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    window = MainWindow(
+        controller,
+        options,
+        sound=make_sound(options.sound),
+        customer=customer,
+        notice=desk.notice,
+        credentials_missing=desk.credentials_missing,
+        on_try_demo=_start_demo_process,
+    )
+
+    def window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    window.closed.connect(window_closed)
+    previous_hook = sys.excepthook
+    sys.excepthook = _calm_excepthook(window, previous_hook)
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer()  # lets Python see Ctrl-C while Qt sleeps
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(300)
+    try:
+        _show(window, app)
+        if customer is not None:
+            customer.show()
+        for hook in READY_HOOKS:
+            QTimer.singleShot(0, lambda h=hook: h(window))
+        await closed
+    finally:
+        heartbeat.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
+        await _shutdown(controller, desk)
+        sys.excepthook = previous_hook
+        if customer is not None:
+            customer.close()
+    return 0
+
+
+async def _shutdown(controller: SaleController, desk: Desk) -> None:
+    tasks = controller.shutdown()
+    if tasks:
+        await asyncio.wait(tasks, timeout=5)
+    try:
+        if desk.on_shutdown is not None:
+            await asyncio.wait_for(desk.on_shutdown(), timeout=10)
+        else:
+            closer = getattr(desk.checkout, "shutdown", None)
+            if callable(closer):
+                outcome = closer()
+                if asyncio.iscoroutine(outcome):
+                    await asyncio.wait_for(outcome, timeout=10)
+    except Exception:
+        log.exception("shutting the checkout down failed")
+
+
+def _show(window: MainWindow, app: QApplication) -> None:
+    screen = app.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is not None and (area.width() <= 1280 or area.height() <= 800):
+        window.showMaximized()
+        return
+    window.resize(1280, 800)
+    window.show()
+
+
+def _customer_window(options: DeskOptions, app: QApplication) -> CustomerDisplay | None:
+    wanted = options.customer_display_screen
+    if wanted is None:
+        return None
+    window = CustomerDisplay(options.store_name)
+    screen = _find_screen(wanted)
+    if screen is None:
+        log.warning("customer display screen %r not found; showing it as a window", wanted)
+        window.resize(800, 600)
+        return window
+    window.setScreen(screen)
+    window.setGeometry(screen.geometry())
+    if screen is not app.primaryScreen():
+        QTimer.singleShot(0, window.showFullScreen)
+    return window
+
+
+def _find_screen(wanted: int | str) -> QScreen | None:
+    screens = QGuiApplication.screens()
+    if isinstance(wanted, int):
+        return screens[wanted] if 0 <= wanted < len(screens) else None
+    for screen in screens:
+        if screen.name() == wanted:
+            return screen
+    return None
+
+
+def _start_demo_process() -> None:
+    """Open the till in demo mode (a separate process with its own data) and close this one."""
+    if getattr(sys, "frozen", False):
+        started = QProcess.startDetached(sys.executable, ["--demo"])
+    else:
+        started = QProcess.startDetached(sys.executable, ["-m", "pos_app", "--demo"])
+    ok = started[0] if isinstance(started, tuple) else bool(started)
+    if not ok:
+        log.error("could not start the demo")
+        return
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.close()
+
+
+def _calm_excepthook(
+    window: MainWindow,
+    previous: Callable[[type[BaseException], BaseException, TracebackType | None], Any],
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """Unexpected errors in slots are logged in full and shown as one calm sentence."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, tb)
+            return
+        log.error("unexpected error in the desk", exc_info=(kind, error, tb))
+        window.problem.show_message(text.UNEXPECTED)
+
+    return hook

@@ -1,0 +1,237 @@
+"""The cashier's window: header, banners, the three screens, the demo controls.
+
+It routes: intents from the screens go to the SaleController; SaleStates from the
+controller go to the screen that shows them (and to the customer display).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.ui import text
+from pos_app.ui.announcements import Announcer
+from pos_app.ui.controller import DuplicateWarning, SaleController
+from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.options import DeskOptions
+from pos_app.ui.screens.amount import AmountScreen
+from pos_app.ui.screens.result import ResultScreen
+from pos_app.ui.screens.waiting import WaitingScreen
+from pos_app.ui.sound import SilentSound, Sound
+from pos_app.ui.widgets.banner import Banner
+from pos_app.ui.widgets.demo_panel import DemoPanel
+from pos_app.ui.widgets.status_bar import StatusHeader
+
+Clock = Callable[[], datetime]
+OPEN_COUNT_REFRESH_MS = 1000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()  # the cashier closed the window: time to shut down
+
+    def __init__(
+        self,
+        controller: SaleController,
+        options: DeskOptions,
+        *,
+        sound: Sound | None = None,
+        customer: CustomerDisplay | None = None,
+        notice: str | None = None,
+        credentials_missing: bool = False,
+        on_try_demo: Callable[[], object] | None = None,
+        clock: Clock = _utc_now,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        env = text.environment_badge(options.environment)
+        self.setWindowTitle(f"{text.APP_TITLE}: {options.store_name} ({env})")
+        self.setMinimumSize(1000, 560)
+        self.controller = controller
+        self.options = options
+        self.sound: Sound = sound or SilentSound()
+        self.customer = customer
+        self.announcer = Announcer(self, clock)
+        self._pending: ChargeRequest | None = None  # start this once the current sale ends
+
+        self.header = StatusHeader(options.store_name, options.terminal_id, options.environment)
+        self.notice = Banner("info", "Notice")
+        self.setup = Banner("warning", "Credentials")
+        self.problem = Banner("error", "Problem")
+        self.amount = AmountScreen(options)
+        self.waiting = WaitingScreen(clock=clock)
+        self.result = ResultScreen()
+        self.stack = QStackedWidget()
+        for screen in (self.amount, self.waiting, self.result):
+            self.stack.addWidget(screen)
+        self.demo = DemoPanel()
+        self.demo.setVisible(options.environment == "demo" and controller.has_simulator)
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        for widget in (self.header, self.notice, self.setup, self.problem):
+            column.addWidget(widget)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.demo)
+        self.setCentralWidget(central)
+
+        if notice:
+            self.notice.show_message(notice)
+        if credentials_missing:
+            self._explain_setup(on_try_demo)
+
+        self._connect()
+        self._open_timer = QTimer(self)
+        self._open_timer.setInterval(OPEN_COUNT_REFRESH_MS)
+        self._open_timer.timeout.connect(self._refresh_open_count)
+        self._open_timer.start()
+        self._refresh_open_count()
+        self.new_sale()
+
+    def _explain_setup(self, on_try_demo: Callable[[], object] | None) -> None:
+        if self.options.environment == "demo":
+            self.setup.show_message(text.DEMO_RUNNING)
+            return
+        self.setup.show_message(text.credentials_missing(self.options.environment))
+        if on_try_demo is not None:
+            self.setup.offer(text.TRY_DEMO, on_try_demo)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.state_changed.connect(self.show_state)
+        c.sale_ended.connect(self._sale_ended)
+        c.error.connect(self._problem)
+        c.duplicate_warning.connect(self._duplicate)
+        c.late_payment.connect(self.announcer.announce_late)
+        self.amount.charge_requested.connect(self.charge)
+        self.waiting.cancel_requested.connect(self._cancel)
+        self.waiting.check_now_requested.connect(c.check_now)
+        self.waiting.fallback_requested.connect(self._fallback)
+        self.result.new_sale_requested.connect(self.new_sale)
+        self.result.try_again_requested.connect(self._try_again)
+        self.result.fallback_requested.connect(self._fallback)
+        self.demo.action.connect(c.demo)
+
+    # ---- intents --------------------------------------------------------------------------
+    def charge(self, request: ChargeRequest) -> None:
+        self.problem.hide()
+        self.controller.charge(request)
+
+    def new_sale(self) -> None:
+        self.result.stop()
+        self.waiting.stop()
+        self.amount.reset()
+        self.stack.setCurrentWidget(self.amount)
+        self.demo.set_active(False)
+        if self.customer is not None:
+            self.customer.show_welcome()
+        self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _cancel(self) -> None:
+        self.waiting.mark_cancelling()
+        self.controller.cancel()
+
+    def _try_again(self) -> None:
+        request = self.controller.last_request
+        if request is not None:
+            self.charge(dataclasses.replace(request, confirm_duplicate=False))
+
+    def _fallback(self) -> None:
+        """The account cannot show a UPI QR itself: take the same sale as a payment link."""
+        request = self.controller.last_request
+        if request is None:
+            return
+        link = dataclasses.replace(request, method=Method.LINK, vpa=None, confirm_duplicate=False)
+        if self.controller.busy:
+            self._pending = link
+            self.waiting.mark_cancelling()
+            self.controller.cancel()
+        else:
+            self.charge(link)
+
+    def _duplicate(self, warning: DuplicateWarning) -> None:
+        again = dataclasses.replace(warning.request, confirm_duplicate=True)
+        self.announcer.ask_duplicate(warning, lambda: self.charge(again))
+
+    # ---- rendering ------------------------------------------------------------------------
+    def show_state(self, state: SaleState) -> None:
+        self.header.show_connection(state.offline)
+        if self.customer is not None:
+            self.customer.show_state(state)
+        if state.is_final:
+            self._show_result(state)
+            return
+        self.result.stop()
+        self.waiting.show_state(state)
+        request = self.controller.last_request
+        if state.method is Method.LINK and request is not None:
+            self.waiting.show_link_note(
+                text.link_sent(
+                    request.phone if request.send_sms else None,
+                    request.email if request.send_email else None,
+                )
+            )
+        else:
+            self.waiting.show_link_note("")
+        if self.stack.currentWidget() is not self.waiting:
+            self.stack.setCurrentWidget(self.waiting)
+            self.waiting.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.demo.set_active(state.status is SaleStatus.AWAITING_PAYMENT)
+
+    def _show_result(self, state: SaleState) -> None:
+        before = self.result.state
+        newly_paid = state.status is SaleStatus.PAID and not (
+            self.stack.currentWidget() is self.result
+            and before is not None
+            and before.order_id == state.order_id
+            and before.status is SaleStatus.PAID
+        )
+        self.waiting.stop()
+        self.demo.set_active(False)
+        self.result.show_state(state)
+        self.stack.setCurrentWidget(self.result)
+        self.result.setFocus(Qt.FocusReason.OtherFocusReason)
+        if newly_paid:
+            self.sound.paid()
+
+    def _sale_ended(self, last: SaleState | None) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.charge(pending)
+            return
+        if last is not None and not last.is_final:
+            # The stream stopped before a settled state: say what that means, calmly.
+            unsettled = dataclasses.replace(
+                last, status=SaleStatus.UNCERTAIN, message=text.UNSETTLED
+            )
+            self._show_result(unsettled)
+
+    def _problem(self, message: str) -> None:
+        if self.stack.currentWidget() is self.amount:
+            self.amount.show_refusal(message)
+        else:
+            self.problem.show_message(message)
+
+    def _refresh_open_count(self) -> None:
+        self.header.show_open_count(self.controller.open_count())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._open_timer.stop()
+        self.result.stop()
+        self.waiting.stop()
+        if self.customer is not None:
+            self.customer.close()
+        super().closeEvent(event)
+        self.closed.emit()

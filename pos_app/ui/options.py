@@ -1,0 +1,75 @@
+"""What the desk needs from Settings, read once by attribute name into a plain value.
+
+The desk depends on a handful of Settings attributes only; reading them here keeps every
+widget testable with a DeskOptions built by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pos_app.domain.money import DEFAULT_MAXIMUM, Money
+from pos_app.domain.sale import Method
+
+log = logging.getLogger(__name__)
+
+# F1, F2, F3 always mean the same method, whichever are enabled.
+METHOD_KEYS: dict[Method, int] = {Method.UPI_QR: 1, Method.LINK: 2, Method.COLLECT: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class DeskOptions:
+    store_name: str = "My store"
+    terminal_id: str = "1"
+    environment: str = "production"
+    methods: tuple[Method, ...] = (Method.UPI_QR, Method.LINK)
+    maximum: Money = DEFAULT_MAXIMUM
+    sound: bool = True
+    customer_display_screen: int | str | None = None
+
+    @property
+    def default_method(self) -> Method:
+        return self.methods[0] if self.methods else Method.UPI_QR
+
+    @classmethod
+    def from_settings(cls, settings: object, environment: str) -> DeskOptions:
+        """Read pos_app.config.Settings (or anything with the same attribute names)."""
+        collect = bool(getattr(settings, "collect_enabled", False))
+        methods = _methods(getattr(settings, "enabled_methods", None), collect)
+        max_paise = getattr(settings, "max_amount_paise", None)
+        maximum = Money(max_paise) if type(max_paise) is int and max_paise > 0 else DEFAULT_MAXIMUM
+        screen = getattr(settings, "customer_display_screen", None)
+        if not isinstance(screen, int | str) or screen == "":
+            screen = None
+        return cls(
+            store_name=str(getattr(settings, "store_name", "") or "My store"),
+            terminal_id=str(getattr(settings, "terminal_id", "") or "1"),
+            environment=environment,
+            methods=methods,
+            maximum=maximum,
+            sound=bool(getattr(settings, "sound", True)),
+            customer_display_screen=screen,
+        )
+
+
+def _methods(raw: object, collect_enabled: bool) -> tuple[Method, ...]:
+    """Enabled methods in settings order; UPI request only when switched on."""
+    found: list[Method] = []
+    values: Iterable[object] = raw if isinstance(raw, list | tuple | set | frozenset) else ()
+    for value in values:
+        try:
+            method = value if isinstance(value, Method) else Method(str(value))
+        except ValueError:
+            log.warning("ignoring unknown payment method in settings: %r", value)
+            continue
+        if method is Method.COLLECT and not collect_enabled:
+            continue
+        if method not in found:
+            found.append(method)
+    if not found:
+        found = [Method.UPI_QR, Method.LINK]
+    if collect_enabled and Method.COLLECT not in found:
+        found.append(Method.COLLECT)
+    return tuple(found)

@@ -1,0 +1,226 @@
+"""The waiting screen: the QR (or link, or request) while the customer pays.
+
+It renders one SaleState at a time and emits intents: cancel (after a non-blocking
+confirmation), check now, copy the link, send it, switch to a payment-link QR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.state import SaleState
+from pos_app.ui import text
+from pos_app.ui.resources import icon
+from pos_app.ui.widgets.qr_view import QrView
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WaitingScreen(QWidget):
+    cancel_requested = Signal()
+    check_now_requested = Signal()
+    fallback_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
+        super().__init__(parent)
+        self.setObjectName("waitingScreen")
+        self.setAccessibleName("Waiting for payment")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._clock = clock
+        self._state: SaleState | None = None
+        self.confirm_box: QMessageBox | None = None
+
+        self.qr = QrView(self)
+        self.amount = self._label("waitAmount", "Amount to pay")
+        self.instruction = self._label("instruction", "What the customer does")
+        self.countdown = self._label("countdown", "Time left")
+        self.status = self._label("statusLine", "Status")
+        self.attempt = self._label("attemptFailed", "Failed attempt")
+        self.offline = self._label("offlineBanner", "Connection problem")
+        self.link = self._label("linkUrl", "Payment link")
+        self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.link_note = self._label("linkNote", "Link sent to")
+
+        self.copy_button = self._button(text.COPY_LINK, "copy", self._copy_link)
+        self.fallback_button = self._button(text.SHOW_LINK_QR, "link", self.fallback_requested.emit)
+        self.check_button = self._button(text.CHECK_NOW, "refresh", self.check_now_requested.emit)
+        self.cancel_button = self._button(text.CANCEL, "cancel", self.ask_cancel)
+        self.cancel_button.setObjectName("cancelButton")
+        self._cancelling: str | None = None  # order id being cancelled
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._layout()
+
+    # ---- construction ---------------------------------------------------------------------
+    def _label(self, name: str, accessible: str) -> QLabel:
+        label = QLabel("", self)
+        label.setObjectName(name)
+        label.setAccessibleName(accessible)
+        label.setWordWrap(True)
+        return label
+
+    def _button(self, caption: str, icon_name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(caption, self)
+        button.setIcon(icon(icon_name))
+        button.setAccessibleName(caption.replace(" (Esc)", ""))
+        button.clicked.connect(lambda _=False: slot())
+        return button
+
+    def _layout(self) -> None:
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link, 1)
+        link_row.addWidget(self.copy_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.check_button)
+        actions.addStretch(1)
+        actions.addWidget(self.cancel_button)
+
+        info = QVBoxLayout()
+        info.setSpacing(8)
+        for widget in (self.amount, self.instruction, self.countdown, self.status, self.attempt):
+            info.addWidget(widget)
+        info.addWidget(self.offline)
+        info.addLayout(link_row)
+        info.addWidget(self.link_note)
+        info.addWidget(self.fallback_button)
+        info.addStretch(1)
+        info.addLayout(actions)
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(20)
+        outer.addWidget(self.qr, 6)
+        outer.addLayout(info, 5)
+        for first, second in (
+            (self.cancel_button, self.check_button),
+            (self.check_button, self.copy_button),
+            (self.copy_button, self.fallback_button),
+        ):
+            QWidget.setTabOrder(first, second)
+
+    # ---- rendering ------------------------------------------------------------------------
+    @property
+    def state(self) -> SaleState | None:
+        return self._state
+
+    def show_state(self, state: SaleState) -> None:
+        self._state = state
+        self.amount.setText(state.amount.format())
+        self.instruction.setText(text.instruction(state.method))
+        self.status.setText(state.message or text.status_title(state.status))
+        self.attempt.setText(
+            text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
+        )
+        self.attempt.setVisible(bool(state.attempt_failed))
+        self.offline.setText(text.offline_banner(state.offline) if state.offline else "")
+        self.offline.setVisible(state.offline is not None)
+        if state.error and not state.offline:
+            self.status.setText(state.error)
+
+        shows_code = state.method is not Method.COLLECT
+        self.qr.setVisible(shows_code)
+        self.qr.set_png(state.qr_png if shows_code else None)
+
+        is_link = state.method is Method.LINK and bool(state.link_url)
+        self.link.setText(state.link_url or "")
+        self.link.setVisible(is_link)
+        self.copy_button.setVisible(is_link)
+        self.copy_button.setText(text.COPY_LINK)
+        if state.order_id != self._cancelling:
+            self._cancelling = None
+        self.cancel_button.setEnabled(self._cancelling is None and not state.is_final)
+        if self._cancelling is not None and state.status is not SaleStatus.UNCERTAIN:
+            self.status.setText(text.CANCELLING)
+        self.fallback_button.setVisible(state.link_fallback)
+        self._tick()
+        if state.expires_at is not None and not self._ticker.isActive():
+            self._ticker.start()
+
+    def mark_cancelling(self) -> None:
+        """The cashier confirmed Cancel: say so and stop offering it for this order."""
+        if self._state is None:
+            return
+        self._cancelling = self._state.order_id
+        self.cancel_button.setEnabled(False)
+        self.status.setText(text.CANCELLING)
+
+    def show_link_note(self, message: str) -> None:
+        self.link_note.setText(message)
+        self.link_note.setVisible(bool(message))
+
+    def _tick(self) -> None:
+        state = self._state
+        if state is None or state.expires_at is None:
+            self.countdown.setVisible(False)
+            self._ticker.stop()
+            return
+        self.countdown.setVisible(True)
+        self.countdown.setText(text.countdown(state.expires_at, self._clock()))
+
+    def stop(self) -> None:
+        """The sale left this screen: stop the countdown and drop any open question."""
+        self._ticker.stop()
+        if self.confirm_box is not None:
+            self.confirm_box.close()
+            self.confirm_box = None
+
+    # ---- intents --------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.ask_cancel()
+            return
+        super().keyPressEvent(event)
+
+    def ask_cancel(self) -> None:
+        """Ask before terminating; non-blocking (open() + signals, never exec())."""
+        if self.confirm_box is not None:
+            self.confirm_box.raise_()
+            return
+        if not self.cancel_button.isEnabled():
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(text.CONFIRM_CANCEL_TITLE)
+        box.setText(text.CONFIRM_CANCEL_TITLE)
+        box.setInformativeText(text.CONFIRM_CANCEL)
+        yes = box.addButton(text.CANCEL_YES, QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(text.CANCEL_NO, QMessageBox.ButtonRole.RejectRole)
+        yes.setAccessibleName(text.CANCEL_YES)
+        keep.setAccessibleName(text.CANCEL_NO)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_: int) -> None:
+            confirmed = box.clickedButton() is yes
+            self.confirm_box = None
+            box.deleteLater()
+            if confirmed:
+                self.cancel_requested.emit()
+
+        box.finished.connect(answered)
+        self.confirm_box = box
+        box.open()
+
+    def _copy_link(self) -> None:
+        if self._state is not None and self._state.link_url:
+            QGuiApplication.clipboard().setText(self._state.link_url)
+            self.copy_button.setText(text.LINK_COPIED)

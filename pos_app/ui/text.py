@@ -1,0 +1,238 @@
+"""Every sentence the desk shows, in one place.
+
+Widgets never compose display wording themselves: they call these functions with the state
+they render. Gateway failures arrive already worded (SaleState.error, from the services);
+this module words the desk's own states, refusals and announcements.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.state import Offline, SaleState
+
+# ---- fixed strings ----------------------------------------------------------------------
+APP_TITLE = "Cashfree till"
+SCAN_INSTRUCTION = "Scan with any UPI app"
+LINK_INSTRUCTION = "Scan to open the payment page, or send the link"
+COLLECT_INSTRUCTION = "Ask the customer to approve the request in their UPI app"
+CUSTOMER_WELCOME = "Welcome"
+CUSTOMER_PAID = "Payment received. Thank you!"
+CUSTOMER_SCAN = "Scan to pay with any UPI app"
+CANCEL = "Cancel (Esc)"
+CHECK_NOW = "Check now"
+COPY_LINK = "Copy link"
+LINK_COPIED = "Link copied"
+SHOW_LINK_QR = "Show a payment-link QR instead"
+TRY_AGAIN = "Try again"
+NEW_SALE = "New sale (Enter)"
+CONFIRM_CANCEL_TITLE = "Cancel this payment?"
+CONFIRM_CANCEL = (
+    "The till will ask Cashfree to close this order. If the customer has already paid, "
+    "the payment is still recorded."
+)
+CANCEL_YES = "Cancel the payment"
+CANCEL_NO = "Keep waiting"
+DUPLICATE_TITLE = "Charge the same amount again?"
+LATE_TITLE = "Late payment received"
+LATE_ACK = "I have noted it"
+UNEXPECTED = (
+    "Something went wrong inside the till. The sale is kept in the journal and will be "
+    "checked again; details are in the log."
+)
+SALE_IN_PROGRESS = "A payment is already in progress at this till. Finish or cancel it first."
+CREDENTIALS_MISSING = (
+    "This till has no Cashfree App ID and secret for {environment}. "
+    "The manager can add them in Settings. Meanwhile you can try the till in demo mode: "
+    "nothing is charged and no money moves."
+)
+TRY_DEMO = "Try the demo"
+QR_MISSING = "The QR code is not available yet."
+BILL_NUMBER = "Bill number"
+NOTE = "Note"
+PHONE = "Customer phone"
+EMAIL = "Customer e-mail"
+VPA = "Customer UPI id"
+SEND_SMS = "Text the link to the customer"
+SEND_EMAIL = "E-mail the link to the customer"
+COLLECT_WARNING = (
+    "NPCI is phasing out UPI requests for merchant payments (since 28 Feb 2026). "
+    "Cashfree may refuse them; the UPI QR always works."
+)
+DEMO_PAYS = "Customer pays"
+DEMO_FAILS = "Customer's payment fails"
+DEMO_WALKS_AWAY = "Customer walks away"
+DEMO_PANEL = "Demo customer:"
+ONLINE = "Online"
+
+_ENVIRONMENTS = {"demo": "DEMO", "sandbox": "SANDBOX", "production": "PRODUCTION"}
+
+_TITLES = {
+    SaleStatus.CREATED: "Starting the payment…",
+    SaleStatus.AWAITING_PAYMENT: "Waiting for the customer",
+    SaleStatus.PAID: "PAID",
+    SaleStatus.EXPIRED: "Payment expired",
+    SaleStatus.CANCELLED: "Payment cancelled",
+    SaleStatus.FAILED: "Payment failed",
+    SaleStatus.UNCERTAIN: "Not confirmed yet",
+}
+
+_DEFAULT_REASONS = {
+    SaleStatus.EXPIRED: "The customer did not pay before the order expired. No money was taken.",
+    SaleStatus.CANCELLED: "The payment was cancelled. No money was taken.",
+    SaleStatus.FAILED: "The payment could not be started. No money was taken.",
+    SaleStatus.UNCERTAIN: (
+        "The till could not reach Cashfree to confirm this sale. It keeps checking in the "
+        "background and will announce the money if it arrives."
+    ),
+}
+
+
+# ---- states -----------------------------------------------------------------------------
+def status_title(status: SaleStatus) -> str:
+    return _TITLES[status]
+
+
+def method_label(method: Method) -> str:
+    return method.label
+
+
+def method_button(method: Method, key: int) -> str:
+    return f"{method.label} (F{key})"
+
+
+def instruction(method: Method) -> str:
+    if method is Method.LINK:
+        return LINK_INSTRUCTION
+    if method is Method.COLLECT:
+        return COLLECT_INSTRUCTION
+    return SCAN_INSTRUCTION
+
+
+def attempt_failed(reason: str) -> str:
+    return f"The customer's attempt failed: {reason.rstrip('.')}. They can try again."
+
+
+def result_reason(state: SaleState) -> str:
+    """Why a sale ended the way it did: the gateway's words first, then the service's."""
+    if state.error:
+        return state.error
+    if state.message:
+        return state.message
+    return _DEFAULT_REASONS.get(state.status, "")
+
+
+def paid_details(state: SaleState) -> list[str]:
+    lines = [f"Method: {method_label(state.method)}"]
+    if state.payment_group:
+        lines[0] += f" ({state.payment_group.replace('_', ' ')})"
+    if state.bank_reference:
+        lines.append(f"UTR / bank reference: {state.bank_reference}")
+    if state.paid_at is not None:
+        lines.append(f"Paid at {clock_time(state.paid_at)}")
+    if state.bill_number:
+        lines.append(f"Bill {state.bill_number}")
+    lines.append(f"Order {state.order_id}")
+    return lines
+
+
+# ---- times ------------------------------------------------------------------------------
+def clock_time(moment: datetime) -> str:
+    """A time of day in the till's local zone, like 14:05:09."""
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+def countdown(expires_at: datetime | None, now: datetime) -> str:
+    if expires_at is None:
+        return ""
+    left = expires_at - now
+    if left <= timedelta(0):
+        return "Expiring now…"
+    seconds = int(left.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"Expires in {hours}:{minutes:02d}:{secs:02d}"
+    return f"Expires in {minutes}:{secs:02d}"
+
+
+def offline_banner(offline: Offline) -> str:
+    return (
+        f"No connection to Cashfree since {clock_time(offline.since)} ({offline.reason.rstrip('.')}). "
+        f"Next try at {clock_time(offline.next_try_at)}."
+    )
+
+
+def connection(offline: Offline | None) -> str:
+    if offline is None:
+        return ONLINE
+    return f"Offline · next try {clock_time(offline.next_try_at)}"
+
+
+def open_payments(count: int) -> str:
+    if count <= 0:
+        return "No open payments"
+    if count == 1:
+        return "1 open payment"
+    return f"{count} open payments"
+
+
+# ---- header -----------------------------------------------------------------------------
+def environment_badge(environment: str) -> str:
+    return _ENVIRONMENTS.get(environment, environment.upper())
+
+
+def store_line(store_name: str, terminal_id: str) -> str:
+    return f"{store_name} · till {terminal_id}" if terminal_id else store_name
+
+
+def credentials_missing(environment: str) -> str:
+    return CREDENTIALS_MISSING.format(environment=environment_badge(environment).lower())
+
+
+# ---- questions and announcements ---------------------------------------------------------
+def duplicate_question(amount: Money, paid_at: datetime | None, now: datetime) -> str:
+    if paid_at is None:
+        when = "moments ago"
+    else:
+        minutes = max(0, int((now - paid_at).total_seconds() // 60))
+        when = "less than a minute ago" if minutes == 0 else _minutes_ago(minutes)
+    return f"{amount.format()} was paid at this till {when}. Charge again?"
+
+
+def _minutes_ago(minutes: int) -> str:
+    return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+
+
+def late_payment(state: SaleState) -> str:
+    bill = f" (bill {state.bill_number})" if state.bill_number else ""
+    utr = f" UTR {state.bank_reference}." if state.bank_reference else ""
+    return (
+        f"{state.amount.format()} for order {state.order_id}{bill} arrived after the sale "
+        f"was cancelled or expired. It is recorded as paid; tell the manager.{utr}"
+    )
+
+
+def link_sent(phone: str | None, email: str | None) -> str:
+    targets = [t for t in (phone, email) if t]
+    return "Link sent to " + " and ".join(targets) if targets else ""
+
+
+# ---- amount screen refusals ---------------------------------------------------------------
+NEED_PHONE_FOR_SMS = "Enter the customer's mobile number to text the link."
+NEED_EMAIL_FOR_LINK = "Enter the customer's e-mail address to e-mail the link."
+CANCELLING = "Cancelling: asking Cashfree to close the order…"
+UNSETTLED = (
+    "The till lost track of this sale before it was settled. It is kept in the journal and "
+    "checked again in the background; money that arrives is announced."
+)
+DEMO_FAILED = "The demo customer could not do that just now. Try again."
+DUPLICATE_YES = "Charge again"
+DUPLICATE_NO = "Don't charge"
+NOTICE_DISMISS = "Dismiss"
+DEMO_RUNNING = (
+    "This till has no Cashfree credentials yet, so it runs in DEMO mode: nothing is charged "
+    "and no money moves. The manager can add the App ID and secret in Settings."
+)
