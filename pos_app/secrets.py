@@ -1,11 +1,40 @@
-"""Secrets: a Secret value that never prints itself, and where secrets are kept.
+"""Secrets: a Secret value that never prints itself, and the OS password store that keeps them.
 
-Only this module imports keyring (the store arrives with the credentials work).
+Only this module imports keyring. The Cashfree credentials live in the OS password store
+(GNOME Keyring / KWallet through Secret Service, Windows Credential Manager, macOS
+Keychain) and nowhere else: there is no file fallback, and backends that keep secrets in a
+file or prompt on stdin are refused.
+
+Every keyring call runs in a daemon worker thread with a timeout, so a hung store (a D-Bus
+service waiting on an unlock prompt nobody sees) never freezes the caller; the async
+variants put that bounded call on asyncio's thread pool for the GUI.
 """
 
 from __future__ import annotations
 
-__all__ = ["Secret"]
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Generic, Literal, ParamSpec, Protocol, TypeVar
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import chainer, fail, null
+
+__all__ = [
+    "DEFAULT_SERVICE",
+    "DEFAULT_TIMEOUT",
+    "ENVIRONMENTS",
+    "NAMES",
+    "NO_BACKEND_MESSAGE",
+    "KeyringSecretStore",
+    "MemorySecretStore",
+    "Secret",
+    "SecretStore",
+    "SecretStoreError",
+    "backend_name",
+]
 
 
 class Secret:
@@ -42,3 +71,322 @@ class Secret:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a Secret cannot be pickled")
+
+
+# ---- names and errors ------------------------------------------------------------------------
+ENVIRONMENTS = ("sandbox", "production")
+NAMES = ("app_id", "client_secret")
+DEFAULT_SERVICE = "pos_app"
+DEFAULT_TIMEOUT = 5.0
+_ASYNC_GRACE = 1.0  # the sync call bounds itself; this only backstops the thread hand-off
+
+_LABELS = {"app_id": "Cashfree App ID", "client_secret": "Cashfree client secret"}
+_VERBS = {"get": "read", "set": "save", "delete": "remove"}
+_DONE = {"get": "read", "set": "saved", "delete": "removed"}
+
+NO_BACKEND_MESSAGE = (
+    "No password store is available. On Linux install and unlock GNOME Keyring or KWallet "
+    "(Secret Service); on Windows the Credential Manager and on macOS the Keychain are used "
+    "automatically."
+)
+
+Reason = Literal["no_backend", "refused_backend", "locked", "timeout", "backend_error"]
+
+
+class SecretStoreError(Exception):
+    """The password store could not do what was asked. `message` tells the shop owner what
+    to do; `reason` lets the caller choose a screen. Never carries a secret."""
+
+    def __init__(self, message: str, *, reason: Reason = "backend_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+class SecretStore(Protocol):
+    """Where the Cashfree credentials are kept, per environment ("sandbox", "production")
+    and name ("app_id", "client_secret")."""
+
+    def get(self, environment: str, name: str) -> Secret | None: ...
+
+    def set(self, environment: str, name: str, value: Secret) -> None: ...
+
+    def delete(self, environment: str, name: str) -> None: ...
+
+
+def _account(environment: str, name: str) -> str:
+    if environment not in ENVIRONMENTS:
+        raise ValueError(f"unknown environment {environment!r}: use 'sandbox' or 'production'")
+    if name not in NAMES:
+        raise ValueError(f"unknown secret name {name!r}: use 'app_id' or 'client_secret'")
+    return f"{environment}/{name}"
+
+
+def _checked_value(name: str, value: Secret) -> str:
+    if not isinstance(value, Secret):
+        raise TypeError("store a Secret, not a plain string")
+    if not value:
+        raise ValueError(f"the {_LABELS[name]} is empty")
+    return value.reveal()
+
+
+# ---- running a keyring call with a deadline ----------------------------------------------------
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+class _NoAnswer(Exception):
+    """The worker thread did not finish in time (it is left behind as a daemon)."""
+
+
+class _Outcome(Generic[_T]):
+    __slots__ = ("done", "error", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: _T | None = None
+        self.error: Exception | None = None
+
+
+def _call_with_timeout(work: Callable[[], _T], timeout: float) -> _T:
+    """Run `work` in a daemon thread; raise _NoAnswer if it takes longer than `timeout`.
+
+    A daemon thread, not a pool: a hung call must neither block later calls queued behind
+    it nor keep the process alive at exit.
+    """
+    outcome: _Outcome[_T] = _Outcome()
+
+    def run() -> None:
+        try:
+            outcome.value = work()
+        except Exception as exc:
+            outcome.error = exc
+        finally:
+            outcome.done.set()
+
+    threading.Thread(target=run, name="pos_app-keyring", daemon=True).start()
+    if not outcome.done.wait(timeout):
+        raise _NoAnswer
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value  # type: ignore[return-value]  # set whenever no error was raised
+
+
+# ---- which backend ---------------------------------------------------------------------------
+def _class_name(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _keeps_a_file(backend: object) -> bool:
+    """Backends that write secrets to a file and/or ask for a password on stdin."""
+    cls = type(backend)
+    if cls.__module__.startswith(("keyrings.cryptfile", "keyrings.alt")):
+        return True
+    return any(word in cls.__name__.lower() for word in ("cryptfile", "plaintext", "encrypted"))
+
+
+def _usable_backend() -> keyring.backend.KeyringBackend:
+    """The current keyring backend, or SecretStoreError saying why it cannot be used."""
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        raise SecretStoreError(NO_BACKEND_MESSAGE, reason="no_backend")
+    members = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
+    if not members:
+        raise SecretStoreError(NO_BACKEND_MESSAGE, reason="no_backend")
+    for member in members:
+        if _keeps_a_file(member):
+            raise SecretStoreError(
+                f"The password store in use ({_class_name(member)}) keeps secrets in a file and "
+                "may ask for a password in a terminal, which this till does not allow. Uninstall "
+                "the keyrings.cryptfile or keyrings.alt package, or set PYTHON_KEYRING_BACKEND to "
+                "your system's store (on Linux keyring.backends.SecretService.Keyring), then try "
+                "again.",
+                reason="refused_backend",
+            )
+    return backend
+
+
+def backend_name(timeout: float = DEFAULT_TIMEOUT) -> str:
+    """The keyring backend in use, for diagnostics ("keyring.backends.SecretService.Keyring")."""
+
+    def work() -> str:
+        backend = keyring.get_keyring()
+        name = _class_name(backend)
+        if isinstance(backend, chainer.ChainerBackend):
+            inner = ", ".join(_class_name(member) for member in backend.backends)
+            name = f"{name} ({inner or 'no backends'})"
+        return name
+
+    try:
+        return _call_with_timeout(work, timeout)
+    except _NoAnswer:
+        return f"unknown (the password store did not answer within {timeout:g} seconds)"
+    except Exception as exc:
+        return f"unknown ({type(exc).__name__})"
+
+
+# ---- the store ---------------------------------------------------------------------------------
+def _looks_locked(exc: Exception) -> bool:
+    # secretstorage's LockedException / PromptDismissedException, without importing it.
+    name = type(exc).__name__
+    return "Locked" in name or "PromptDismissed" in name
+
+
+def _describe(exc: Exception, secret: str | None) -> str:
+    detail = " ".join(str(exc).split())[:200]
+    if secret:
+        detail = detail.replace(secret, "***")
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+class KeyringSecretStore:
+    """SecretStore over the OS password store, via the `keyring` package.
+
+    Entries are saved under `service` with the account "<environment>/<name>". Every call
+    returns or fails within about `timeout` seconds.
+    """
+
+    def __init__(self, service: str = DEFAULT_SERVICE, timeout: float = DEFAULT_TIMEOUT) -> None:
+        if not service:
+            raise ValueError("service must not be empty")
+        if not timeout > 0:
+            raise ValueError("timeout must be positive")
+        self._service = service
+        self._timeout = float(timeout)
+
+    def __repr__(self) -> str:
+        return f"KeyringSecretStore(service={self._service!r}, timeout={self._timeout:g})"
+
+    @property
+    def service(self) -> str:
+        return self._service
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    def backend_name(self) -> str:
+        return backend_name(self._timeout)
+
+    # ---- blocking API (bounded by the timeout) ----
+    def get(self, environment: str, name: str) -> Secret | None:
+        account = _account(environment, name)
+
+        def work() -> str | None:
+            return _usable_backend().get_password(self._service, account)
+
+        value = self._run("get", name, work, secret=None)
+        return Secret(value) if value else None
+
+    def set(self, environment: str, name: str, value: Secret) -> None:
+        account = _account(environment, name)
+        text = _checked_value(name, value)
+
+        def work() -> None:
+            _usable_backend().set_password(self._service, account, text)
+
+        self._run("set", name, work, secret=text)
+
+    def delete(self, environment: str, name: str) -> None:
+        """Remove the entry; removing one that is not there is not an error."""
+        account = _account(environment, name)
+
+        def work() -> None:
+            backend = _usable_backend()
+            try:
+                backend.delete_password(self._service, account)
+            except keyring.errors.PasswordDeleteError:
+                if backend.get_password(self._service, account) is not None:
+                    raise
+
+        self._run("delete", name, work, secret=None)
+
+    # ---- async API for the GUI ----
+    async def aget(self, environment: str, name: str) -> Secret | None:
+        return await self._in_thread(self.get, environment, name)
+
+    async def aset(self, environment: str, name: str, value: Secret) -> None:
+        await self._in_thread(self.set, environment, name, value)
+
+    async def adelete(self, environment: str, name: str) -> None:
+        await self._in_thread(self.delete, environment, name)
+
+    async def _in_thread(self, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(call, *args, **kwargs), self._timeout + _ASYNC_GRACE
+            )
+        except TimeoutError:
+            raise SecretStoreError(self._timeout_message(), reason="timeout") from None
+
+    # ---- error translation ----
+    def _run(self, op: str, name: str, work: Callable[[], _T], *, secret: str | None) -> _T:
+        try:
+            return _call_with_timeout(work, self._timeout)
+        except Exception as exc:
+            error = self._translate(exc, op, name, secret)
+        # Raised outside the except block: the backend's exception (whose text we do not
+        # control) is neither the cause nor the context of what the caller sees.
+        raise error
+
+    def _translate(
+        self, exc: Exception, op: str, name: str, secret: str | None
+    ) -> SecretStoreError:
+        what = _LABELS[name]
+        verb = _VERBS[op]
+        if isinstance(exc, SecretStoreError):
+            return SecretStoreError(exc.message, reason=exc.reason)
+        if isinstance(exc, _NoAnswer):
+            return SecretStoreError(self._timeout_message(), reason="timeout")
+        if isinstance(exc, keyring.errors.NoKeyringError):
+            return SecretStoreError(NO_BACKEND_MESSAGE, reason="no_backend")
+        if isinstance(exc, keyring.errors.KeyringLocked | keyring.errors.InitError) or (
+            _looks_locked(exc)
+        ):
+            return SecretStoreError(
+                f"The password store is locked, or its unlock prompt was closed, so the {what} "
+                f"could not be {_DONE[op]}. Unlock it (on Linux: GNOME Keyring or KWallet, "
+                "usually by logging in to the desktop) and try again.",
+                reason="locked",
+            )
+        return SecretStoreError(
+            f"The password store could not {verb} the {what} ({_describe(exc, secret)}). "
+            "Try again; if it keeps failing, restart the computer or check the password store "
+            "application.",
+            reason="backend_error",
+        )
+
+    def _timeout_message(self) -> str:
+        return (
+            f"The password store did not answer within {self._timeout:g} seconds. It may be "
+            "waiting for you to unlock it in another window: unlock it and try again. If it "
+            "keeps happening, log out and back in, or restart the computer."
+        )
+
+
+class MemorySecretStore:
+    """A SecretStore in memory: for demo/training mode and tests. Nothing is written anywhere."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Secret] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MemorySecretStore({len(self._values)} entries)"
+
+    def get(self, environment: str, name: str) -> Secret | None:
+        account = _account(environment, name)
+        with self._lock:
+            return self._values.get(account)
+
+    def set(self, environment: str, name: str, value: Secret) -> None:
+        account = _account(environment, name)
+        _checked_value(name, value)
+        with self._lock:
+            self._values[account] = value
+
+    def delete(self, environment: str, name: str) -> None:
+        account = _account(environment, name)
+        with self._lock:
+            self._values.pop(account, None)
