@@ -490,3 +490,17 @@ def test_memory_store_behaves_like_a_store() -> None:
         store.get("demo", "client_secret")
     with pytest.raises(ValueError):
         store.set("sandbox", "client_secret", Secret(""))
+
+
+# ---- the real thing (run by CI under dbus-run-session with an unlocked gnome-keyring) -----------
+@pytest.mark.secret_service
+def test_round_trip_through_a_real_secret_service() -> None:
+    assert backend_name() == "keyring.backends.SecretService.Keyring"
+    store = KeyringSecretStore(service=f"pos_app_test_{time.time_ns()}", timeout=10)
+    try:
+        store.set("sandbox", "client_secret", Secret(VALUE))
+        assert store.get("sandbox", "client_secret") == Secret(VALUE)
+        assert store.get("production", "client_secret") is None
+    finally:
+        store.delete("sandbox", "client_secret")
+    assert store.get("sandbox", "client_secret") is None
