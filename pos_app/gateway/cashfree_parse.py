@@ -285,7 +285,12 @@ def parse_link(data: Any) -> Link:
 
 
 def parse_refund(data: Any, *, order_id: str | None = None) -> Refund:
-    """RefundEntity; `order_id` is used when Cashfree leaves it out."""
+    """RefundEntity; `order_id` is used when Cashfree leaves it out.
+
+    The spec's own Create Refund example is a one-item array, so that shape is read too.
+    """
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
     obj = as_object(data)
     raw_status = _raw(obj.get("refund_status"))
     return Refund(
