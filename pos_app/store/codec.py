@@ -48,7 +48,8 @@ def to_ms(moment: datetime) -> int:
 
 
 def from_ms(ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=ms)
+    seconds, millis = divmod(ms, 1000)
+    return _EPOCH + timedelta(0, seconds, millis * 1000)
 
 
 def _opt_ms(moment: datetime | None) -> int | None:
