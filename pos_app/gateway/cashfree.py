@@ -163,7 +163,7 @@ class CashfreeGateway:
             "/orders",
             wire.parse_order,
             body=body,
-            idempotency_key=_required_key(idempotency_key),
+            idempotency_key=idempotency_key,
         )
 
     async def get_order(self, order_id: str) -> Order:
@@ -232,7 +232,7 @@ class CashfreeGateway:
             "/links",
             wire.parse_link,
             body=body,
-            idempotency_key=_required_key(idempotency_key),
+            idempotency_key=idempotency_key,
         )
 
     async def get_link(self, link_id: str) -> Link:
@@ -270,7 +270,7 @@ class CashfreeGateway:
             f"/orders/{_segment(order_id)}/refunds",
             partial(wire.parse_refund, order_id=order_id),
             body=body,
-            idempotency_key=_required_key(idempotency_key),
+            idempotency_key=idempotency_key,
         )
 
     async def get_refund(self, order_id: str, refund_id: str) -> Refund:
@@ -307,6 +307,8 @@ class CashfreeGateway:
         The request id and (for POST/PATCH) the idempotency key are made once, here,
         before the loop: every retry of the call carries the same ones.
         """
+        if idempotency_key is not None and not idempotency_key.strip():
+            raise ValueError("an idempotency key, when given, cannot be blank")
         request_id = self._new_request_id()
         headers = {
             "x-client-id": self._client_id,
@@ -393,9 +395,3 @@ class _Exchange:
     headers: dict[str, str] = field(repr=False)  # holds the secret: never printed
     content: bytes | None = field(repr=False)
     params: Mapping[str, str] | None
-
-
-def _required_key(key: str) -> str:
-    if not key or not key.strip():
-        raise ValueError("an idempotency key is required for this call")
-    return key

@@ -118,10 +118,6 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=IST)
 
 
-def _raw(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 # ---- images and UPI payloads --------------------------------------------------------------
 
 
@@ -198,7 +194,7 @@ def parse_pay_result(data: Any, channel: UpiChannel) -> PayResult:
 def parse_order(data: Any) -> Order:
     """OrderEntity (and PaymentLinkOrderEntity, which has the same order fields)."""
     obj = as_object(data)
-    raw_status = _raw(obj.get("order_status"))
+    raw_status = _opt_str(obj.get("order_status")) or ""
     return Order(
         order_id=_req_id(obj, "order_id"),
         cf_order_id=_opt_id(obj.get("cf_order_id")),
@@ -245,7 +241,7 @@ def _payment_error(details: Any) -> PaymentError | None:
 def parse_payment(data: Any, *, order_id: str | None = None) -> Payment:
     """PaymentEntity; `order_id` is used when Cashfree leaves it out."""
     obj = as_object(data)
-    raw_status = _raw(obj.get("payment_status"))
+    raw_status = _opt_str(obj.get("payment_status")) or ""
     return Payment(
         cf_payment_id=_req_id(obj, "cf_payment_id"),
         order_id=_req_id(obj, "order_id", order_id),
@@ -265,7 +261,7 @@ def parse_payment(data: Any, *, order_id: str | None = None) -> Payment:
 def parse_link(data: Any) -> Link:
     """LinkEntity."""
     obj = as_object(data)
-    raw_status = _raw(obj.get("link_status"))
+    raw_status = _opt_str(obj.get("link_status")) or ""
     url = _opt_str(obj.get("link_url"))
     if url is None:
         raise ValueError("missing link_url")
@@ -292,7 +288,7 @@ def parse_refund(data: Any, *, order_id: str | None = None) -> Refund:
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
     obj = as_object(data)
-    raw_status = _raw(obj.get("refund_status"))
+    raw_status = _opt_str(obj.get("refund_status")) or ""
     return Refund(
         refund_id=_req_id(obj, "refund_id"),
         cf_refund_id=_opt_id(obj.get("cf_refund_id")),
