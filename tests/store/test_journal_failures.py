@@ -231,3 +231,28 @@ def test_killed_mid_write_leaves_every_sale_consistent(tmp_path: Path) -> None:
     ).fetchone()[0]
     raw.close()
     assert mismatched == 0
+
+
+def test_failure_after_the_row_update_rolls_back_the_whole_change(
+    journal: Journal, journal_file: Path, make_sale: MakeSale, clock: Clock
+) -> None:
+    """The event insert fails AFTER the sales row was updated (a statement-level abort,
+    which SQLite does not roll back by itself): the row change must not survive."""
+    sale = journal.create_sale(make_sale())
+    raw = sqlite3.connect(journal_file)
+    raw.execute(
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON sale_events WHEN NEW.kind = 'boom'"
+        " BEGIN SELECT RAISE(ABORT, 'event refused'); END"
+    )
+    raw.commit()
+    raw.close()
+    clock.advance(seconds=5)
+    with pytest.raises(JournalError, match="the last change was not saved"):
+        journal.update_sale(
+            sale.order_id, event="boom", status=SaleStatus.AWAITING_PAYMENT, cf_order_id="cf"
+        )
+    assert journal.get_sale(sale.order_id) == sale
+    assert [e.kind for e in journal.events(sale.order_id)] == ["created"]
+    # and the journal is usable afterwards
+    moved = journal.update_sale(sale.order_id, event="ok", status=SaleStatus.AWAITING_PAYMENT)
+    assert moved.status is SaleStatus.AWAITING_PAYMENT
