@@ -332,7 +332,7 @@ class CashfreeGateway:
             try:
                 return wire.parse_answer(await self._send(call, request_id, attempt), parse)
             except errors.GatewayError as error:
-                self._redact(error)
+                _scrub(error, headers["x-client-secret"])
                 if isinstance(error, errors.RateLimitedError) and self._budget is not None:
                     wait = 1.0 if error.retry_after is None else error.retry_after
                     self._budget.penalise(endpoint, wait)
@@ -377,13 +377,6 @@ class CashfreeGateway:
     def _note(self, endpoint: str, status: int | None, request_id: str, attempt: int) -> None:
         self.last_call = CallInfo(endpoint, status, request_id, self._clock(), attempt)
 
-    def _redact(self, error: errors.GatewayError) -> None:
-        """Belt and braces: should an answer ever echo the secret, it goes no further."""
-        secret = self._secret.reveal()
-        if secret and secret in error.message:
-            error.message = error.message.replace(secret, "***")
-            error.args = (error.message,)
-
 
 @dataclass(frozen=True, slots=True)
 class _Exchange:
@@ -395,3 +388,10 @@ class _Exchange:
     headers: dict[str, str] = field(repr=False)  # holds the secret: never printed
     content: bytes | None = field(repr=False)
     params: Mapping[str, str] | None
+
+
+def _scrub(error: errors.GatewayError, secret: str) -> None:
+    """Belt and braces: should an answer ever echo the secret, it goes no further."""
+    if secret and secret in error.message:
+        error.message = error.message.replace(secret, "***")
+        error.args = (error.message,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -253,7 +254,7 @@ async def test_get_order(cf: respx.MockRouter, gateway: CashfreeGateway) -> None
     request = route.calls.last.request
     assert request.method == "GET"
     _check_headers(request, request_id="req-1", idempotency_key=None, body=False)
-    assert result.status is OrderStatus.PAID and result.raw_status == "PAID"
+    assert result == replace(EXPECTED_ORDER, status=OrderStatus.PAID, raw_status="PAID")
 
 
 @pytest.mark.asyncio

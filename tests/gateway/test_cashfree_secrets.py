@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -217,3 +218,10 @@ async def test_a_message_echoing_the_secret_is_redacted(cf: respx.MockRouter) ->
             await gateway.get_order("POS1-0001")
     _assert_error_clean(caught.value)
     assert caught.value.message == "bad secret *** for app"
+
+
+def test_the_secret_is_revealed_in_one_place_only() -> None:
+    gateway_dir = Path(__file__).resolve().parents[2] / "pos_app" / "gateway"
+    sources = list(gateway_dir.glob("*.py"))
+    reveals = sum(p.read_text(encoding="utf-8").count(".reveal()") for p in sources)
+    assert reveals == 1
