@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -94,6 +95,8 @@ class AmountScreen(QWidget):
         edit.setMaxLength(limit)
         edit.setAccessibleName(label)
         edit.setClearButtonEnabled(True)
+        for button in edit.findChildren(QToolButton):
+            button.setAccessibleName(f"Clear {label.lower()}")
         edit.textEdited.connect(lambda _: self._mark(edit, False))
         return edit
 

@@ -21,6 +21,7 @@ class Banner(QFrame):
         self.label.setWordWrap(True)
         self.label.setAccessibleName(name)
         self.action = QPushButton("", self)
+        self.action.setAccessibleName(f"{name}: action")
         self.action.setVisible(False)
         self.dismiss = QPushButton(text.NOTICE_DISMISS, self)
         self.dismiss.setAccessibleName(f"Dismiss: {name}")

@@ -60,7 +60,8 @@ def module_size(image: QImage) -> int:
 
 def choose_scale(source: int, module: int, available: int, minimum: int = MIN_SHOWN) -> Scale:
     """The largest crisp scale that fits `available`, never below `minimum` when possible."""
-    options = [Scale(factor=k) for k in range(1, max(2, available // max(source, 1) + 2))]
+    source = max(source, 1)
+    options = [Scale(factor=k) for k in range(1, max(available, minimum) // source + 2)]
     options += [Scale(divisor=d) for d in range(2, module + 1) if module % d == 0]
     fitting = [s for s in options if minimum <= s.apply(source) <= available]
     if fitting:
@@ -133,12 +134,12 @@ class QrView(QWidget):
         )
 
     def minimumSizeHint(self) -> QSize:
-        side = min(self._smallest(), max(self._minimum, self.source_size())) + 2 * FRAME
+        """Never squeezed below the smallest crisp size that is at least the minimum."""
+        side = self._smallest() + 2 * FRAME
         return QSize(side, side)
 
     def sizeHint(self) -> QSize:
-        side = max(self._minimum, self._smallest()) + 2 * FRAME
-        return QSize(side, side)
+        return self.minimumSizeHint()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
