@@ -50,7 +50,7 @@ __all__ = [
 # Cashfree keeps and shows times in IST; a time without an offset is taken as IST.
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_DATA_URI = re.compile(r"^data:([\w.+/-]*)((?:;[\w=.+-]+)*);base64,(.*)$", re.DOTALL)
+_DATA_URI = re.compile(r"^data:[\w.+/-]*(?:;[\w=.+-]+)*;base64,(.*)$", re.DOTALL)
 _MESSAGE_LIMIT = 300
 _NOT_JSON = object()
 T = TypeVar("T")
@@ -128,7 +128,7 @@ def decode_png(value: Any) -> bytes | None:
     text = value.strip()
     match = _DATA_URI.match(text)
     if match:
-        text = match.group(3)
+        text = match.group(1)
     elif text.startswith("data:"):
         return None
     try:
