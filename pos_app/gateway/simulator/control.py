@@ -15,6 +15,7 @@ Faults never apply here, so a test can always switch them off again.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -97,13 +98,12 @@ def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) 
     if code is not None and not isinstance(code, str):
         raise bad_request("error_code_invalid", "error_code : should be a string")
     after = body.get("after_seconds", 0)
-    after = (
-        float(after) if not isinstance(after, bool) and isinstance(after, int | float) else after
-    )
+    if isinstance(after, bool) or not isinstance(after, int | float | Decimal):
+        raise bad_request("after_seconds_invalid", "after_seconds : should be a number")
     if for_link:
-        order_id = sim.link_customer_acts(target, action, error_code=code, after_seconds=after)
+        order_id = sim.link_customer_acts(target, action, error_code=code, after_seconds=float(after))
         return SimResponse.json(200, {"link_id": target, "order_id": order_id, "action": action})
-    cf_payment_id = sim.customer_acts(target, action, error_code=code, after_seconds=after)
+    cf_payment_id = sim.customer_acts(target, action, error_code=code, after_seconds=float(after))
     return SimResponse.json(
         200, {"order_id": target, "cf_payment_id": cf_payment_id, "action": action}
     )

@@ -157,12 +157,22 @@ class Simulator:
     ) -> str:
         """Act on the order's latest attempt (made if none is pending); returns cf_payment_id.
 
-        Raises SimulatorError (404 unknown order, 400 already paid or a bad action).
+        An id that names no order but a payment link acts on the link instead (a new
+        CFPay_... order), so the demo's buttons work for link sales too. Raises
+        SimulatorError (404 unknown id, 400 already paid or a bad action).
         """
         chosen, delay = _action(action), _delay(after_seconds)
         with self._lock:
+            now = self.now()
+            if order_id not in self._state.orders and order_id in self._links.links:
+                order = self._links.customer_acts(
+                    order_id, chosen, now, error_code=error_code, after=delay
+                )
+                latest = order.latest_payment()
+                assert latest is not None
+                return latest.cf_payment_id
             payment = self._state.customer_acts(
-                order_id, chosen, self.now(), error_code=error_code, after=delay
+                order_id, chosen, now, error_code=error_code, after=delay
             )
             return payment.cf_payment_id
 

@@ -16,6 +16,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["FaultDice", "FaultKind", "Faults"]
@@ -49,7 +50,7 @@ class Faults:
             if key == "down":
                 if not isinstance(value, bool):
                     raise ValueError("down must be true or false")
-            elif isinstance(value, bool) or not isinstance(value, int | float):
+            elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 raise ValueError(f"{key} must be a number")
             current[key] = value if key == "down" else float(value)
         return cls(**current)
