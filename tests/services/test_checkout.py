@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from fakes import FakeClock, Till, make_till, qr_request
+from till_fakes import FakeClock, Till, make_till, qr_request
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
