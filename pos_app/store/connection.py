@@ -6,6 +6,7 @@ lock; writes are BEGIN IMMEDIATE ... COMMIT and roll back completely on any erro
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,8 @@ from pos_app.store.errors import JournalError, from_os_error, from_sqlite
 from pos_app.store.migrations import LATEST, migrate, schema_version
 
 __all__ = ["JournalConnection", "utc_now"]
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -100,7 +103,11 @@ class JournalConnection:
                         path=path,
                     )
                 return
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                # Still crash-safe (rollback journal + FULL sync); reports may then briefly
+                # wait for a sale to commit. Happens on some network folders.
+                log.warning("journal %s cannot use WAL here (mode %s)", path, mode)
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise from_sqlite(exc, path) from exc
