@@ -3,6 +3,8 @@ deterministic request ids and jitter, and a recording sleep."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -40,6 +42,46 @@ class RequestIds:
     def __call__(self) -> str:
         self.made += 1
         return f"req-{self.made}"
+
+
+class WireCheck:
+    """Checks on a request the gateway sent."""
+
+    @staticmethod
+    def headers(
+        request: httpx.Request, *, request_id: str, idempotency_key: str | None, body: bool
+    ) -> None:
+        """The headers every call carries, plus the idempotency key and content type rules."""
+        headers = request.headers
+        assert headers["x-client-id"] == CLIENT_ID
+        assert headers["x-client-secret"] == SECRET_TEXT
+        assert headers["x-api-version"] == "2025-01-01"
+        assert headers["x-request-id"] == request_id
+        if idempotency_key is None:
+            assert "x-idempotency-key" not in headers
+        else:
+            assert headers["x-idempotency-key"] == idempotency_key
+        if body:
+            assert headers["content-type"] == "application/json"
+        else:
+            assert "content-type" not in headers
+            assert request.content == b""
+
+    @staticmethod
+    def generated_key(request: httpx.Request) -> str:
+        """The idempotency key the gateway made itself: a fresh UUID."""
+        key = request.headers["x-idempotency-key"]
+        assert str(uuid.UUID(key)) == key
+        return key
+
+    @staticmethod
+    def body(request: httpx.Request) -> Any:
+        return json.loads(request.content)
+
+
+@pytest.fixture
+def wire() -> WireCheck:
+    return WireCheck()
 
 
 @pytest.fixture

@@ -1,34 +1,26 @@
-"""Each operation: method, path, every header, the body sent, and the parsed result."""
+"""Orders, Order Pay and payments: method, path, every header, the body sent, the parsed result
+(links and refunds: test_cashfree_links_refunds.py)."""
 
 from __future__ import annotations
 
 import base64
-import json
-import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from pos_app.domain.money import Money
 from pos_app.gateway.base import (
     Customer,
-    Link,
-    LinkStatus,
-    NewLink,
     NewOrder,
-    NewRefund,
     Order,
     OrderStatus,
     Payment,
     PaymentError,
     PaymentStatus,
     PayResult,
-    Refund,
-    RefundStatus,
     UpiChannel,
 )
 from pos_app.gateway.cashfree import (
@@ -75,93 +67,6 @@ EXPECTED_ORDER = Order(
     created_at=datetime(2025, 1, 1, 10, 0, tzinfo=IST),
     raw_status="ACTIVE",
 )
-LINK_JSON: dict[str, Any] = {
-    "cf_link_id": 1996567,
-    "link_id": "LNK-0001",
-    "link_status": "ACTIVE",
-    "link_currency": "INR",
-    "link_amount": 100,
-    "link_amount_paid": 0,
-    "link_purpose": "Bill 42",
-    "link_created_at": "2025-01-01T10:00:00+05:30",
-    "link_expiry_time": "2025-01-02T10:00:00+05:30",
-    "link_url": "https://payments-test.cashfree.com/links/o1tf1nvcvjhg",
-    "link_qrcode": PNG_URI,
-    "customer_details": {"customer_phone": "9876543210"},
-}
-EXPECTED_LINK = Link(
-    link_id="LNK-0001",
-    cf_link_id="1996567",
-    url="https://payments-test.cashfree.com/links/o1tf1nvcvjhg",
-    qr_png=PNG_1PX,
-    status=LinkStatus.ACTIVE,
-    amount=Money(10000),
-    amount_paid=Money(0),
-    expires_at=datetime(2025, 1, 2, 10, 0, tzinfo=IST),
-    created_at=datetime(2025, 1, 1, 10, 0, tzinfo=IST),
-    raw_status="ACTIVE",
-)
-REFUND_JSON: dict[str, Any] = {
-    "cf_payment_id": "918812",
-    "cf_refund_id": "1553338",
-    "refund_id": "RF-0001",
-    "order_id": "POS1-0001",
-    "entity": "refund",
-    "refund_amount": 10.5,
-    "refund_currency": "INR",
-    "refund_note": "Damaged item",
-    "refund_status": "PENDING",
-    "refund_arn": None,
-    "status_description": "In Progress",
-    "created_at": "2025-01-01T11:00:00+05:30",
-    "processed_at": None,
-}
-EXPECTED_REFUND = Refund(
-    refund_id="RF-0001",
-    cf_refund_id="1553338",
-    order_id="POS1-0001",
-    cf_payment_id="918812",
-    amount=Money(1050),
-    status=RefundStatus.PENDING,
-    arn=None,
-    note="Damaged item",
-    status_description="In Progress",
-    created_at=datetime(2025, 1, 1, 11, 0, tzinfo=IST),
-    processed_at=None,
-    raw_status="PENDING",
-)
-
-
-def _check_headers(
-    request: httpx.Request, *, request_id: str, idempotency_key: str | None, body: bool
-) -> None:
-    """The headers every call carries, plus the idempotency key and content type rules."""
-    headers = request.headers
-    assert headers["x-client-id"] == "TEST-APP-1234"
-    assert headers["x-client-secret"] == "s3cr3t-VALUE-never-shown-0042"
-    assert headers["x-api-version"] == "2025-01-01"
-    assert headers["x-request-id"] == request_id
-    if idempotency_key is None:
-        assert "x-idempotency-key" not in headers
-    else:
-        assert headers["x-idempotency-key"] == idempotency_key
-    if body:
-        assert headers["content-type"] == "application/json"
-    else:
-        assert "content-type" not in headers
-        assert request.content == b""
-
-
-def _generated_key(request: httpx.Request) -> str:
-    key = request.headers["x-idempotency-key"]
-    assert str(uuid.UUID(key)) == key  # a fresh UUID made by the gateway
-    return key
-
-
-def _body(request: httpx.Request) -> Any:
-    return json.loads(request.content)
-
-
 # ---- configuration --------------------------------------------------------------------------
 
 
@@ -197,7 +102,7 @@ def test_base_url_for_refuses(environment: str, override: str | None) -> None:
 
 
 @pytest.mark.asyncio
-async def test_create_order(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_create_order(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     route = cf.post("/orders").respond(200, json=ORDER_JSON)
     order = NewOrder(
         order_id="POS1-0001",
@@ -213,9 +118,9 @@ async def test_create_order(cf: respx.MockRouter, gateway: CashfreeGateway) -> N
     request = route.calls.last.request
     assert request.method == "POST"
     assert request.url == "https://sandbox.cashfree.com/pg/orders"
-    _check_headers(request, request_id="req-1", idempotency_key="idem-create-1", body=True)
+    wire.headers(request, request_id="req-1", idempotency_key="idem-create-1", body=True)
     assert "x-client-device" not in request.headers
-    assert _body(request) == {
+    assert wire.body(request) == {
         "order_id": "POS1-0001",
         "order_amount": 22.42,
         "order_currency": "INR",
@@ -246,19 +151,19 @@ async def test_create_order_minimal_body(cf: respx.MockRouter, gateway: Cashfree
 
 
 @pytest.mark.asyncio
-async def test_get_order(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_get_order(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     route = cf.get("/orders/POS1-0001").respond(200, json={**ORDER_JSON, "order_status": "PAID"})
 
     result = await gateway.get_order("POS1-0001")
 
     request = route.calls.last.request
     assert request.method == "GET"
-    _check_headers(request, request_id="req-1", idempotency_key=None, body=False)
+    wire.headers(request, request_id="req-1", idempotency_key=None, body=False)
     assert result == replace(EXPECTED_ORDER, status=OrderStatus.PAID, raw_status="PAID")
 
 
 @pytest.mark.asyncio
-async def test_terminate_order(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_terminate_order(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     answer = {**ORDER_JSON, "order_status": "TERMINATION_REQUESTED"}
     route = cf.patch("/orders/POS1-0001").respond(200, json=answer)
 
@@ -266,9 +171,9 @@ async def test_terminate_order(cf: respx.MockRouter, gateway: CashfreeGateway) -
 
     request = route.calls.last.request
     assert request.method == "PATCH"
-    key = _generated_key(request)
-    _check_headers(request, request_id="req-1", idempotency_key=key, body=True)
-    assert _body(request) == {"order_status": "TERMINATED"}
+    key = wire.generated_key(request)
+    wire.headers(request, request_id="req-1", idempotency_key=key, body=True)
+    assert wire.body(request) == {"order_status": "TERMINATED"}
     assert result.status is OrderStatus.TERMINATION_REQUESTED
 
 
@@ -281,14 +186,14 @@ async def test_path_ids_are_url_encoded(cf: respx.MockRouter, gateway: CashfreeG
 
 @pytest.mark.asyncio
 async def test_each_call_gets_its_own_request_id_and_key(
-    cf: respx.MockRouter, gateway: CashfreeGateway
+    cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any
 ) -> None:
     route = cf.patch("/orders/POS1-0001").respond(200, json=ORDER_JSON)
     await gateway.terminate_order("POS1-0001")
     await gateway.terminate_order("POS1-0001")
     first, second = (call.request for call in route.calls)
     assert (first.headers["x-request-id"], second.headers["x-request-id"]) == ("req-1", "req-2")
-    assert _generated_key(first) != _generated_key(second)
+    assert wire.generated_key(first) != wire.generated_key(second)
 
 
 @pytest.mark.asyncio
@@ -302,7 +207,7 @@ async def test_trailing_slash_on_base_url(cf: respx.MockRouter, make_gateway: An
 
 
 @pytest.mark.asyncio
-async def test_pay_upi_qrcode(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_pay_upi_qrcode(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     route = cf.post("/orders/sessions").respond(
         200,
         json={
@@ -318,9 +223,9 @@ async def test_pay_upi_qrcode(cf: respx.MockRouter, gateway: CashfreeGateway) ->
     result = await gateway.pay_upi("session_abc123", UpiChannel.QRCODE, idempotency_key="pay-1")
 
     request = route.calls.last.request
-    _check_headers(request, request_id="req-1", idempotency_key="pay-1", body=True)
+    wire.headers(request, request_id="req-1", idempotency_key="pay-1", body=True)
     assert request.headers["x-client-device"] == "desktop"
-    assert _body(request) == {
+    assert wire.body(request) == {
         "payment_session_id": "session_abc123",
         "payment_method": {"upi": {"channel": "qrcode"}},
     }
@@ -330,7 +235,7 @@ async def test_pay_upi_qrcode(cf: respx.MockRouter, gateway: CashfreeGateway) ->
 
 
 @pytest.mark.asyncio
-async def test_pay_upi_collect(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_pay_upi_collect(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     route = cf.post("/orders/sessions").respond(
         200,
         json={
@@ -348,9 +253,11 @@ async def test_pay_upi_collect(cf: respx.MockRouter, gateway: CashfreeGateway) -
     )
 
     request = route.calls.last.request
-    _check_headers(request, request_id="req-1", idempotency_key=_generated_key(request), body=True)
+    wire.headers(
+        request, request_id="req-1", idempotency_key=wire.generated_key(request), body=True
+    )
     assert request.headers["x-client-device"] == "desktop"
-    assert _body(request) == {
+    assert wire.body(request) == {
         "payment_session_id": "session_abc123",
         "payment_method": {"upi": {"channel": "collect", "upi_id": "testsuccess@gocash"}},
     }
@@ -360,7 +267,7 @@ async def test_pay_upi_collect(cf: respx.MockRouter, gateway: CashfreeGateway) -
 
 
 @pytest.mark.asyncio
-async def test_pay_upi_link(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_pay_upi_link(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     payload = {
         "default": UPI_URL,
         "gpay": "tez://upi/pay?pa=cf.merchant@axis&am=22.42",
@@ -381,7 +288,7 @@ async def test_pay_upi_link(cf: respx.MockRouter, gateway: CashfreeGateway) -> N
 
     result = await gateway.pay_upi("session_abc123", UpiChannel.LINK)
 
-    assert _body(route.calls.last.request)["payment_method"] == {"upi": {"channel": "link"}}
+    assert wire.body(route.calls.last.request)["payment_method"] == {"upi": {"channel": "link"}}
     assert result.upi_url == UPI_URL
     assert dict(result.intents) == payload
     assert result.qr_png is None
@@ -401,7 +308,7 @@ async def test_pay_upi_collect_needs_a_upi_id(
 
 
 @pytest.mark.asyncio
-async def test_list_payments(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
+async def test_list_payments(cf: respx.MockRouter, gateway: CashfreeGateway, wire: Any) -> None:
     route = cf.get("/orders/POS1-0001/payments").respond(
         200,
         json=[
@@ -437,7 +344,7 @@ async def test_list_payments(cf: respx.MockRouter, gateway: CashfreeGateway) -> 
 
     payments = await gateway.list_payments("POS1-0001")
 
-    _check_headers(route.calls.last.request, request_id="req-1", idempotency_key=None, body=False)
+    wire.headers(route.calls.last.request, request_id="req-1", idempotency_key=None, body=False)
     assert payments == [
         Payment(
             cf_payment_id="12376123",
@@ -479,129 +386,6 @@ async def test_list_payments(cf: respx.MockRouter, gateway: CashfreeGateway) -> 
 async def test_list_payments_empty(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
     cf.get("/orders/POS1-0001/payments").respond(200, json=[])
     assert await gateway.list_payments("POS1-0001") == []
-
-
-# ---- payment links --------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-async def test_create_link(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    route = cf.post("/links").respond(200, json=LINK_JSON)
-    link = NewLink(
-        link_id="LNK-0001",
-        amount=Money(10000),
-        purpose="Bill 42",
-        customer=CUSTOMER,
-        expires_at=datetime(2025, 1, 2, 4, 30, tzinfo=UTC),
-        send_sms=True,
-        send_email=False,
-        notes={"till": "1"},
-    )
-
-    result = await gateway.create_link(link, idempotency_key="idem-link-1")
-
-    request = route.calls.last.request
-    _check_headers(request, request_id="req-1", idempotency_key="idem-link-1", body=True)
-    assert _body(request) == {
-        "link_id": "LNK-0001",
-        "link_amount": 100.0,
-        "link_currency": "INR",
-        "link_purpose": "Bill 42",
-        "customer_details": {
-            "customer_phone": "9876543210",
-            "customer_email": "buyer@example.com",
-            "customer_name": "Asha Rao",
-        },
-        "link_notify": {"send_sms": True, "send_email": False},
-        "link_expiry_time": "2025-01-02T04:30:00+00:00",
-        "link_notes": {"till": "1"},
-    }
-    assert result == EXPECTED_LINK
-
-
-@pytest.mark.asyncio
-async def test_get_link(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    answer = {**LINK_JSON, "link_status": "PARTIALLY_PAID", "link_amount_paid": "40.50"}
-    route = cf.get("/links/LNK-0001").respond(200, json=answer)
-
-    result = await gateway.get_link("LNK-0001")
-
-    _check_headers(route.calls.last.request, request_id="req-1", idempotency_key=None, body=False)
-    assert result.status is LinkStatus.PARTIALLY_PAID
-    assert result.amount_paid == Money(4050)
-
-
-@pytest.mark.asyncio
-async def test_cancel_link(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    route = cf.post("/links/LNK-0001/cancel").respond(
-        200, json={**LINK_JSON, "link_status": "CANCELLED"}
-    )
-
-    result = await gateway.cancel_link("LNK-0001")
-
-    request = route.calls.last.request
-    assert request.method == "POST"
-    _check_headers(request, request_id="req-1", idempotency_key=_generated_key(request), body=False)
-    assert result.status is LinkStatus.CANCELLED
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize(("paid_only", "status"), [(False, "ALL"), (True, "PAID")])
-async def test_list_link_orders(
-    cf: respx.MockRouter, gateway: CashfreeGateway, paid_only: bool, status: str
-) -> None:
-    link_order = {**ORDER_JSON, "order_id": "CFPay_o1tf1nvcvjhg_1", "link_id": "LNK-0001"}
-    route = cf.get("/links/LNK-0001/orders").respond(200, json=[link_order])
-
-    orders = await gateway.list_link_orders("LNK-0001", paid_only=paid_only)
-
-    request = route.calls.last.request
-    assert dict(request.url.params) == {"status": status}
-    _check_headers(request, request_id="req-1", idempotency_key=None, body=False)
-    assert [o.order_id for o in orders] == ["CFPay_o1tf1nvcvjhg_1"]
-    assert orders[0].amount == Money(2242)
-
-
-# ---- refunds --------------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-async def test_create_refund(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    route = cf.post("/orders/POS1-0001/refunds").respond(200, json=REFUND_JSON)
-
-    result = await gateway.create_refund(
-        "POS1-0001", NewRefund("RF-0001", Money(1050), note="Damaged item"), idempotency_key="r-1"
-    )
-
-    request = route.calls.last.request
-    _check_headers(request, request_id="req-1", idempotency_key="r-1", body=True)
-    assert _body(request) == {
-        "refund_id": "RF-0001",
-        "refund_amount": 10.5,
-        "refund_note": "Damaged item",
-    }
-    assert result == EXPECTED_REFUND
-
-
-@pytest.mark.asyncio
-async def test_get_refund(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    answer = {**REFUND_JSON, "refund_status": "SUCCESS", "refund_arn": "RF12312"}
-    route = cf.get("/orders/POS1-0001/refunds/RF-0001").respond(200, json=answer)
-
-    result = await gateway.get_refund("POS1-0001", "RF-0001")
-
-    _check_headers(route.calls.last.request, request_id="req-1", idempotency_key=None, body=False)
-    assert result.status is RefundStatus.SUCCESS and result.arn == "RF12312"
-
-
-@pytest.mark.asyncio
-async def test_list_refunds(cf: respx.MockRouter, gateway: CashfreeGateway) -> None:
-    route = cf.get("/orders/POS1-0001/refunds").respond(200, json=[REFUND_JSON, REFUND_JSON])
-
-    refunds = await gateway.list_refunds("POS1-0001")
-
-    _check_headers(route.calls.last.request, request_id="req-1", idempotency_key=None, body=False)
-    assert refunds == [EXPECTED_REFUND, EXPECTED_REFUND]
 
 
 # ---- arguments that could never be sent -----------------------------------------------------
