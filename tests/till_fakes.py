@@ -97,6 +97,13 @@ class Till:
             self.seen.append(state)
         return self.seen[-1]
 
+    async def cancel_and_finish(self, order_id: str) -> SaleState:
+        """Press Cancel while the watcher keeps iterating the sale's stream."""
+        cancel = asyncio.ensure_future(self.checkout.cancel(order_id))
+        final = await self.finish()
+        await cancel
+        return final
+
     stream: AsyncIterator[SaleState] = field(init=False)
 
 

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from till_fakes import FakeClock, Till, make_till, qr_request
 
 from pos_app.domain.money import Money
@@ -17,7 +18,7 @@ from pos_app.services.state import ChargeRequest
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def till(tmp_path: Path) -> Till:
     t = make_till(tmp_path)
     yield t  # type: ignore[misc]
@@ -63,7 +64,7 @@ async def test_sale_is_journaled_before_any_call(till: Till) -> None:
     till.transport.handle_async_request = spy  # type: ignore[method-assign]
     shown = await till.run(qr_request(99), until_awaiting=True)
     assert seen_in_journal == [True]
-    await till.checkout.cancel(shown.order_id)
+    assert (await till.cancel_and_finish(shown.order_id)).status is SaleStatus.CANCELLED
 
 
 async def test_collect_request_to_a_succeeding_vpa_is_paid(till: Till) -> None:
@@ -107,6 +108,7 @@ async def test_cancel_racing_a_payment_paid_wins(till: Till) -> None:
     shown = await till.run(qr_request(300), until_awaiting=True)
     till.sim.customer_pays(shown.order_id)  # the customer was faster than the poller
     cancel = asyncio.ensure_future(till.checkout.cancel(shown.order_id))
+    await asyncio.sleep(0)  # the cashier's Cancel lands before the poller's next read
     final = await till.finish()
     await cancel
     assert final.status is SaleStatus.PAID
@@ -181,7 +183,7 @@ async def test_duplicate_guard_asks_before_charging_again(till: Till) -> None:
     assert caught.value.previous.order_id == shown.order_id
     again = await till.run(qr_request(199, confirm_duplicate=True), until_awaiting=True)
     assert till.journal.get_sale(again.order_id).duplicate_override  # type: ignore[union-attr]
-    await till.checkout.cancel(again.order_id)
+    await till.cancel_and_finish(again.order_id)
 
 
 async def test_one_sale_in_flight_per_till(till: Till) -> None:
