@@ -40,6 +40,8 @@ class CheckoutPort(Protocol):
 
     def check_now(self, order_id: str) -> None: ...
 
+    def resume_open_sales(self) -> int: ...
+
     @property
     def open_count(self) -> int: ...
 
@@ -89,6 +91,15 @@ class SaleController(QObject):
     @property
     def has_simulator(self) -> bool:
         return self._simulator is not None
+
+    def resume_open_sales(self) -> int:
+        """Follow every unsettled sale in the background (needs the running loop)."""
+        try:
+            return self._checkout.resume_open_sales()
+        except Exception:
+            log.exception("could not resume the open sales")
+            self.error.emit(text.UNEXPECTED)
+            return 0
 
     def open_count(self) -> int:
         try:

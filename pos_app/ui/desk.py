@@ -91,6 +91,9 @@ async def _run(desk: Desk, app: QApplication) -> int:
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(300)
     try:
+        resumed = controller.resume_open_sales()
+        if resumed:
+            log.info("following %d unsettled sale(s) in the background", resumed)
         _show(window, app)
         if customer is not None:
             customer.show()

@@ -36,6 +36,9 @@ class FakeCheckout:
     def check_now(self, order_id: str) -> None:
         self.checked.append(order_id)
 
+    def resume_open_sales(self) -> int:
+        return 0
+
 
 def waiting_state(**changes: object) -> SaleState:
     fields: dict[str, object] = {

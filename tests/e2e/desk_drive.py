@@ -1,0 +1,68 @@
+"""Driving the live desk like a cashier: keys, dialog answers, reading the screen's QR."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import zxingcpp
+from PIL import Image
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from pos_app.app import Runtime
+from pos_app.ui.controller import SaleController
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.options import DeskOptions
+from pos_app.ui.resources import stylesheet
+
+
+def type_amount(qtbot: QtBot, widget: QWidget, keys: str) -> None:
+    for key in keys:
+        qtbot.keyClicks(widget, key)
+
+
+def answer(box: QMessageBox | None, caption: str) -> None:
+    assert box is not None, "no question on screen"
+    [button] = [b for b in box.findChildren(QPushButton) if b.text() == caption]
+    button.click()
+
+
+def decode_qr(widget: QWidget) -> list[str]:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    raw = bytes(image.constBits())
+    rows = b"".join(raw[y * stride : y * stride + width * 3] for y in range(height))
+    return [r.text for r in zxingcpp.read_barcodes(Image.frombytes("RGB", (width, height), rows))]
+
+
+@dataclass
+class LiveDesk:
+    runtime: Runtime
+    controller: SaleController
+    window: MainWindow
+
+
+def open_desk(qtbot: QtBot, runtime: Runtime) -> LiveDesk:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyleSheet(stylesheet())
+    options = DeskOptions.from_settings(runtime.settings, runtime.environment)
+    controller = SaleController(runtime.checkout, runtime.simulator)
+    window = MainWindow(controller, options)
+    qtbot.addWidget(window)
+    window.resize(1024, 600)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.amount.setFocus()
+    return LiveDesk(runtime, controller, window)
+
+
+def close_desk(qtbot: QtBot, desk: LiveDesk) -> None:
+    tasks = desk.controller.shutdown()
+    qtbot.waitUntil(lambda: all(t.done() for t in tasks), timeout=5000)
+    closing = asyncio.ensure_future(desk.runtime.aclose())
+    qtbot.waitUntil(closing.done, timeout=5000)
+    closing.result()
