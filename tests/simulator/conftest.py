@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import pytest_asyncio
-from simulator.simkit import AUTH, PG, ManualClock, SpecCheckingTransport, SpecLog
+from simulator.simkit import AUTH, PG, ManualClock, Rig, SpecCheckingTransport, SpecLog
 
 from pos_app.gateway.simulator import Simulator, SimulatorTransport, start_server
 from pos_app.gateway.simulator.server import ServerHandle
@@ -54,3 +54,28 @@ def server(sim: Simulator) -> Iterator[ServerHandle]:
     handle = start_server(sim)
     yield handle
     handle.stop()
+
+
+@pytest_asyncio.fixture(params=["in-process", "loopback"])
+async def rig(
+    request: pytest.FixtureRequest, sim: Simulator, clock: ManualClock, spec_log: SpecLog
+) -> AsyncIterator[Rig]:
+    handle: ServerHandle | None = None
+    if request.param == "in-process":
+        inner: httpx.AsyncBaseTransport = SimulatorTransport(sim)
+        base = PG
+    else:
+        handle = start_server(sim)
+        inner = httpx.AsyncHTTPTransport()
+        base = handle.url + "/pg"
+    client = httpx.AsyncClient(
+        transport=SpecCheckingTransport(inner, spec_log), base_url=base, headers=AUTH, timeout=10
+    )
+    rig = Rig(request.param, sim, clock, None, client)  # type: ignore[arg-type]
+    rig.gateway = rig.make_gateway()
+    try:
+        yield rig
+    finally:
+        await client.aclose()
+        if handle is not None:
+            handle.stop()

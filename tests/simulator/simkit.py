@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +24,10 @@ import jsonschema
 import zxingcpp
 from PIL import Image
 
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from pos_app.gateway.cashfree import CashfreeGateway
+from pos_app.gateway.retry import RetryPolicy
+from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
+from pos_app.secrets import Secret
 
 START = datetime(2026, 1, 15, 4, 30, tzinfo=UTC)  # 10:00 IST
 AUTH = {
@@ -125,9 +129,7 @@ PATHS = (  # most specific first
     "/links/{link_id}",
     "/links",
 )
-_TEMPLATES = [
-    (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$"), p) for p in PATHS
-]
+_TEMPLATES = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$"), p) for p in PATHS]
 
 
 def template_for(path: str) -> str | None:
@@ -209,3 +211,33 @@ class SpecCheckingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+@dataclass
+class Rig:
+    """The real CashfreeGateway wired to the simulator, in-process or over loopback."""
+
+    mode: str
+    sim: Simulator
+    clock: ManualClock
+    gateway: CashfreeGateway
+    raw: httpx.AsyncClient  # authenticated, base URL .../pg, same route as the gateway
+    sleeps: list[float] = field(default_factory=list)
+    on_sleep: list[Callable[[], None]] = field(default_factory=list)
+
+    def make_gateway(
+        self, *, secret: str = SIM_CLIENT_SECRET, attempts: int = 4
+    ) -> CashfreeGateway:
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            for hook in self.on_sleep:
+                hook()
+
+        return CashfreeGateway(
+            self.raw,
+            base_url=str(self.raw.base_url),
+            client_id=SIM_CLIENT_ID,
+            client_secret=Secret(secret),
+            retry=RetryPolicy(max_attempts=attempts, jitter=lambda d: d),
+            sleep=sleep,
+        )

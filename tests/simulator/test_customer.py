@@ -21,16 +21,22 @@ async def _order(api: httpx.AsyncClient, order_id: str, amount: float = 250) -> 
     return answer.json()  # type: ignore[no-any-return]
 
 
-async def test_customer_pays_acts_on_the_pending_attempt(api: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_customer_pays_acts_on_the_pending_attempt(
+    api: httpx.AsyncClient, sim: Simulator
+) -> None:
     order = await _order(api, "C-1")
-    pay = (await api.post("/orders/sessions", json=pay_body(str(order["payment_session_id"])))).json()
+    pay = (
+        await api.post("/orders/sessions", json=pay_body(str(order["payment_session_id"])))
+    ).json()
     assert sim.customer_pays("C-1") == pay["cf_payment_id"]
     assert (await api.get("/orders/C-1")).json()["order_status"] == "PAID"
     (payment,) = (await api.get("/orders/C-1/payments")).json()
     assert payment["payment_status"] == "SUCCESS"
 
 
-async def test_customer_makes_an_attempt_when_none_exists(api: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_customer_makes_an_attempt_when_none_exists(
+    api: httpx.AsyncClient, sim: Simulator
+) -> None:
     await _order(api, "C-2")
     sim.customer_pays("C-2")
     (payment,) = (await api.get("/orders/C-2/payments")).json()
@@ -65,12 +71,16 @@ async def test_scheduled_payment_survives_a_cancel_as_a_late_payment(
 ) -> None:
     await _order(api, "C-5")
     sim.customer_pays("C-5", after_seconds=30)
-    assert (await api.patch("/orders/C-5", json={"order_status": "TERMINATED"})).json()["order_status"] == "TERMINATED"
+    assert (await api.patch("/orders/C-5", json={"order_status": "TERMINATED"})).json()[
+        "order_status"
+    ] == "TERMINATED"
     clock.advance(30)
     assert (await api.get("/orders/C-5")).json()["order_status"] == "PAID"
 
 
-async def test_customer_pays_a_terminated_order_late(api: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_customer_pays_a_terminated_order_late(
+    api: httpx.AsyncClient, sim: Simulator
+) -> None:
     await _order(api, "C-6")
     await api.patch("/orders/C-6", json={"order_status": "TERMINATED"})
     sim.customer_pays("C-6")
@@ -98,7 +108,9 @@ async def test_control_api_customer(api: httpx.AsyncClient, clock: ManualClock) 
     answer = await api.post(f"{ROOT}/_sim/orders/C-7/customer", json={"action": "walk_away"})
     assert answer.status_code == 200
     assert answer.json()["order_id"] == "C-7" and answer.json()["cf_payment_id"]
-    later = await api.post(f"{ROOT}/_sim/orders/C-7/customer", json={"action": "pay", "after_seconds": 5})
+    later = await api.post(
+        f"{ROOT}/_sim/orders/C-7/customer", json={"action": "pay", "after_seconds": 5}
+    )
     assert later.status_code == 200
     assert (await api.get("/orders/C-7")).json()["order_status"] == "ACTIVE"
     clock.advance(5)
@@ -129,7 +141,9 @@ async def test_control_api_customer_fail_with_code_and_on_links(api: httpx.Async
         ("/_sim/nothing", {}, 404),
     ],
 )
-async def test_control_api_errors(api: httpx.AsyncClient, path: str, body: dict[str, object], status: int) -> None:
+async def test_control_api_errors(
+    api: httpx.AsyncClient, path: str, body: dict[str, object], status: int
+) -> None:
     await _order(api, "C-9")
     assert (await api.post(ROOT + path, json=body)).status_code == status
 
@@ -190,7 +204,9 @@ async def test_checkout_page_escapes_what_it_shows(api: httpx.AsyncClient) -> No
 async def test_checkout_page_errors(api: httpx.AsyncClient) -> None:
     assert (await api.get(f"{ROOT}/checkout/order/NOPE")).status_code == 404
     await _order(api, "PG-3")
-    assert (await api.post(f"{ROOT}/checkout/order/PG-3", data={"action": "dance"})).status_code == 400
+    assert (
+        await api.post(f"{ROOT}/checkout/order/PG-3", data={"action": "dance"})
+    ).status_code == 400
 
 
 async def test_index_page(api: httpx.AsyncClient) -> None:

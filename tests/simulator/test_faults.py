@@ -25,7 +25,9 @@ def _client(sim: Simulator, log: SpecLog) -> httpx.AsyncClient:
 async def test_error_rate_one_answers_500_api_error_and_does_nothing(spec_log: SpecLog) -> None:
     sim = Simulator(clock=ManualClock(), faults=Faults(error_rate=1.0))
     async with _client(sim, spec_log) as client:
-        answer = await client.post("/orders", json=order_body("F-1"), headers={"x-request-id": "r-500"})
+        answer = await client.post(
+            "/orders", json=order_body("F-1"), headers={"x-request-id": "r-500"}
+        )
         assert answer.status_code == 500
         assert answer.json()["type"] == "api_error"
         assert answer.json()["code"] == "internal_error"
@@ -141,7 +143,9 @@ async def test_control_api_sets_and_reads_faults(api: httpx.AsyncClient, sim: Si
 @pytest.mark.parametrize(
     "body", [{"error_rate": 2}, {"down": "yes"}, {"speed": 1}, {"latency": "1"}, [1, 2]]
 )
-async def test_control_api_refuses_bad_faults(api: httpx.AsyncClient, sim: Simulator, body: object) -> None:
+async def test_control_api_refuses_bad_faults(
+    api: httpx.AsyncClient, sim: Simulator, body: object
+) -> None:
     answer = await api.post(CONTROL, json=body)
     assert answer.status_code == 400
     assert sim.faults == Faults()

@@ -28,13 +28,23 @@ pytestmark = pytest.mark.asyncio
     "headers",
     [
         {"x-client-id": "SIM-APP-ID", "x-client-secret": "wrong", "x-api-version": "2025-01-01"},
-        {"x-client-id": "OTHER", "x-client-secret": "sim-secret-not-real", "x-api-version": "2025-01-01"},
+        {
+            "x-client-id": "OTHER",
+            "x-client-secret": "sim-secret-not-real",
+            "x-api-version": "2025-01-01",
+        },
         {"x-client-id": "SIM-APP-ID", "x-api-version": "2025-01-01"},
         {"x-api-version": "2025-01-01"},
-        {"x-client-id": "SIM-APP-ID", "x-client-secret": "cfsk_ma_test_sim-secret-not-real", "x-api-version": "2025-01-01"},
+        {
+            "x-client-id": "SIM-APP-ID",
+            "x-client-secret": "cfsk_ma_test_sim-secret-not-real",
+            "x-api-version": "2025-01-01",
+        },
     ],
 )
-async def test_wrong_or_missing_credentials_are_401(anon: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_wrong_or_missing_credentials_are_401(
+    anon: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     answer = await anon.post("/orders", json=order_body(), headers=headers)
     assert answer.status_code == 401
     assert answer.json() == {
@@ -71,7 +81,9 @@ async def test_every_authenticated_route_checks_credentials(anon: httpx.AsyncCli
         assert answer.status_code == 401, (method, path)
 
 
-async def test_order_pay_needs_no_credentials(api: httpx.AsyncClient, anon: httpx.AsyncClient) -> None:
+async def test_order_pay_needs_no_credentials(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
     order = (await api.post("/orders", json=order_body())).json()
     answer = await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"]))
     assert answer.status_code == 200
@@ -113,7 +125,9 @@ async def test_same_key_same_body_replays_the_first_answer(api: httpx.AsyncClien
     assert first.status_code == 200
     assert first.headers["x-idempotency-replayed"] == "false"
     assert first.headers["x-idempotency-key"] == key["x-idempotency-key"]
-    again = await api.post("/orders", json=order_body("IDEM-1"), headers={**key, "x-request-id": "r2"})
+    again = await api.post(
+        "/orders", json=order_body("IDEM-1"), headers={**key, "x-request-id": "r2"}
+    )
     assert again.status_code == 200
     assert again.headers["x-idempotency-replayed"] == "true"
     assert again.headers["x-request-id"] == "r2"
@@ -217,7 +231,9 @@ async def test_429_past_the_limit_then_the_window_slides(
     assert (await api.get("/orders/RL-2/payments")).status_code == 200
 
 
-async def test_retry_header_stays_within_1_and_59(api: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_retry_header_stays_within_1_and_59(
+    api: httpx.AsyncClient, clock: ManualClock
+) -> None:
     for i in range(30):
         await api.post("/orders", json=order_body(f"RL3-{i}"))
     clock.advance(59.5)
@@ -226,7 +242,9 @@ async def test_retry_header_stays_within_1_and_59(api: httpx.AsyncClient, clock:
     assert limited.headers["x-ratelimit-retry"] == "1"
 
 
-async def test_order_pay_is_limited_per_ip(sim: Simulator, api: httpx.AsyncClient, spec_log: SpecLog) -> None:
+async def test_order_pay_is_limited_per_ip(
+    sim: Simulator, api: httpx.AsyncClient, spec_log: SpecLog
+) -> None:
     order = (await api.post("/orders", json=order_body("RL-IP"))).json()
     body = pay_body(order["payment_session_id"])
     for _ in range(30):
@@ -238,7 +256,9 @@ async def test_order_pay_is_limited_per_ip(sim: Simulator, api: httpx.AsyncClien
 
 
 @pytest.mark.parametrize("limits", [{}, None])
-async def test_rate_limits_can_be_switched_off(limits: dict[str, int] | None, spec_log: SpecLog) -> None:
+async def test_rate_limits_can_be_switched_off(
+    limits: dict[str, int] | None, spec_log: SpecLog
+) -> None:
     sim = Simulator(clock=ManualClock(), rate_limits=limits)
     transport = SpecCheckingTransport(SimulatorTransport(sim), spec_log)
     async with httpx.AsyncClient(transport=transport, base_url=PG, headers=AUTH) as client:
@@ -263,7 +283,9 @@ async def test_a_limit_below_one_is_refused() -> None:
         Simulator(rate_limits={"get_order": 0})
 
 
-async def test_the_spec_checker_is_really_checking(api: httpx.AsyncClient, spec_log: SpecLog) -> None:
+async def test_the_spec_checker_is_really_checking(
+    api: httpx.AsyncClient, spec_log: SpecLog
+) -> None:
     await api.post("/orders", json=order_body("CHK-1"))
     await api.get("/orders/CHK-1/payments")
     await api.get("/orders/NOPE")

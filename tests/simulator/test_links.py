@@ -146,7 +146,9 @@ async def test_unknown_link_is_404(api: httpx.AsyncClient) -> None:
     assert (await api.get("/links/NOPE/orders")).status_code == 404
 
 
-async def test_link_expires_on_the_clock(api: httpx.AsyncClient, clock: ManualClock, sim: Simulator) -> None:
+async def test_link_expires_on_the_clock(
+    api: httpx.AsyncClient, clock: ManualClock, sim: Simulator
+) -> None:
     expiry = (clock.now + timedelta(hours=1)).isoformat()
     await api.post("/links", json=link_body("LNK-E", link_expiry_time=expiry))
     clock.advance(3600)

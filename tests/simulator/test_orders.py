@@ -76,7 +76,9 @@ def _without(body: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _customer(**fields: Any) -> dict[str, Any]:
-    return order_body(customer_details={"customer_id": "cust001", "customer_phone": "9876543210", **fields})
+    return order_body(
+        customer_details={"customer_id": "cust001", "customer_phone": "9876543210", **fields}
+    )
 
 
 BAD_ORDERS = [
@@ -95,7 +97,10 @@ BAD_ORDERS = [
     ("customer_details.customer_id_invalid", _customer(customer_id="x" * 51)),
     ("customer_details.customer_phone_invalid", _customer(customer_phone="98765")),
     ("customer_details.customer_phone_invalid", _customer(customer_phone="98765432101")),
-    ("customer_details.customer_phone_missing", order_body(customer_details={"customer_id": "cust001"})),
+    (
+        "customer_details.customer_phone_missing",
+        order_body(customer_details={"customer_id": "cust001"}),
+    ),
     ("order_expiry_time_invalid", order_body(order_expiry_time="tomorrow")),
     ("order_note_invalid", order_body(order_note="ab")),
 ]
@@ -114,7 +119,9 @@ async def test_invalid_orders_are_refused_like_cashfree(
 
 
 async def test_body_that_is_not_json_is_400(api: httpx.AsyncClient) -> None:
-    answer = await api.post("/orders", content=b"{not json", headers={"content-type": "application/json"})
+    answer = await api.post(
+        "/orders", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400
     assert answer.json()["code"] == "request_body_invalid"
 

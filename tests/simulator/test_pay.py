@@ -15,7 +15,9 @@ from pos_app.gateway.simulator.qr import SIM_MERCHANT_VPA
 pytestmark = pytest.mark.asyncio
 
 
-async def _order(api: httpx.AsyncClient, order_id: str = "PAY-1", amount: Any = 250.5) -> dict[str, Any]:
+async def _order(
+    api: httpx.AsyncClient, order_id: str = "PAY-1", amount: Any = 250.5
+) -> dict[str, Any]:
     answer = await api.post("/orders", json=order_body(order_id, amount))
     assert answer.status_code == 200
     return answer.json()  # type: ignore[no-any-return]
@@ -51,10 +53,15 @@ async def test_each_pay_call_is_a_new_pending_attempt(
 ) -> None:
     order = await _order(api)
     first = (await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"]))).json()
-    second = (await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"]))).json()
+    second = (
+        await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"]))
+    ).json()
     assert first["cf_payment_id"] != second["cf_payment_id"]
     payments = (await api.get("/orders/PAY-1/payments")).json()
-    assert [p["cf_payment_id"] for p in payments] == [first["cf_payment_id"], second["cf_payment_id"]]
+    assert [p["cf_payment_id"] for p in payments] == [
+        first["cf_payment_id"],
+        second["cf_payment_id"],
+    ]
     for payment in payments:
         assert payment["payment_status"] == "PENDING"
         assert payment["payment_group"] == "upi"
@@ -81,7 +88,9 @@ async def test_collect_to_testsuccess_succeeds_after_a_short_delay(
     assert pay["channel"] == "collect"
     (pending,) = (await api.get("/orders/COL-1/payments")).json()
     assert pending["payment_status"] == "PENDING"
-    assert pending["payment_method"] == {"upi": {"channel": "collect", "upi_id": "testsuccess@gocash"}}
+    assert pending["payment_method"] == {
+        "upi": {"channel": "collect", "upi_id": "testsuccess@gocash"}
+    }
     clock.advance(2.9)
     assert (await api.get("/orders/COL-1")).json()["order_status"] == "ACTIVE"
     clock.advance(0.2)
@@ -130,7 +139,9 @@ async def test_collect_needs_a_well_formed_vpa(
     api: httpx.AsyncClient, anon: httpx.AsyncClient, upi: dict[str, str]
 ) -> None:
     order = await _order(api, "COL-4")
-    answer = await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"], "collect", **upi))
+    answer = await anon.post(
+        "/orders/sessions", json=pay_body(order["payment_session_id"], "collect", **upi)
+    )
     assert answer.status_code == 400
 
 
@@ -149,7 +160,9 @@ async def test_link_channel_returns_upi_intents(
     api: httpx.AsyncClient, anon: httpx.AsyncClient
 ) -> None:
     order = await _order(api, "INTENT-1", 10)
-    pay = (await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"], "link"))).json()
+    pay = (
+        await anon.post("/orders/sessions", json=pay_body(order["payment_session_id"], "link"))
+    ).json()
     payload = pay["data"]["payload"]
     assert set(payload) == {"default", "gpay", "phonepe", "paytm", "bhim"}
     assert payload["default"].startswith("upi://pay?pa=")
@@ -209,6 +222,8 @@ async def test_collect_redirect_url_points_at_the_checkout_page(
     api: httpx.AsyncClient, anon: httpx.AsyncClient, sim: Simulator
 ) -> None:
     order = await _order(api, "REDIR-1")
-    body = pay_body(order["payment_session_id"], "collect", upi_id="a.b@okbank", upi_redirect_url=True)
+    body = pay_body(
+        order["payment_session_id"], "collect", upi_id="a.b@okbank", upi_redirect_url=True
+    )
     pay = (await anon.post("/orders/sessions", json=body)).json()
     assert pay["data"]["url"] == f"{sim.public_url}/checkout/order/REDIR-1"

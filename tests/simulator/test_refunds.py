@@ -11,7 +11,9 @@ from pos_app.gateway.simulator import Simulator
 pytestmark = pytest.mark.asyncio
 
 
-async def _paid(api: httpx.AsyncClient, sim: Simulator, order_id: str = "R-1", amount: float = 500) -> None:
+async def _paid(
+    api: httpx.AsyncClient, sim: Simulator, order_id: str = "R-1", amount: float = 500
+) -> None:
     assert (await api.post("/orders", json=order_body(order_id, amount))).status_code == 200
     sim.customer_pays(order_id)
 
@@ -45,7 +47,9 @@ async def test_refund_is_pending_then_success_on_the_clock(
     assert listed == [done]
 
 
-@pytest.mark.parametrize(("note", "status"), [("SUCCESS", "SUCCESS"), ("FAILED", "FAILED"), ("PENDING", "PENDING")])
+@pytest.mark.parametrize(
+    ("note", "status"), [("SUCCESS", "SUCCESS"), ("FAILED", "FAILED"), ("PENDING", "PENDING")]
+)
 async def test_refund_note_sets_the_outcome(
     api: httpx.AsyncClient, sim: Simulator, clock: ManualClock, note: str, status: str
 ) -> None:
@@ -74,8 +78,12 @@ async def test_never_above_paid_less_refunded_including_pending(
     api: httpx.AsyncClient, sim: Simulator
 ) -> None:
     await _paid(api, sim, amount=500)
-    assert (await api.post("/orders/R-1/refunds", json=_refund("RF-A", 200, "SUCCESS"))).status_code == 200
-    assert (await api.post("/orders/R-1/refunds", json=_refund("RF-B", 200))).status_code == 200  # pending
+    assert (
+        await api.post("/orders/R-1/refunds", json=_refund("RF-A", 200, "SUCCESS"))
+    ).status_code == 200
+    assert (
+        await api.post("/orders/R-1/refunds", json=_refund("RF-B", 200))
+    ).status_code == 200  # pending
     too_much = await api.post("/orders/R-1/refunds", json=_refund("RF-C", 100.01))
     assert too_much.status_code == 400
     assert too_much.json()["code"] == "refund_amount_invalid"
@@ -86,7 +94,9 @@ async def test_never_above_paid_less_refunded_including_pending(
 
 async def test_a_failed_refund_frees_its_amount(api: httpx.AsyncClient, sim: Simulator) -> None:
     await _paid(api, sim, amount=100)
-    assert (await api.post("/orders/R-1/refunds", json=_refund("RF-F", 100, "FAILED"))).status_code == 200
+    assert (
+        await api.post("/orders/R-1/refunds", json=_refund("RF-F", 100, "FAILED"))
+    ).status_code == 200
     assert (await api.post("/orders/R-1/refunds", json=_refund("RF-G", 100))).status_code == 200
 
 
@@ -109,7 +119,9 @@ async def test_duplicate_refund_id_is_409(api: httpx.AsyncClient, sim: Simulator
         {"refund_id": "RF-1", "refund_amount": 1, "refund_speed": "FAST"},
     ],
 )
-async def test_invalid_refunds_are_400(api: httpx.AsyncClient, sim: Simulator, body: dict[str, object]) -> None:
+async def test_invalid_refunds_are_400(
+    api: httpx.AsyncClient, sim: Simulator, body: dict[str, object]
+) -> None:
     await _paid(api, sim)
     assert (await api.post("/orders/R-1/refunds", json=body)).status_code == 400
 

@@ -58,7 +58,9 @@ async def test_simulate_user_dropped_then_pending_again(api: httpx.AsyncClient) 
     assert "error_details" not in payment
 
 
-async def test_a_successful_payment_cannot_be_simulated_into_failure(api: httpx.AsyncClient) -> None:
+async def test_a_successful_payment_cannot_be_simulated_into_failure(
+    api: httpx.AsyncClient,
+) -> None:
     cf_payment_id = await _attempt(api, "SIM-4")
     await api.post("/simulate", json=simulate_body(cf_payment_id, "SUCCESS"))
     answer = await api.post("/simulate", json=simulate_body(cf_payment_id, "FAILED"))
@@ -92,8 +94,22 @@ async def test_late_payment_after_expiry_reads_paid(
     ("body", "status"),
     [
         (simulate_body("424242", "SUCCESS"), 404),
-        ({"entity": "SUBS_PAYMENTS", "entity_id": "1", "entity_simulation": {"payment_status": "SUCCESS"}}, 400),
-        ({"entity": "PAYMENTS", "entity_id": "1", "entity_simulation": {"payment_status": "PAID"}}, 400),
+        (
+            {
+                "entity": "SUBS_PAYMENTS",
+                "entity_id": "1",
+                "entity_simulation": {"payment_status": "SUCCESS"},
+            },
+            400,
+        ),
+        (
+            {
+                "entity": "PAYMENTS",
+                "entity_id": "1",
+                "entity_simulation": {"payment_status": "PAID"},
+            },
+            400,
+        ),
         ({"entity": "PAYMENTS", "entity_id": "1"}, 400),
         ({"entity_id": "1", "entity_simulation": {"payment_status": "SUCCESS"}}, 400),
     ],

@@ -50,10 +50,17 @@ def test_simulated_payment_is_strictly_valid_apart_from_payment_method() -> None
         ("x-client-secret", "sim-secret-not-real"),
         ("x-api-version", "2025-01-01"),
     ]
-    assert sim.handle(SimRequest.build("POST", "/pg/orders", headers=headers, body=dump_json(body))).status == 200
+    assert (
+        sim.handle(
+            SimRequest.build("POST", "/pg/orders", headers=headers, body=dump_json(body))
+        ).status
+        == 200
+    )
     sim.customer_fails("ORD-STRICT")
     (payment,) = sim.payments("ORD-STRICT")
-    schema = cashfree_spec.response_schema("/orders/{order_id}/payments/{cf_payment_id}", "get", 200)
+    schema = cashfree_spec.response_schema(
+        "/orders/{order_id}/payments/{cf_payment_id}", "get", 200
+    )
     stripped = copy.deepcopy(payment)
     del stripped["payment_method"]
     cashfree_spec.validate(stripped, schema)  # strict, no correction
@@ -72,4 +79,6 @@ def test_corrected_checker_still_refuses_wrong_shapes() -> None:
         with pytest.raises(jsonschema.ValidationError):
             check_against_spec(template, "GET", 200, bad)
     with pytest.raises(jsonschema.ValidationError):
-        check_against_spec("/orders/{order_id}/refunds/{refund_id}", "GET", 200, {"refund_status": "LOST"})
+        check_against_spec(
+            "/orders/{order_id}/refunds/{refund_id}", "GET", 200, {"refund_status": "LOST"}
+        )

@@ -101,7 +101,9 @@ def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) 
     if isinstance(after, bool) or not isinstance(after, int | float | Decimal):
         raise bad_request("after_seconds_invalid", "after_seconds : should be a number")
     if for_link:
-        order_id = sim.link_customer_acts(target, action, error_code=code, after_seconds=float(after))
+        order_id = sim.link_customer_acts(
+            target, action, error_code=code, after_seconds=float(after)
+        )
         return SimResponse.json(200, {"link_id": target, "order_id": order_id, "action": action})
     cf_payment_id = sim.customer_acts(target, action, error_code=code, after_seconds=float(after))
     return SimResponse.json(

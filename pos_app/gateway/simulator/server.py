@@ -16,12 +16,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 from urllib.parse import urlsplit
 
 from pos_app.gateway.simulator.core import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
-from pos_app.gateway.simulator.wire import SimRequest
+from pos_app.gateway.simulator.wire import SimRequest, SimResponse
 
 __all__ = ["ServerHandle", "run_forever", "start_server"]
 
@@ -54,6 +55,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Answers go out in one write; without NODELAY, Nagle + delayed ACK add ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.server.open_lock:
             self.server.open_sockets.add(self.connection)
 
@@ -85,12 +88,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             _hang_up(self.connection)
             return
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
+        self.log_request(answer.status)
+        self.wfile.write(self._head(answer) + answer.body)  # one write: head and body
+
+    def _head(self, answer: SimResponse) -> bytes:
+        try:
+            phrase = HTTPStatus(answer.status).phrase
+        except ValueError:
+            phrase = ""
+        lines = [
+            f"{self.protocol_version} {answer.status} {phrase}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+            *(f"{name}: {value}" for name, value in answer.headers.items()),
+            f"Content-Length: {len(answer.body)}",
+        ]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
