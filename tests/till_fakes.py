@@ -4,7 +4,7 @@ in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,10 +56,24 @@ class CountingTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self.clock = clock
         self.calls: list[tuple[float, str, str]] = []
+        self.statuses: list[int] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append((self.clock.monotonic(), request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        self.statuses.append(response.status_code)
+        return response
+
+    def busiest_minute(self, method: str, suffix_test: Callable[[str], bool]) -> int:
+        """The most calls matching (method, path) in any 60-second window."""
+        times = sorted(t for t, m, p in self.calls if m == method and suffix_test(p))
+        best = 0
+        lo = 0
+        for hi, t in enumerate(times):
+            while t - times[lo] >= 60.0:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        return best
 
     def count(self, method: str, suffix: str) -> int:
         return sum(1 for _, m, p in self.calls if m == method and p.endswith(suffix))
