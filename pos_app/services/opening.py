@@ -15,7 +15,7 @@ from datetime import timedelta
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.base import Customer, NewLink, NewOrder, Order, PayResult, UpiChannel
 from pos_app.gateway.errors import DuplicateOrderError, GatewayError
-from pos_app.services.qr import render_png
+from pos_app.services.qr import decode_png, render_png
 from pos_app.services.runtime import Deps, SaleRun
 from pos_app.services.state import Offline, SaleState
 from pos_app.services.wording import describe_error, is_s2s_refusal
@@ -191,11 +191,16 @@ def _attempt_refusal(method: Method, exc: GatewayError) -> str:
 
 
 def _show(run: SaleRun, result: PayResult) -> None:
-    run.qr_text = result.upi_url
-    if result.qr_png is not None:
+    """Prefer the upi:// text (read out of Cashfree's image when that is all it sent) and
+    draw the code ourselves at one pixel per module, so the screen can scale it crisp."""
+    text = result.upi_url
+    if text is None and result.qr_png is not None:
+        text = decode_png(result.qr_png)
+    run.qr_text = text
+    if text is not None:
+        run.qr_png = render_png(text)
+    else:
         run.qr_png = result.qr_png
-    elif result.upi_url is not None:
-        run.qr_png = render_png(result.upi_url)
 
 
 async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:

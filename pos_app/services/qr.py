@@ -8,7 +8,7 @@ import io
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-__all__ = ["render_png"]
+__all__ = ["decode_png", "png_modules", "render_png", "terminal_art"]
 
 
 def render_png(text: str, *, box_size: int = 1, border: int = 4) -> bytes:
@@ -79,3 +79,23 @@ def terminal_art(modules: list[list[bool]], *, border: int = 2) -> str:
             )
         lines.append("".join(chars))
     return "\n".join(lines)
+
+
+def decode_png(png: bytes) -> str | None:
+    """The text of the first QR code in an image, or None when none can be read."""
+    from PIL import Image
+
+    try:
+        import zxingcpp
+    except ImportError:  # pragma: no cover - a runtime dependency; degrade gracefully
+        return None
+    try:
+        with Image.open(io.BytesIO(png)) as opened:
+            image = opened.convert("L")
+            results = zxingcpp.read_barcodes(image)
+    except (OSError, ValueError):
+        return None
+    for result in results:
+        if result.format == zxingcpp.BarcodeFormat.QRCode and result.text:
+            return str(result.text)
+    return None

@@ -144,6 +144,8 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
     if totals.late:
         lines.append(f"Late payments: {totals.late} (paid after cancel or expiry)")
     for status, t in sorted(data["by_status"].items()):
+        if t["count"] == 0:
+            continue
         lines.append(f"  {status:<17} {t['count']:>5}  {t['amount']:>16}")
     lines.append("")
     lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14}  utr")
