@@ -176,14 +176,25 @@ async def test_no_key_means_no_replay_header(api: httpx.AsyncClient) -> None:
 # ---- rate limits ------------------------------------------------------------------------
 
 
-async def test_rate_limit_headers_on_every_answer(api: httpx.AsyncClient) -> None:
+async def test_rate_limit_headers_on_every_answer(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient, sim: Simulator
+) -> None:
     answers = [
         await api.post("/orders", json=order_body("RL-1")),
         await api.get("/orders/RL-1"),
         await api.get("/orders/NOPE"),
         await api.get("/links/NOPE"),
         await api.post("/orders", json={}),
+        await anon.get("/orders/RL-1"),  # 401
+        await api.get("/orders/RL-1", headers={"x-api-version": "soon"}),  # 400
+        await api.get("/no/such/path"),  # 404
     ]
+    sim.set_faults(error_rate=1.0)
+    answers.append(await api.get("/orders/RL-1"))  # 500
+    sim.set_faults(error_rate=0.0, malformed_rate=1.0)
+    answers.append(await api.get("/orders/RL-1"))  # garbage 200
+    sim.set_faults(malformed_rate=0.0)
+    assert [a.status_code for a in answers] == [200, 200, 404, 404, 400, 401, 400, 404, 500, 200]
     for answer in answers:
         for name in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-retry"):
             assert answer.headers[name].isdigit(), name
@@ -192,6 +203,10 @@ async def test_rate_limit_headers_on_every_answer(api: httpx.AsyncClient) -> Non
     assert answers[0].headers["x-ratelimit-remaining"] == "29"
     assert answers[1].headers["x-ratelimit-limit"] == "60"
     assert answers[1].headers["x-ratelimit-retry"] == "0"
+    # answers refused before the limiter, and faults, report the window without using it
+    assert answers[5].headers["x-ratelimit-remaining"] == "58"
+    assert answers[8].headers["x-ratelimit-remaining"] == "58"
+    assert (await api.get("/orders/RL-1")).headers["x-ratelimit-remaining"] == "57"
 
 
 async def test_sandbox_defaults_follow_the_reference() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -227,3 +228,28 @@ async def test_collect_redirect_url_points_at_the_checkout_page(
     )
     pay = (await anon.post("/orders/sessions", json=body)).json()
     assert pay["data"]["url"] == f"{sim.public_url}/checkout/order/REDIR-1"
+
+
+@pytest.mark.parametrize(
+    ("expiry_after", "status", "attempt"), [(2, "EXPIRED", "NOT_ATTEMPTED"), (5, "PAID", "SUCCESS")]
+)
+async def test_what_happens_first_on_the_clock_wins(
+    api: httpx.AsyncClient,
+    anon: httpx.AsyncClient,
+    clock: ManualClock,
+    expiry_after: int,
+    status: str,
+    attempt: str,
+) -> None:
+    """The test VPA approves 3 s after the request; the order expires after 2 s or 5 s.
+    Read long after both, the outcome is the one that came first."""
+    expiry = (clock.now + timedelta(seconds=expiry_after)).isoformat()
+    order = (
+        await api.post("/orders", json=order_body("RACE-1", 10, order_expiry_time=expiry))
+    ).json()
+    body = pay_body(order["payment_session_id"], "collect", upi_id="testsuccess@gocash")
+    await anon.post("/orders/sessions", json=body)
+    clock.advance(60)
+    assert (await api.get("/orders/RACE-1")).json()["order_status"] == status
+    (payment,) = (await api.get("/orders/RACE-1/payments")).json()
+    assert payment["payment_status"] == attempt

@@ -77,7 +77,7 @@ class PgApi:
 
     # ---- the pipeline -----------------------------------------------------------------------
     def dispatch(self, request: SimRequest, now: datetime) -> SimResponse:
-        headers = self.base_headers(request)
+        headers = {**self.base_headers(request), **self.rate_headers(request, now)}
         route, params = _match(request)
         if route is None:
             bad_url = SimulatorError(
@@ -90,8 +90,8 @@ class PgApi:
                 check_credentials(request, self.client_id, self.client_secret)
         except SimulatorError as err:
             return _error(err, headers)
-        caller = self.client_id if route.auth else request.client
-        verdict = self.limiter.check(route.endpoint, caller, "app_id" if route.auth else "ip", now)
+        caller, kind = self._caller(route, request)
+        verdict = self.limiter.check(route.endpoint, caller, kind, now)
         headers.update(verdict.headers())
         if not verdict.allowed:
             return _error(verdict.error(), headers)
@@ -110,6 +110,18 @@ class PgApi:
         if key:
             self.idempotency.remember(caller, key, request, response)
         return response
+
+    def rate_headers(self, request: SimRequest, now: datetime) -> dict[str, str]:
+        """The x-ratelimit-* headers for an answer that is not counted (errors, faults)."""
+        route, _ = _match(request)
+        if route is None:
+            return self.limiter.check("", "", "app_id", now, count=False).headers()
+        caller, kind = self._caller(route, request)
+        return self.limiter.check(route.endpoint, caller, kind, now, count=False).headers()
+
+    def _caller(self, route: _Route, request: SimRequest) -> tuple[str, str]:
+        """Who a limit applies to: the App ID, or the IP for unauthenticated Order Pay."""
+        return (self.client_id, "app_id") if route.auth else (request.client, "ip")
 
     def base_headers(self, request: SimRequest) -> dict[str, str]:
         headers = {"x-request-id": request.header("x-request-id") or str(uuid.uuid4())}

@@ -109,14 +109,22 @@ class Simulator:
             fault = self._dice.roll(faults)
             if fault is FaultKind.DOWN:
                 return SimResponse(0, disconnect=True)
-            if fault is FaultKind.ERROR:
-                err = SimulatorError(500, "internal_error", "internal server error", "api_error")
-                response = SimResponse.json(500, err.body(), self._api.base_headers(request))
-            elif fault is FaultKind.MALFORMED:
-                headers = {**self._api.base_headers(request), "content-type": "text/html"}
-                response = SimResponse(200, headers, _MALFORMED_BODY)
+            now = self.now()
+            if fault is None or fault is FaultKind.DROP:
+                response = self._api.dispatch(request, now)
             else:
-                response = self._api.dispatch(request, self.now())
+                headers = {
+                    **self._api.base_headers(request),
+                    **self._api.rate_headers(request, now),
+                }
+                if fault is FaultKind.ERROR:
+                    err = SimulatorError(
+                        500, "internal_error", "internal server error", "api_error"
+                    )
+                    response = SimResponse.json(500, err.body(), headers)
+                else:
+                    headers["content-type"] = "text/html"
+                    response = SimResponse(200, headers, _MALFORMED_BODY)
         return dataclasses.replace(
             response, delay=faults.latency, disconnect=fault is FaultKind.DROP
         )

@@ -106,7 +106,10 @@ class RateLimiter:
                 raise ValueError(f"rate limit for {name} must be at least 1 a minute")
         self._windows: dict[tuple[str, str], deque[datetime]] = {}
 
-    def check(self, endpoint: str, caller: str, kind: str, now: datetime) -> RateVerdict:
+    def check(
+        self, endpoint: str, caller: str, kind: str, now: datetime, *, count: bool = True
+    ) -> RateVerdict:
+        """Admit (and count) one request; `count=False` only reports the current state."""
         limit = self.limits.get(endpoint)
         if limit is None:
             return RateVerdict(True, UNLIMITED, UNLIMITED, 0, kind)
@@ -117,7 +120,8 @@ class RateLimiter:
             wait = (window[0] + _WINDOW - now).total_seconds()
             retry = min(59, max(1, math.ceil(wait)))
             return RateVerdict(False, limit, 0, retry, kind)
-        window.append(now)
+        if count:
+            window.append(now)
         return RateVerdict(True, limit, limit - len(window), 0, kind)
 
 
