@@ -14,8 +14,8 @@ from pos_app import logs
 from pos_app.logs import LOG_FILE_NAME, RedactionFilter, redact, register_secret, setup_logging
 from pos_app.secrets import Secret
 
-SECRET = "cfsk_ma_test_5f1c0a9e7d3b4c2a"
-LATE_SECRET = "cfsk_ma_test_added_at_runtime_77"
+SECRET = "fake-secret-5f1c0a9e7d3b4c2a"
+LATE_SECRET = "fake-secret-added_at_runtime_77"
 log = logging.getLogger("pos_app.tests.logs")
 
 
@@ -43,7 +43,7 @@ def _our_handlers() -> list[logging.Handler]:
 
 
 def _fail_with_the_secret_in_the_source_line() -> None:
-    raise RuntimeError("gateway said no")  # cfsk_ma_test_5f1c0a9e7d3b4c2a
+    raise RuntimeError("gateway said no")  # fake-secret-5f1c0a9e7d3b4c2a
 
 
 # ---- secrets ---------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from pos_app.secrets import (
     backend_name,
 )
 
-VALUE = "cfsk_ma_test_0c3f6b1d2e9a4f57"
+VALUE = "fake-secret-0c3f6b1d2e9a4f57"
 
 
 # ---- test backends -----------------------------------------------------------------------------
