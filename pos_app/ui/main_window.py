@@ -213,10 +213,11 @@ class MainWindow(QMainWindow):
             return
         if last is not None and not last.is_final:
             # The stream stopped before a settled state: say what that means, calmly.
-            unsettled = dataclasses.replace(
-                last, status=SaleStatus.UNCERTAIN, message=text.UNSETTLED
-            )
-            self._show_result(unsettled)
+            if last.status is not SaleStatus.UNCERTAIN:
+                last = dataclasses.replace(
+                    last, status=SaleStatus.UNCERTAIN, message=text.UNSETTLED, error=None
+                )
+            self._show_result(last)
 
     def _problem(self, message: str) -> None:
         if self.stack.currentWidget() is self.amount:

@@ -134,6 +134,8 @@ def paid_details(state: SaleState) -> list[str]:
         lines.append(f"Paid at {clock_time(state.paid_at)}")
     if state.bill_number:
         lines.append(f"Bill {state.bill_number}")
+    if state.late:
+        lines.append("Paid late: after the sale was cancelled or expired.")
     lines.append(f"Order {state.order_id}")
     return lines
 

@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
 
-from desk_kit import (  # noqa: E402
+from desk_kit import (
     NOW,
     FakeCheckout,
     final_state,
@@ -23,17 +23,17 @@ from desk_kit import (  # noqa: E402
     offline,
     waiting_state,
 )
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
-from pos_app.domain.money import Money  # noqa: E402
-from pos_app.domain.sale import Method, SaleStatus  # noqa: E402
-from pos_app.ui.controller import SaleController  # noqa: E402
-from pos_app.ui.customer_display import CustomerDisplay  # noqa: E402
-from pos_app.ui.main_window import MainWindow  # noqa: E402
-from pos_app.ui.options import DeskOptions  # noqa: E402
-from pos_app.ui.resources import stylesheet  # noqa: E402
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method, SaleStatus
+from pos_app.ui.controller import SaleController
+from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.main_window import MainWindow
+from pos_app.ui.options import DeskOptions
+from pos_app.ui.resources import stylesheet
 
 SIZES = ((1024, 600), (1920, 1080))
 

@@ -134,6 +134,13 @@ def test_a_stream_that_stops_early_is_shown_as_not_confirmed(window: MainWindow)
     assert not window.result.try_again.isVisible()
 
 
+def test_an_uncertain_ending_keeps_the_services_words(window: MainWindow) -> None:
+    window.show_state(waiting_state())
+    window._sale_ended(waiting_state(status=SaleStatus.UNCERTAIN, message="Cancel not confirmed."))
+    assert window.result.title.text() == "Not confirmed yet"
+    assert window.result.reason.text() == "Cancel not confirmed."
+
+
 def test_a_refusal_before_the_sale_stays_on_the_amount_screen(window: MainWindow) -> None:
     window.controller.error.emit("Cashfree needs a customer mobile number.")
     window._sale_ended(None)

@@ -55,6 +55,11 @@ def test_paid_details_without_optional_parts() -> None:
     assert text.paid_details(state) == ["Method: UPI QR", "Order T1-260302093000-ABCDEF"]
 
 
+def test_late_payment_is_marked_on_the_result() -> None:
+    lines = text.paid_details(final_state(SaleStatus.PAID, late=True))
+    assert "Paid late: after the sale was cancelled or expired." in lines
+
+
 def test_result_reason_prefers_the_gateway_error() -> None:
     assert text.result_reason(waiting_state(error="E (id 1)", message="m")) == "E (id 1)"
 
