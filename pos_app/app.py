@@ -21,6 +21,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Method
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
+from pos_app.logs import register_secret
 from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.poller import PollSchedule, SweepSchedule
@@ -88,6 +89,7 @@ def _credentials(environment: str) -> tuple[str, Secret]:
             f"Set them with `pos-app credentials set --env {environment}`, "
             "or try the till without an account: `pos-app --demo`."
         )
+    register_secret(secret)
     return app_id.reveal(), secret
 
 

@@ -41,6 +41,11 @@ class _Printer:
     last_line: str = ""
 
     def state(self, state: SaleState) -> None:
+        if not self.last_line:
+            print(
+                f"Order {state.order_id}: {state.amount.format()} by {state.method.label}",
+                file=self.out,
+            )
         if state.qr_png is not None and state.qr_png != self.shown_qr:
             self.shown_qr = state.qr_png
             try:

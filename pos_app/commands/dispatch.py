@@ -19,6 +19,12 @@ def dispatch(args: argparse.Namespace) -> int:
     from pos_app.store.errors import JournalError
 
     command = args.command
+    if command != "gateway-sim":
+        from pos_app.config import paths
+        from pos_app.logs import setup_logging
+
+        setup_logging(paths().log_dir)
+        log.info("pos-app %s (environment option: %s)", command or "desk", args.env)
     try:
         if command is None:
             from pos_app.app import run_gui
@@ -45,6 +51,14 @@ def dispatch(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return exit_codes.BAD_INPUT
+    except Exception as exc:
+        log.exception("pos-app %s failed", command)
+        print(
+            f"Something unexpected went wrong ({type(exc).__name__}). Nothing already recorded "
+            "was lost; the details are in the pos_app log.",
+            file=sys.stderr,
+        )
+        return exit_codes.ERROR
     print(f"Unknown command {command!r}", file=sys.stderr)
     return exit_codes.BAD_INPUT
 
