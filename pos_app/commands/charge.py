@@ -73,9 +73,10 @@ async def run_charge(
     request: ChargeRequest,
     *,
     give_up_after: float | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
     """Run one sale to its end; returns the exit code."""
+    out = out or sys.stdout
     printer = _Printer(out)
     helpers: set[asyncio.Task[object]] = set()
     main = asyncio.current_task()

@@ -30,7 +30,8 @@ def describe_sale(sale: Sale) -> str:
     return "\n".join(f"{k:<8} {v}" for k, v in rows)
 
 
-async def run_status(deps: Deps, order_id: str, *, out: TextIO = sys.stdout) -> int:
+async def run_status(deps: Deps, order_id: str, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     sale = deps.journal.get_sale(order_id)
     if sale is None:
         print(f"This till has no sale {order_id!r} (environment {deps.environment}).", file=out)
@@ -48,7 +49,8 @@ async def run_status(deps: Deps, order_id: str, *, out: TextIO = sys.stdout) -> 
     return exit_codes.GATEWAY_TROUBLE if result.error else exit_codes.PAID
 
 
-async def run_reconcile(deps: Deps, *, out: TextIO = sys.stdout) -> int:
+async def run_reconcile(deps: Deps, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     results = await reconcile_open_sales(deps)
     if not results:
         print("Nothing to reconcile: every sale of this till is settled.", file=out)
