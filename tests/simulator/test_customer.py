@@ -212,3 +212,14 @@ async def test_checkout_page_errors(api: httpx.AsyncClient) -> None:
 async def test_index_page(api: httpx.AsyncClient) -> None:
     page = await api.get(f"{ROOT}/")
     assert page.status_code == 200 and "/pg" in page.text
+
+
+async def test_control_api_lists_every_order(api: httpx.AsyncClient, sim: Simulator) -> None:
+    assert (await api.get(f"{ROOT}/_sim/orders")).json() == {"orders": []}
+    await _order(api, "LIST-1")
+    await _order(api, "LIST-2")
+    await api.post("/links", json=link_body("LIST-L"))
+    sim.link_customer_pays("LIST-L")
+    listed = (await api.get(f"{ROOT}/_sim/orders")).json()
+    assert listed == {"orders": ["LIST-1", "LIST-2", "CFPay_LIST-L_1"]}
+    assert sim.order_ids() == listed["orders"]

@@ -180,3 +180,24 @@ def test_run_forever_refuses_a_public_host() -> None:
     with pytest.raises(ValueError, match="loopback"):
         run_forever("0.0.0.0", 0)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Content-Length": "zero"}, 400),
+        ({"Content-Length": "2000000"}, 413),
+        ({"Transfer-Encoding": "chunked"}, 411),
+    ],
+)
+def test_bodies_without_a_sane_length_are_refused(
+    server: ServerHandle, headers: dict[str, str], status: int
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    conn.putrequest("POST", "/pg/orders")
+    for name, value in headers.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    answer = conn.getresponse()
+    assert answer.status == status
+    conn.close()

@@ -1,6 +1,7 @@
 """Everything outside /pg: the control API (/_sim/...) and the test checkout page.
 
 Control API (JSON, no auth; the server only listens on loopback unless told otherwise):
+  GET  /_sim/orders                      {"orders": [every order_id, oldest first]}
   GET  /_sim/faults                      current faults
   POST /_sim/faults                      {"latency", "error_rate", "drop_rate",
                                           "malformed_rate", "down"} (any subset)
@@ -50,6 +51,8 @@ def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
             return SimResponse.text(200, _index(sim))
         if path == "/_sim/faults":
             return _faults(sim, request)
+        if path == "/_sim/orders" and request.method == "GET":
+            return SimResponse.json(200, {"orders": sim.order_ids()})
         found = _CHECKOUT.match(path)
         if found is not None and request.method in ("GET", "POST"):
             return _checkout(sim, request, found.group(1), unquote(found.group(2)))

@@ -134,6 +134,11 @@ class Simulator:
         with self._lock:
             return entities.order_entity(self._state.order(order_id, self.now()))
 
+    def order_ids(self) -> list[str]:
+        """Every order the simulator holds (link orders too), oldest first."""
+        with self._lock:
+            return list(self._state.orders)
+
     def payments(self, order_id: str) -> list[dict[str, Any]]:
         with self._lock:
             order = self._state.order(order_id, self.now())

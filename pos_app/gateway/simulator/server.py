@@ -67,9 +67,16 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self.send_error(413)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            length = -2
+        if not 0 <= length <= _MAX_BODY:
+            self.close_connection = True
+            status = {-1: 400, -2: 411}.get(length, 413)
+            self.send_error(status, "send a Content-Length of at most 1 MB")
             return
         body = self.rfile.read(length) if length else b""
         target = urlsplit(self.path)
