@@ -223,3 +223,9 @@ async def test_control_api_lists_every_order(api: httpx.AsyncClient, sim: Simula
     listed = (await api.get(f"{ROOT}/_sim/orders")).json()
     assert listed == {"orders": ["LIST-1", "LIST-2", "CFPay_LIST-L_1"]}
     assert sim.order_ids() == listed["orders"]
+
+
+async def test_checkout_page_uses_indian_grouping(api: httpx.AsyncClient) -> None:
+    await _order(api, "PG-LAKH", 123456.5)
+    page = await api.get(f"{ROOT}/checkout/order/PG-LAKH")
+    assert "₹1,23,456.50" in page.text

@@ -35,11 +35,6 @@ pytestmark = pytest.mark.asyncio
         },
         {"x-client-id": "SIM-APP-ID", "x-api-version": "2025-01-01"},
         {"x-api-version": "2025-01-01"},
-        {
-            "x-client-id": "SIM-APP-ID",
-            "x-client-secret": "cfsk_ma_test_sim-secret-not-real",
-            "x-api-version": "2025-01-01",
-        },
     ],
 )
 async def test_wrong_or_missing_credentials_are_401(

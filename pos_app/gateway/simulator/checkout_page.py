@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from pos_app.domain.money import Money
+
 __all__ = ["page_for_link", "page_for_order", "page_not_found"]
 
 _STYLE = (
@@ -20,7 +22,8 @@ _STYLE = (
 
 
 def _rupees(value: Any) -> str:
-    return f"₹{float(value):,.2f}"
+    """An amount from the JSON entity, in Indian grouping (₹1,23,456.00)."""
+    return Money.from_api(value).format()
 
 
 def _page(title: str, body: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pos_app.domain.money import Money
 from pos_app.gateway.simulator.bodies import RefundInput
 from pos_app.gateway.simulator.errors import bad_request, conflict, not_found
 from pos_app.gateway.simulator.models import OrderState, PayState, RefundState, SimRefund
@@ -39,11 +40,11 @@ class RefundDesk:
             for r in order.refunds
             if r.status in (RefundState.SUCCESS, RefundState.PENDING)
         )
-        left = order.paid_amount().paise - taken
-        if spec.amount.paise > left:
+        left = Money(order.paid_amount().paise - taken)
+        if spec.amount > left:
             raise bad_request(
                 "refund_amount_invalid",
-                f"refund_amount : should not exceed the refundable amount {left // 100}.{left % 100:02d}",
+                f"refund_amount : should not exceed the refundable amount {left.decimal_text()}",
             )
         paid = next(p for p in order.payments if p.status is PayState.SUCCESS)
         refund = SimRefund(
