@@ -216,8 +216,9 @@ def run_gui(env_override: str | None = None) -> int:
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
         credentials_missing=credentials_missing,
+        on_shutdown=runtime.aclose,
     )
     try:
         return run_desk(desk)
     finally:
-        runtime.journal.close()
+        runtime.journal.close()  # again, in case the desk never started its loop

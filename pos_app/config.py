@@ -107,8 +107,8 @@ class Settings:
     sound: bool = True
     customer_display_screen: int | None = None
     manager_pin_hash: str | None = None
-    poll_fast_interval: float = 1.5
-    poll_fast_for: float = 90.0
+    poll_fast_interval: float = 1.6
+    poll_fast_for: float = 120.0
     poll_medium_interval: float = 3.0
     poll_medium_until: float = 300.0
     poll_slow_interval: float = 10.0

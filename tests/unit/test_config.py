@@ -33,7 +33,7 @@ def test_defaults() -> None:
     assert s.max_amount_paise == 1_00_000_00
     assert s.sound is True
     assert s.customer_display_screen is None and s.manager_pin_hash is None
-    assert (s.poll_fast_interval, s.poll_fast_for) == (1.5, 90.0)
+    assert (s.poll_fast_interval, s.poll_fast_for) == (1.6, 120.0)
     assert (s.poll_medium_interval, s.poll_medium_until, s.poll_slow_interval) == (3.0, 300.0, 10.0)
     assert (s.late_sweep_hours, s.duplicate_window_minutes) == (24.0, 5.0)
 
