@@ -156,9 +156,6 @@ class SimState:
         self._payments[payment.cf_payment_id] = payment
         return payment
 
-    def payments(self, order_id: str, now: datetime) -> list[SimPayment]:
-        return list(self.order(order_id, now).payments)
-
     def payment(self, order_id: str, cf_payment_id: str, now: datetime) -> SimPayment:
         for payment in self.order(order_id, now).payments:
             if payment.cf_payment_id == cf_payment_id:
