@@ -24,7 +24,7 @@ from pos_app.services.opening import open_sale, start_attempt
 from pos_app.services.runtime import Deps, SaleRun
 from pos_app.services.state import ChargeRequest, SaleState
 from pos_app.services.sweep import sweep_sale
-from pos_app.services.watch import cancel_sale, watch_sale
+from pos_app.services.watch import CANCEL_UNCONFIRMED, cancel_sale, watch_sale
 
 __all__ = [
     "CheckoutService",
@@ -249,13 +249,21 @@ class CheckoutService:
         run = SaleRun(sale=sale, started_at=self.deps.clock(), foreground=False)
         self._runs[sale.order_id] = run
         last = run.state()
+        # A sale never shown to a customer (CREATED), or one whose cancel could not be
+        # confirmed, is cancelled; retried while Cashfree cannot be reached.
+        wants_cancel = sale.status is SaleStatus.CREATED or (
+            sale.status is SaleStatus.UNCERTAIN and sale.reason == CANCEL_UNCONFIRMED
+        )
         try:
             with background():
-                if run.sale.status is SaleStatus.CREATED:
-                    run.cancel_requested = True  # never shown to a customer: close it
-                async for last in watch_sale(self.deps, run):
-                    for listener in self.background_listeners:
-                        listener(last)
+                while True:
+                    run.cancel_requested = run.cancel_requested or wants_cancel
+                    async for last in watch_sale(self.deps, run):
+                        for listener in self.background_listeners:
+                            listener(last)
+                    if run.sale.status is not SaleStatus.UNCERTAIN:
+                        break
+                    await run.pause(self.deps, self.deps.schedule.slow_interval)
         finally:
             self._runs.pop(sale.order_id, None)
             run.done.set()

@@ -20,7 +20,10 @@ from pos_app.services.settle import Reading, ReadingKind, read_sale
 from pos_app.services.state import SaleState
 from pos_app.services.wording import describe_error
 
-__all__ = ["cancel_sale", "expire_sale", "record_reading", "watch_sale"]
+__all__ = ["CANCEL_UNCONFIRMED", "cancel_sale", "expire_sale", "record_reading", "watch_sale"]
+
+CANCEL_UNCONFIRMED = "Cancel could not be confirmed with Cashfree yet; the till keeps trying."
+NEVER_REACHED = "The order never reached Cashfree. No money was taken."
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +137,13 @@ async def watch_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
             yield run.state()
             return
         if reading.kind is ReadingKind.NOT_FOUND:
+            if run.sale.cf_order_id is None:
+                # Our create never got an answer and Cashfree has no such order: close it.
+                run.record(
+                    deps, event="not_at_gateway", status=SaleStatus.CANCELLED, reason=NEVER_REACHED
+                )
+                yield run.state()
+                return
             run.error = "Cashfree does not know this order any more. The manager should check it."
         if expired_here and reading.kind is ReadingKind.OPEN:
             async for state in expire_sale(deps, run):
@@ -208,17 +218,18 @@ async def cancel_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
             event="cancel_unconfirmed",
             status=SaleStatus.UNCERTAIN,
             detail={"error": type(exc).__name__},
-            reason="Cancel could not be confirmed with Cashfree.",
+            reason=CANCEL_UNCONFIRMED,
         )
         yield run.state()
         return
     if reading.kind is ReadingKind.NOT_FOUND:
         # The order never reached Cashfree: nothing can be paid.
+        run.sale = run.sale.with_changes(reason=NEVER_REACHED)
         reading = Reading(ReadingKind.CANCELLED)
     if reading.kind in (ReadingKind.OPEN, ReadingKind.CANCELLING):
         # Termination accepted and in progress: nobody can start paying any more.
         reading = Reading(ReadingKind.CANCELLED, failed_attempts=reading.failed_attempts)
-    if reading.kind is ReadingKind.CANCELLED and run.sale.reason is None:
+    if reading.kind is ReadingKind.CANCELLED and run.sale.reason in (None, CANCEL_UNCONFIRMED):
         run.sale = run.sale.with_changes(reason="Cancelled by the cashier. No money was taken.")
     record_reading(deps, run, reading)
     yield run.state()

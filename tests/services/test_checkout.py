@@ -229,3 +229,48 @@ async def test_resume_after_restart_settles_an_open_sale(tmp_path: Path) -> None
     await second.checkout.shutdown()
     await second.client.aclose()
     second.journal.close()
+
+
+async def test_cancel_while_offline_is_uncertain_then_settled_in_the_background(till: Till) -> None:
+    shown = await till.run(qr_request(88), until_awaiting=True)
+    till.sim.set_faults(down=True)
+    final = await till.cancel_and_finish(shown.order_id)
+    assert final.status is SaleStatus.UNCERTAIN  # never "cancelled" without Cashfree's word
+    assert till.checkout.open_count == 1  # followed in the background
+    await till.clock.sleep(60)
+    till.sim.set_faults(down=False)
+    for _ in range(200):
+        sale = till.journal.get_sale(shown.order_id)
+        if sale is not None and sale.status is SaleStatus.CANCELLED:
+            break
+        await till.clock.sleep(1)
+    assert till.journal.get_sale(shown.order_id).status is SaleStatus.CANCELLED  # type: ignore[union-attr]
+    assert till.sim.order(shown.order_id)["order_status"] == "TERMINATED"
+    assert kinds(till, shown.order_id).count("cancel_requested") >= 2
+
+
+async def test_order_that_never_reached_cashfree_is_closed_after_cancel(till: Till) -> None:
+    till.sim.set_faults(down=True)
+    states = []
+    stream = till.checkout.start(qr_request(89))
+    async for state in stream:
+        states.append(state)
+        if state.offline is not None:
+            break
+    assert states[-1].status is SaleStatus.CREATED
+    order_id = states[-1].order_id
+    cancel = asyncio.ensure_future(till.checkout.cancel(order_id))
+    async for state in stream:
+        states.append(state)
+    await cancel
+    assert states[-1].status is SaleStatus.UNCERTAIN
+    till.sim.set_faults(down=False)
+    for _ in range(200):
+        sale = till.journal.get_sale(order_id)
+        if sale is not None and sale.status is SaleStatus.CANCELLED:
+            break
+        await till.clock.sleep(1)
+    sale = till.journal.get_sale(order_id)
+    assert sale is not None and sale.status is SaleStatus.CANCELLED
+    assert sale.reason is not None and "never reached" in sale.reason
+    assert order_id not in till.sim.order_ids()
