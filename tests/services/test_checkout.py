@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from till_fakes import FakeClock, Till, make_till, qr_request
@@ -274,3 +275,59 @@ async def test_order_that_never_reached_cashfree_is_closed_after_cancel(till: Ti
     assert sale is not None and sale.status is SaleStatus.CANCELLED
     assert sale.reason is not None and "never reached" in sale.reason
     assert order_id not in till.sim.order_ids()
+
+
+class RefusingOrderPay(httpx.AsyncBaseTransport):
+    """Cashfree as seen by an account without the S2S flag: Order Pay is refused."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/orders/sessions"):
+            return httpx.Response(
+                400,
+                json={
+                    "message": "Seamless (S2S) payments are not enabled for this merchant",
+                    "code": "request_failed",
+                    "type": "invalid_request_error",
+                },
+                headers={"x-request-id": "req-s2s-1"},
+            )
+        return await self.inner.handle_async_request(request)
+
+
+async def test_qr_refused_for_lack_of_s2s_offers_a_link_qr(till: Till) -> None:
+    till.transport.inner = RefusingOrderPay(till.transport.inner)
+    states = []
+    stream = till.checkout.start(qr_request(55))
+    async for state in stream:
+        states.append(state)
+        if state.error:
+            break
+    refused = states[-1]
+    assert refused.link_fallback and refused.qr_png is None
+    assert "S2S" in refused.error and "payment-link QR" in refused.error  # type: ignore[operator]
+    assert "req-s2s-1" in refused.error  # type: ignore[operator]
+    assert "attempt_refused" in kinds(till, refused.order_id)
+    cancel = asyncio.ensure_future(till.checkout.cancel(refused.order_id))
+    async for state in stream:
+        states.append(state)
+    await cancel
+    assert states[-1].status is SaleStatus.CANCELLED
+
+
+async def test_refused_upi_request_explains_npci_and_offers_the_qr(till: Till) -> None:
+    request = ChargeRequest(
+        amount=Money.rupees(45), method=Method.COLLECT, vpa="testinvalid@gocash"
+    )
+    stream = till.checkout.start(request)
+    async for state in stream:
+        if state.error:
+            break
+    assert state.link_fallback and "NPCI" in state.error  # type: ignore[operator]
+    cancel = asyncio.ensure_future(till.checkout.cancel(state.order_id))
+    async for state in stream:
+        pass
+    await cancel
+    assert state.status is SaleStatus.CANCELLED

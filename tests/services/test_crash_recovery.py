@@ -136,3 +136,29 @@ def test_sale_killed_mid_payment_is_settled_by_reconcile(
         orders = control.get("/_sim/orders").json()["orders"]
     assert [o for o in orders if o == order_id] == [order_id]
     assert len(orders) == 1  # no second order was created by the restart
+
+
+def test_ctrl_c_cancels_the_sale_properly(tmp_path: Path) -> None:
+    env = {**os.environ, "POS_DATA_DIR": str(tmp_path / "till"), "PYTHONUNBUFFERED": "1"}
+    env.pop("POS_CASHFREE_BASE_URL", None)
+    charge = subprocess.Popen(
+        [sys.executable, "-m", "pos_app", "--demo", "charge", "15"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        _read_until(charge, "QR content:", time.monotonic() + 30)
+        charge.send_signal(signal.SIGINT)
+        out, _ = charge.communicate(timeout=30)
+    finally:
+        if charge.poll() is None:
+            charge.kill()
+            charge.wait()
+    assert charge.returncode == 4, out
+    assert "Cancelling the sale at Cashfree" in out
+    assert "[CANCELLED]" in out
+    journal = tmp_path / "till" / "data" / "journal-demo.sqlite3"
+    with sqlite3.connect(journal) as db:
+        assert db.execute("SELECT status FROM sales").fetchall() == [("CANCELLED",)]
