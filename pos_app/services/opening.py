@@ -9,11 +9,13 @@ is honoured between tries.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Generic, TypeVar
 
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.gateway.base import Customer, NewLink, NewOrder, Order, PayResult, UpiChannel
+from pos_app.gateway.base import Customer, Link, NewLink, NewOrder, Order, PayResult, UpiChannel
 from pos_app.gateway.errors import DuplicateOrderError, GatewayError
 from pos_app.services.qr import decode_png, render_png
 from pos_app.services.runtime import Deps, SaleRun
@@ -23,6 +25,8 @@ from pos_app.services.wording import describe_error, is_s2s_refusal
 __all__ = ["open_sale", "went_offline"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 OFFLINE_RETRY = 5.0  # seconds between tries while Cashfree cannot be reached
 
@@ -56,6 +60,50 @@ def _customer(deps: Deps, run: SaleRun) -> Customer:
     return Customer(customer_id=cid, phone=phone, email=sale.customer_email)
 
 
+@dataclass(slots=True)
+class _Answer(Generic[T]):
+    """What a step learned: the gateway's answer, or its definite refusal."""
+
+    value: T | None = None
+    refusal: GatewayError | None = None
+
+
+async def _keep_trying(
+    deps: Deps, run: SaleRun, call: Callable[[], Awaitable[T]], answer: _Answer[T]
+) -> AsyncIterator[SaleState]:
+    """Call until Cashfree answers or refuses; while it cannot be reached, yield the
+    "offline, next try at …" state and try again. Stops early on a cancel request."""
+    while not run.cancel_requested:
+        try:
+            answer.value = await call()
+        except GatewayError as exc:
+            if exc.retryable:
+                went_offline(deps, run, exc, OFFLINE_RETRY)
+                yield run.state()
+                await run.pause(deps, OFFLINE_RETRY)
+                continue
+            answer.refusal = exc
+            return
+        if back_online(deps, run):
+            yield run.state()
+        return
+
+
+def _refused(deps: Deps, run: SaleRun, event: str, exc: GatewayError) -> None:
+    run.error = describe_error(exc)
+    run.record(
+        deps,
+        event=event,
+        status=SaleStatus.FAILED,
+        detail=_error_detail(exc),
+        reason=run.error,
+    )
+
+
+def _error_detail(exc: GatewayError) -> dict[str, object]:
+    return {"error": type(exc).__name__, "code": exc.code, "request_id": exc.request_id}
+
+
 async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     """CREATED -> AWAITING_PAYMENT (with the QR, link or request shown), or FAILED.
 
@@ -65,12 +113,14 @@ async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         async for state in _open_link(deps, run):
             yield state
         return
-    order: Order | None = None
-    async for state, result in _create_order(deps, run):
-        if result is not None:
-            order = result
-        else:
-            yield state
+    answer: _Answer[Order] = _Answer()
+    async for state in _keep_trying(deps, run, lambda: _create_order(deps, run), answer):
+        yield state
+    if answer.refusal is not None:
+        _refused(deps, run, "order_refused", answer.refusal)
+        yield run.state()
+        return
+    order = answer.value
     if order is None:
         return
     run.record(
@@ -87,7 +137,7 @@ async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         yield state
 
 
-async def _create_order(deps: Deps, run: SaleRun) -> AsyncIterator[tuple[SaleState, Order | None]]:
+async def _create_order(deps: Deps, run: SaleRun) -> Order:
     sale = run.sale
     request = NewOrder(
         order_id=sale.order_id,
@@ -100,80 +150,42 @@ async def _create_order(deps: Deps, run: SaleRun) -> AsyncIterator[tuple[SaleSta
             **({"bill": sale.bill_number} if sale.bill_number else {}),
         },
     )
-    while not run.cancel_requested:
-        try:
-            order = await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)
-        except DuplicateOrderError:
-            # Our earlier try reached Cashfree but its answer was lost: read the order.
-            try:
-                order = await deps.gateway.get_order(sale.order_id)
-            except GatewayError as exc:
-                if exc.retryable:
-                    went_offline(deps, run, exc, OFFLINE_RETRY)
-                    yield run.state(), None
-                    await run.pause(deps, OFFLINE_RETRY)
-                    continue
-                raise
-        except GatewayError as exc:
-            if exc.retryable:
-                went_offline(deps, run, exc, OFFLINE_RETRY)
-                yield run.state(), None
-                await run.pause(deps, OFFLINE_RETRY)
-                continue
-            run.error = describe_error(exc)
-            run.record(
-                deps,
-                event="order_refused",
-                status=SaleStatus.FAILED,
-                detail={
-                    "error": type(exc).__name__,
-                    "code": exc.code,
-                    "request_id": exc.request_id,
-                },
-                reason=run.error,
-            )
-            yield run.state(), None
-            return
-        back_online(deps, run)
-        yield run.state(), order
-        return
+    try:
+        return await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)
+    except DuplicateOrderError:
+        # Our earlier try reached Cashfree but its answer was lost: read the order.
+        return await deps.gateway.get_order(sale.order_id)
 
 
 async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     """Order Pay: show a UPI QR, or send the UPI request to the customer's VPA."""
     sale = run.sale
-    if sale.method is Method.LINK or sale.payment_session_id is None:
+    session = sale.payment_session_id
+    if sale.method is Method.LINK or session is None:
         return
     channel = UpiChannel.COLLECT if sale.method is Method.COLLECT else UpiChannel.QRCODE
-    while not run.cancel_requested and run.sale.status is SaleStatus.AWAITING_PAYMENT:
-        try:
-            result = await deps.gateway.pay_upi(
-                sale.payment_session_id, channel, upi_id=sale.vpa if sale.vpa else None
-            )
-        except GatewayError as exc:
-            if exc.retryable:
-                went_offline(deps, run, exc, OFFLINE_RETRY)
-                yield run.state()
-                await run.pause(deps, OFFLINE_RETRY)
-                continue
-            run.error = _attempt_refusal(sale.method, exc)
-            run.link_fallback = True
-            deps.journal.add_event(
-                run.order_id,
-                "attempt_refused",
-                {"error": type(exc).__name__, "code": exc.code, "request_id": exc.request_id},
-            )
-            yield run.state()
-            return
-        back_online(deps, run)
-        _show(run, result)
-        deps.journal.add_event(
-            run.order_id,
-            "attempt_started",
-            {"channel": channel.value, "cf_payment_id": result.cf_payment_id},
-        )
+    answer: _Answer[PayResult] = _Answer()
+
+    def pay() -> Awaitable[PayResult]:
+        return deps.gateway.pay_upi(session, channel, upi_id=sale.vpa or None)
+
+    async for state in _keep_trying(deps, run, pay, answer):
+        yield state
+    if answer.refusal is not None:
+        run.error = _attempt_refusal(sale.method, answer.refusal)
+        run.link_fallback = True
+        deps.journal.add_event(run.order_id, "attempt_refused", _error_detail(answer.refusal))
         yield run.state()
         return
+    if answer.value is None or run.sale.status is not SaleStatus.AWAITING_PAYMENT:
+        return
+    _show(run, answer.value)
+    deps.journal.add_event(
+        run.order_id,
+        "attempt_started",
+        {"channel": channel.value, "cf_payment_id": answer.value.cf_payment_id},
+    )
+    yield run.state()
 
 
 def _attempt_refusal(method: Method, exc: GatewayError) -> str:
@@ -218,47 +230,36 @@ async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         send_email=bool(run.sale.customer_email) and _notify(run, "email"),
         notes={"terminal": deps.terminal_id},
     )
-    while not run.cancel_requested:
-        try:
-            link = await deps.gateway.create_link(request, idempotency_key=sale.idempotency_key)
-        except GatewayError as exc:
-            if exc.retryable:
-                went_offline(deps, run, exc, OFFLINE_RETRY)
-                yield run.state()
-                await run.pause(deps, OFFLINE_RETRY)
-                continue
-            run.error = describe_error(exc)
-            run.record(
-                deps,
-                event="link_refused",
-                status=SaleStatus.FAILED,
-                detail={
-                    "error": type(exc).__name__,
-                    "code": exc.code,
-                    "request_id": exc.request_id,
-                },
-                reason=run.error,
-            )
-            yield run.state()
-            return
-        back_online(deps, run)
-        run.link_url = link.url
-        run.qr_text = link.url
-        run.qr_png = render_png(link.url)
-        run.record(
-            deps,
-            event="link_created",
-            status=SaleStatus.AWAITING_PAYMENT,
-            detail={
-                "cf_link_id": link.cf_link_id,
-                "sms": request.send_sms,
-                "email": request.send_email,
-            },
-            cf_order_id=link.cf_link_id,
-            expires_at=link.expires_at or sale.expires_at,
-        )
+    answer: _Answer[Link] = _Answer()
+
+    def create() -> Awaitable[Link]:
+        return deps.gateway.create_link(request, idempotency_key=sale.idempotency_key)
+
+    async for state in _keep_trying(deps, run, create, answer):
+        yield state
+    if answer.refusal is not None:
+        _refused(deps, run, "link_refused", answer.refusal)
         yield run.state()
         return
+    link = answer.value
+    if link is None:
+        return
+    run.link_url = link.url
+    run.qr_text = link.url
+    run.qr_png = render_png(link.url)
+    run.record(
+        deps,
+        event="link_created",
+        status=SaleStatus.AWAITING_PAYMENT,
+        detail={
+            "cf_link_id": link.cf_link_id,
+            "sms": request.send_sms,
+            "email": request.send_email,
+        },
+        cf_order_id=link.cf_link_id,
+        expires_at=link.expires_at or sale.expires_at,
+    )
+    yield run.state()
 
 
 def _notify(run: SaleRun, channel: str) -> bool:
