@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,8 +17,8 @@ from types import TracebackType
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QProcess, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtCore import QEvent, QProcess, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication
 
 from pos_app.ui import text
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # Called with the main window once it is shown and the loop runs (used by the start-up bench).
 READY_HOOKS: list[Callable[[MainWindow], None]] = []
+# Set to 1 to start, check the amount screen takes a key, print READY_LINE and quit with
+# exit code 0 (1 if the screen was not ready): the smoke test of a packaged build.
+EXIT_AFTER_START_ENV = "POS_EXIT_AFTER_START"
+READY_LINE = "pos-app: amount screen ready"
 
 
 @dataclass
@@ -84,6 +89,18 @@ async def _run(desk: Desk, app: QApplication) -> int:
             closed.set_result(None)
 
     window.closed.connect(window_closed)
+    exit_code = 0
+
+    def exit_after_start() -> None:
+        nonlocal exit_code
+        problem = _amount_screen_problem(window)
+        if problem is None:
+            print(READY_LINE, flush=True)
+        else:
+            print(f"pos-app: amount screen not ready: {problem}", file=sys.stderr, flush=True)
+            exit_code = 1
+        window.close()
+
     previous_hook = sys.excepthook
     sys.excepthook = _calm_excepthook(window, previous_hook)
     previous_sigint = signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -99,6 +116,8 @@ async def _run(desk: Desk, app: QApplication) -> int:
             customer.show()
         for hook in READY_HOOKS:
             QTimer.singleShot(0, lambda h=hook: h(window))
+        if os.environ.get(EXIT_AFTER_START_ENV) == "1":
+            QTimer.singleShot(0, exit_after_start)
         await closed
     finally:
         heartbeat.stop()
@@ -107,7 +126,25 @@ async def _run(desk: Desk, app: QApplication) -> int:
         sys.excepthook = previous_hook
         if customer is not None:
             customer.close()
-    return 0
+    return exit_code
+
+
+def _amount_screen_problem(window: MainWindow) -> str | None:
+    """None when the amount screen is shown and a typed digit reaches it (then cleared)."""
+    screen = window.amount
+    if not window.isVisible() or window.stack.currentWidget() is not screen:
+        return "the amount screen is not shown"
+    if not screen.isEnabled():
+        return "the amount screen is disabled"
+    before = screen.amount_text
+    for key, typed in ((Qt.Key.Key_1, "1"), (Qt.Key.Key_Escape, "")):
+        press = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, typed)
+        QApplication.sendEvent(screen, press)
+        if typed and screen.amount_text == before:
+            return "a typed digit did not reach it"
+    if screen.amount_text != before:
+        return "clearing the typed digit failed"
+    return None
 
 
 async def _shutdown(controller: SaleController, desk: Desk) -> None:
