@@ -12,7 +12,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -27,6 +27,9 @@ from pos_app.services.checkout import CheckoutService
 from pos_app.services.poller import PollSchedule, SweepSchedule
 from pos_app.services.runtime import Deps
 from pos_app.store.journal import Journal
+
+if TYPE_CHECKING:
+    from pos_app.services.diagnostics import ConnectionCheck
 
 __all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
 
@@ -91,6 +94,28 @@ def _credentials(environment: str) -> tuple[str, Secret]:
         )
     register_secret(secret)
     return app_id.reveal(), secret
+
+
+async def check_connection(environment: str, app_id: str, secret: Secret) -> ConnectionCheck:
+    """Prove sandbox or production credentials with one Get Order that creates nothing
+    (`pos-app credentials test`, the wizard's "Test connection"). Sandbox honours
+    POS_CASHFREE_BASE_URL; production always asks Cashfree's production host."""
+    from pos_app.gateway.retry import RetryPolicy
+    from pos_app.services.diagnostics import check_credentials
+
+    if environment not in ("sandbox", "production"):
+        raise ValueError("only sandbox and production credentials can be checked")
+    base_url = base_url_for(environment, os.environ.get(BASE_URL_ENV) or None)
+    register_secret(secret)
+    async with httpx.AsyncClient(timeout=DEFAULT_TIMEOUT) as client:
+        gateway = CashfreeGateway(
+            client,
+            base_url=base_url,
+            client_id=app_id,
+            client_secret=secret,
+            retry=RetryPolicy(max_attempts=2),
+        )
+        return await check_credentials(gateway, environment)
 
 
 def make_deps(
