@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", help="write to this file instead of the screen")
     _env_options(report, top=False)
 
+    _credentials_parser(sub)
+    _config_parser(sub)
+
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8790)
@@ -86,6 +89,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow binding to an address other than loopback (the simulator has no real security)",
     )
     return parser
+
+
+def _credentials_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    creds = sub.add_parser(
+        "credentials",
+        help="the Cashfree App ID and secret in the OS password store",
+        description="The secret is read from a hidden prompt, or from stdin when it is not a "
+        "terminal; never from the command line. Each hidden question (the manager PIN first, "
+        "when one is set) reads one line of stdin.",
+    )
+    actions = creds.add_subparsers(dest="credentials_action", metavar="ACTION")
+    for name, text in (
+        ("set", "save the App ID and secret (asks for the secret)"),
+        ("test", "prove them with Cashfree without creating anything"),
+        ("delete", "remove them from the password store"),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument(
+            "--env",
+            choices=("sandbox", "production"),
+            default=argparse.SUPPRESS,
+            help="whose credentials (default: the configured one, else sandbox)",
+        )
+        if name == "set":
+            action.add_argument("--app-id", help="the Cashfree App ID (asked when omitted)")
+            # Only to refuse a secret given on the command line without echoing it.
+            action.add_argument(
+                "--secret",
+                "--client-secret",
+                dest="secret_in_argv",
+                nargs="?",
+                const="",
+                help=argparse.SUPPRESS,
+            )
+            action.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
+
+
+def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = sub.add_parser("config", help="show or change the settings")
+    actions = config.add_subparsers(dest="config_action", metavar="ACTION")
+    show = actions.add_parser("show", help="every setting (the PIN only as set / not set)")
+    show.add_argument("--json", action="store_true", help="as JSON")
+    change = actions.add_parser(
+        "set",
+        help="change one setting (asks for the manager PIN once one is set)",
+        description="`config set manager_pin` asks for the new PIN (hidden, twice) or reads "
+        "it from stdin (once); the PIN is never taken from the command line.",
+    )
+    change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
+    change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -23,7 +24,7 @@ def dispatch(args: argparse.Namespace) -> int:
         from pos_app.config import paths
         from pos_app.logs import setup_logging
 
-        setup_logging(paths().log_dir)
+        setup_logging(paths().log_dir, level=_log_level())
         log.info("pos-app %s (environment option: %s)", command or "desk", args.env)
     try:
         if command is None:
@@ -45,6 +46,14 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.report import run_report
 
             return run_report(args)
+        if command == "credentials":
+            from pos_app.commands.credentials import run_credentials
+
+            return run_credentials(args)
+        if command == "config":
+            from pos_app.commands.config_cmd import run_config
+
+            return run_config(args)
     except (SetupError, JournalError) as exc:
         print(str(exc), file=sys.stderr)
         return exit_codes.SETUP
@@ -61,6 +70,13 @@ def dispatch(args: argparse.Namespace) -> int:
         return exit_codes.ERROR
     print(f"Unknown command {command!r}", file=sys.stderr)
     return exit_codes.BAD_INPUT
+
+
+def _log_level() -> int:
+    """POS_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR) sets how much goes to the log file."""
+    name = os.environ.get("POS_LOG_LEVEL", "").strip().upper()
+    level = logging.getLevelName(name) if name else logging.INFO
+    return level if isinstance(level, int) else logging.INFO
 
 
 def _with_runtime(args: argparse.Namespace, body: Callable[..., Awaitable[int]]) -> int:
