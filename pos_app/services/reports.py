@@ -1,5 +1,10 @@
 """Day reports from the journal: the day's bounds in the shop's time zone, totals, and
-spreadsheet-safe CSV (no cell can start a formula)."""
+spreadsheet-safe CSV (no cell can start a formula).
+
+The sales CSV has one row per sale; the day-summary CSV (from a day_end.DayReport) has
+one row per figure: totals, statuses, methods, payment groups, hours and exceptions.
+Every cell goes through `csv_safe`; files are UTF-8 with a header row.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,21 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from pos_app.domain.sale import Sale, SaleStatus
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method, Sale, SaleStatus
+from pos_app.services.day_end import DayException, DayReport, ExceptionKind
 
 __all__ = [
+    "DAY_SUMMARY_COLUMNS",
+    "EXCEPTION_TITLES",
     "SALE_COLUMNS",
     "csv_safe",
     "day_bounds",
+    "day_report_json",
+    "day_report_summary",
+    "day_summary_csv",
+    "day_summary_rows",
+    "exception_detail",
     "local_zone",
     "sales_csv",
     "sales_table",
@@ -156,3 +170,141 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
             f"{sale.bank_reference or ''}"
         )
     return "\n".join(lines)
+
+
+# ---- the day-end summary -------------------------------------------------------------------
+DAY_SUMMARY_COLUMNS = ("section", "item", "count", "amount", "order_id", "detail")
+
+EXCEPTION_TITLES = {
+    ExceptionKind.UNCERTAIN: "Not confirmed",
+    ExceptionKind.LATE_PAYMENT: "Late payment",
+    ExceptionKind.REFUND_NOT_FINAL: "Refund not final",
+    ExceptionKind.OPEN: "Still open",
+    ExceptionKind.DUPLICATE_OVERRIDE: "Duplicate charge allowed",
+}
+
+
+def exception_detail(item: DayException, zone: tzinfo) -> str:
+    """One line saying why this sale is on the list."""
+    sale = item.sale
+    when = _local(sale.created_at, zone)
+    earlier = " (from an earlier day)" if item.earlier else ""
+    if item.kind is ExceptionKind.UNCERTAIN:
+        return f"started {when}: the outcome is not confirmed with Cashfree yet{earlier}"
+    if item.kind is ExceptionKind.OPEN:
+        return f"started {when}: still waiting for the customer{earlier}"
+    if item.kind is ExceptionKind.LATE_PAYMENT:
+        utr = f", UTR {sale.bank_reference}" if sale.bank_reference else ""
+        return f"paid {_local(sale.paid_at, zone)} after the sale was closed{utr}"
+    if item.kind is ExceptionKind.REFUND_NOT_FINAL and item.refund is not None:
+        refund = item.refund
+        return (
+            f"refund {refund.refund_id} of {refund.amount.format()} is {refund.status}"
+            f" since {_local(refund.created_at, zone)}"
+        )
+    bill = f", bill {sale.bill_number}" if sale.bill_number else ""
+    return f"paid {_local(sale.paid_at, zone)} after the cashier confirmed a repeat charge{bill}"
+
+
+def _amount_cell(amount: Money) -> str:
+    return amount.decimal_text()
+
+
+def day_summary_rows(report: DayReport) -> list[tuple[str, str, str, str, str, str]]:
+    """The day summary as (section, item, count, amount, order_id, detail) text cells."""
+    zone = report.zone
+    rows: list[tuple[str, str, str, str, str, str]] = [
+        ("report", "from", "", "", "", _local(report.start, zone)),
+        ("report", "to", "", "", "", _local(report.end, zone)),
+        ("report", "terminal", "", "", "", report.terminal_id or "all"),
+    ]
+
+    def tally(section: str, item: str, count: int, amount: Money, detail: str = "") -> None:
+        rows.append((section, item, str(count), _amount_cell(amount), "", detail))
+
+    tally("totals", "collected", report.collected.count, report.collected.amount)
+    tally("totals", "refunded", report.refunded.count, report.refunded.amount)
+    rows.append(("totals", "net", "", _amount_cell(report.net), "", "collected less refunded"))
+    tally("totals", "pending_sales", report.pending.count, report.pending.amount)
+    tally("totals", "pending_refunds", report.pending_refunds.count, report.pending_refunds.amount)
+    rows.append(("totals", "late_payments", str(report.totals.late), "", "", ""))
+    for status in SaleStatus:
+        t = report.totals.by_status.get(status)
+        if t is not None:
+            tally("status", status.value, t.count, t.amount)
+    for method in Method:
+        t = report.totals.paid_by_method.get(method)
+        if t is not None:
+            tally("method", method.label, t.count, t.amount, "paid")
+    for family, t in report.by_family.items():
+        tally("payment_group", family, t.count, t.amount, "paid")
+    for bucket in report.hours:
+        tally(
+            "hour",
+            f"{bucket.hour:02d}:00",
+            bucket.paid.count,
+            bucket.paid.amount,
+            f"{bucket.sales} sales started; {bucket.refunded.amount.decimal_text()} refunded",
+        )
+    for item in report.exceptions:
+        amount = item.refund.amount if item.refund is not None else item.sale.amount
+        rows.append(
+            (
+                "exception",
+                EXCEPTION_TITLES[item.kind],
+                "",
+                _amount_cell(amount),
+                item.sale.order_id,
+                exception_detail(item, zone),
+            )
+        )
+    if report.exceptions_left_out:
+        rows.append(
+            ("exception", "more", str(report.exceptions_left_out), "", "", "not listed here")
+        )
+    return rows
+
+
+def day_summary_csv(report: DayReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(DAY_SUMMARY_COLUMNS)
+    for row in day_summary_rows(report):
+        writer.writerow([csv_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def day_report_summary(report: DayReport) -> dict[str, Any]:
+    """summary() plus what day end adds: pending sales, payment families, hours, exceptions."""
+
+    def tally(count: int, amount: Money) -> dict[str, Any]:
+        return {"count": count, "paise": amount.paise, "amount": amount.format()}
+
+    body = summary(report.totals)
+    body["terminal_id"] = report.terminal_id
+    body["pending_sales"] = tally(report.pending.count, report.pending.amount)
+    body["paid_by_family"] = {f: tally(t.count, t.amount) for f, t in report.by_family.items()}
+    body["hours"] = [
+        {
+            "hour": b.hour,
+            "sales": b.sales,
+            "paid": tally(b.paid.count, b.paid.amount),
+            "refunded": tally(b.refunded.count, b.refunded.amount),
+        }
+        for b in report.hours
+    ]
+    body["exceptions"] = [
+        {
+            "kind": item.kind.value,
+            "order_id": item.sale.order_id,
+            "refund_id": item.refund.refund_id if item.refund is not None else None,
+            "detail": exception_detail(item, report.zone),
+        }
+        for item in report.exceptions
+    ]
+    body["exceptions_left_out"] = report.exceptions_left_out
+    return body
+
+
+def day_report_json(report: DayReport) -> str:
+    return json.dumps(day_report_summary(report), indent=2, ensure_ascii=False)
