@@ -1,7 +1,8 @@
 """The waiting screen: the QR (or link, or request) while the customer pays.
 
 It renders one SaleState at a time and emits intents: cancel (after a non-blocking
-confirmation), check now, copy the link, send it, switch to a payment-link QR.
+confirmation), check now, copy the link, send it (asks where: a new link goes by SMS /
+e-mail), switch to a payment-link QR.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pos_app.services.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.resources import icon
 from pos_app.ui.widgets.qr_view import QrView
+from pos_app.ui.widgets.send_link import SEND_LINK, LinkRecipients, SendLinkDialog
 
 Clock = Callable[[], datetime]
 
@@ -37,6 +39,7 @@ class WaitingScreen(QWidget):
     cancel_requested = Signal()
     check_now_requested = Signal()
     fallback_requested = Signal()
+    send_link_requested = Signal(object)  # LinkRecipients, validated
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
         super().__init__(parent)
@@ -46,6 +49,8 @@ class WaitingScreen(QWidget):
         self._clock = clock
         self._state: SaleState | None = None
         self.confirm_box: QMessageBox | None = None
+        self.send_dialog: SendLinkDialog | None = None
+        self._recipients = ("", "")  # what the send dialog starts with: phone, e-mail
 
         self.qr = QrView(self)
         self.amount = self._label("waitAmount", "Amount to pay")
@@ -59,11 +64,13 @@ class WaitingScreen(QWidget):
         self.link_note = self._label("linkNote", "Link sent to")
 
         self.copy_button = self._button(text.COPY_LINK, "copy", self._copy_link)
+        self.send_button = self._button(SEND_LINK, "request", self.ask_send_link)
         self.fallback_button = self._button(text.SHOW_LINK_QR, "link", self.fallback_requested.emit)
         self.check_button = self._button(text.CHECK_NOW, "refresh", self.check_now_requested.emit)
         self.cancel_button = self._button(text.CANCEL, "cancel", self.ask_cancel)
         self.cancel_button.setObjectName("cancelButton")
         self._cancelling: str | None = None  # order id being cancelled
+        self._cancel_message = text.CANCELLING
 
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -89,6 +96,7 @@ class WaitingScreen(QWidget):
         link_row = QHBoxLayout()
         link_row.addWidget(self.link, 1)
         link_row.addWidget(self.copy_button)
+        link_row.addWidget(self.send_button)
         actions = QHBoxLayout()
         actions.addWidget(self.check_button)
         actions.addStretch(1)
@@ -113,7 +121,8 @@ class WaitingScreen(QWidget):
         for first, second in (
             (self.cancel_button, self.check_button),
             (self.check_button, self.copy_button),
-            (self.copy_button, self.fallback_button),
+            (self.copy_button, self.send_button),
+            (self.send_button, self.fallback_button),
         ):
             QWidget.setTabOrder(first, second)
 
@@ -145,23 +154,33 @@ class WaitingScreen(QWidget):
         self.link.setVisible(is_link)
         self.copy_button.setVisible(is_link)
         self.copy_button.setText(text.COPY_LINK)
+        self.send_button.setVisible(is_link)
         if state.order_id != self._cancelling:
             self._cancelling = None
         self.cancel_button.setEnabled(self._cancelling is None and not state.is_final)
+        self.send_button.setEnabled(self.cancel_button.isEnabled())
         if self._cancelling is not None and state.status is not SaleStatus.UNCERTAIN:
-            self.status.setText(text.CANCELLING)
+            self.status.setText(self._cancel_message)
         self.fallback_button.setVisible(state.link_fallback)
         self._tick()
         if state.expires_at is not None and not self._ticker.isActive():
             self._ticker.start()
 
-    def mark_cancelling(self) -> None:
-        """The cashier confirmed Cancel: say so and stop offering it for this order."""
+    def mark_cancelling(self, message: str = text.CANCELLING) -> None:
+        """The cashier confirmed Cancel (or a new link): say so and stop offering it."""
         if self._state is None:
             return
         self._cancelling = self._state.order_id
+        self._cancel_message = message
         self.cancel_button.setEnabled(False)
-        self.status.setText(text.CANCELLING)
+        self.send_button.setEnabled(False)
+        self.status.setText(message)
+        if self.send_dialog is not None:
+            self.send_dialog.close()
+
+    def prefill_recipients(self, phone: str | None, email: str | None) -> None:
+        """What the send dialog offers first (the sale's customer, when known)."""
+        self._recipients = (phone or "", email or "")
 
     def show_link_note(self, message: str) -> None:
         self.link_note.setText(message)
@@ -182,6 +201,8 @@ class WaitingScreen(QWidget):
         if self.confirm_box is not None:
             self.confirm_box.close()
             self.confirm_box = None
+        if self.send_dialog is not None:
+            self.send_dialog.close()
 
     # ---- intents --------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -219,6 +240,31 @@ class WaitingScreen(QWidget):
         box.finished.connect(answered)
         self.confirm_box = box
         box.open()
+
+    def ask_send_link(self) -> None:
+        """Ask where to send a new link (non-blocking: open() + signals, never exec())."""
+        if self.send_dialog is not None:
+            self.send_dialog.raise_()
+            return
+        state = self._state
+        if state is None or state.method is not Method.LINK or not self.send_button.isEnabled():
+            return
+        phone, email = self._recipients
+        dialog = SendLinkDialog(self, phone=phone, email=email)
+        dialog.chosen.connect(self._send_chosen)
+
+        def closed(_: int) -> None:
+            if self.send_dialog is dialog:
+                self.send_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        self.send_dialog = dialog
+        dialog.open()
+
+    def _send_chosen(self, recipients: LinkRecipients) -> None:
+        self._recipients = (recipients.phone or "", recipients.email or "")
+        self.send_link_requested.emit(recipients)
 
     def _copy_link(self) -> None:
         if self._state is not None and self._state.link_url:
