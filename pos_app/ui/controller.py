@@ -1,8 +1,9 @@
 """SaleController: the one adapter between the async checkout and the widgets.
 
-Widgets call its slots (charge, cancel, check now, demo customer actions); it runs the
-checkout's coroutines on the qasync loop, keeps a reference to every task it starts, and
-reports back through signals carrying SaleState snapshots.
+Widgets call its slots (charge, cancel, check now, replace the sale, demo customer
+actions); it runs the checkout's coroutines on the qasync loop, keeps a reference to every
+task it starts, and reports back through signals carrying SaleState snapshots. Sales the
+checkout follows in the background are reported when they are paid.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import asyncio
 import contextlib
 import inspect
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from pos_app.domain.sale import Sale
+from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
 from pos_app.services.state import ChargeRequest, SaleState
@@ -27,10 +29,17 @@ from pos_app.ui.aio import async_slot
 log = logging.getLogger(__name__)
 
 DEMO_ACTIONS = ("customer_pays", "customer_fails", "customer_walks_away")
+# A replacement starts only after the old sale ended one of these ways: no money was taken.
+REPLACEABLE_ENDINGS = frozenset({SaleStatus.CANCELLED, SaleStatus.EXPIRED})
+_REMEMBERED = 256  # background payments remembered, so each is announced once
 
 
 class CheckoutPort(Protocol):
-    """What the desk uses of pos_app.services.checkout.CheckoutService."""
+    """What the desk uses of pos_app.services.checkout.CheckoutService.
+
+    A checkout may also have `background_listeners: list[Callable[[SaleState], None]]`
+    (CheckoutService does): the controller then reports background sales that get paid.
+    """
 
     late_payment_listeners: list[Callable[[SaleState], None]]
 
@@ -62,6 +71,8 @@ class SaleController(QObject):
     busy_changed = Signal(bool)  # a sale is at the counter
     sale_ended = Signal(object)  # the last SaleState of the sale, or None if it never started
     late_payment = Signal(object)  # SaleState: money after cancel or expiry
+    background_paid = Signal(object)  # SaleState: a sale followed in the background is PAID
+    replacement_dropped = Signal(object)  # SaleState | None: the old sale did not end cancelled
 
     def __init__(
         self, checkout: CheckoutPort, simulator: object | None = None, parent: QObject | None = None
@@ -73,7 +84,15 @@ class SaleController(QObject):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._current: SaleState | None = None
         self._last_request: ChargeRequest | None = None
+        self._replacement: ChargeRequest | None = None
+        self._announced: OrderedDict[str, None] = OrderedDict()
         checkout.late_payment_listeners.append(self._on_late_payment)
+        listeners = getattr(checkout, "background_listeners", None)
+        self._background: list[Callable[[SaleState], None]] | None = (
+            listeners if isinstance(listeners, list) else None
+        )
+        if self._background is not None:
+            self._background.append(self._on_background)
 
     # ---- what the window reads ------------------------------------------------------------
     @property
@@ -87,6 +106,11 @@ class SaleController(QObject):
     @property
     def last_request(self) -> ChargeRequest | None:
         return self._last_request
+
+    @property
+    def replacing(self) -> bool:
+        """The sale at the counter is being cancelled so that another can take its place."""
+        return self._replacement is not None
 
     @property
     def has_simulator(self) -> bool:
@@ -142,6 +166,29 @@ class SaleController(QObject):
             self._sale_task = None
             self.busy_changed.emit(False)
         self.sale_ended.emit(last)
+        self._after_replaced(last)
+
+    def replace_sale(self, request: ChargeRequest) -> bool:
+        """Cancel the sale at the counter, then start `request` in its place, but only once
+        Cashfree confirms the old one is closed unpaid (CANCELLED or EXPIRED). Paid wins: if
+        the customer paid meanwhile, PAID is shown and `request` is dropped. False when
+        there is no open sale at the counter to replace."""
+        state = self._current
+        if not self.busy or state is None or state.is_final or self._replacement is not None:
+            return False
+        self._replacement = request
+        self.cancel()
+        return True
+
+    def _after_replaced(self, last: SaleState | None) -> None:
+        request, self._replacement = self._replacement, None
+        if request is None:
+            return
+        if last is not None and last.status in REPLACEABLE_ENDINGS:
+            self.charge(request)
+        else:
+            log.info("not starting the replacement sale: the old one ended %s", last)
+            self.replacement_dropped.emit(last)
 
     async def _follow(self, request: ChargeRequest) -> SaleState | None:
         last: SaleState | None = None
@@ -172,6 +219,7 @@ class SaleController(QObject):
             settled = await self._checkout.cancel(state.order_id)
         except Exception:
             log.exception("cancelling %s failed", state.order_id)
+            self._replacement = None  # never start a new sale beside one still open
             self.error.emit(text.UNEXPECTED)
             return
         finally:
@@ -223,10 +271,27 @@ class SaleController(QObject):
     def _on_late_payment(self, state: SaleState) -> None:
         self.late_payment.emit(state)
 
+    def _on_background(self, state: SaleState) -> None:
+        """Called by the checkout for each change of a sale it follows in the background.
+        Never raises: the checkout's follower must not die of a desk problem."""
+        try:
+            if state.status is not SaleStatus.PAID or state.order_id in self._announced:
+                return
+            self._announced[state.order_id] = None
+            while len(self._announced) > _REMEMBERED:
+                self._announced.popitem(last=False)
+            self.background_paid.emit(state)
+        except Exception:
+            log.exception("announcing the background payment of %s failed", state.order_id)
+
     def shutdown(self) -> list[asyncio.Task[Any]]:
         """Cancel every task this controller started; returns them to await if wanted."""
+        self._replacement = None
         with contextlib.suppress(ValueError):
             self._checkout.late_payment_listeners.remove(self._on_late_payment)
+        if self._background is not None:
+            with contextlib.suppress(ValueError):
+                self._background.remove(self._on_background)
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()
