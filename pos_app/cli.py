@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", help="write to this file instead of the screen")
     _env_options(report, top=False)
 
+    refund = sub.add_parser(
+        "refund",
+        help="refund a paid sale (asks for the manager PIN)",
+        description="Refunds all that is left to refund unless --amount is given. Running it "
+        "again after an unconfirmed refund sends that same refund again, never a second one.",
+    )
+    refund.add_argument("order_id")
+    refund.add_argument("--amount", help="rupees to refund, e.g. 100 or 1,250.50 (default: all)")
+    refund.add_argument("--reason", help="why (3-100 characters; Cashfree keeps it as the note)")
+    _env_options(refund, top=False)
+
     _credentials_parser(sub)
     _config_parser(sub)
 

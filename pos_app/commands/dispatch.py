@@ -46,6 +46,10 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.report import run_report
 
             return run_report(args)
+        if command == "refund":
+            from pos_app.commands.refund import run_refund_command
+
+            return run_refund_command(args)
         if command == "credentials":
             from pos_app.commands.credentials import run_credentials
 
