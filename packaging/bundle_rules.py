@@ -1,0 +1,132 @@
+"""What goes into the till's PyInstaller bundle, and what is left out.
+
+Read by packaging/pos_app.spec and packaging/hooks/ at build time, and by the tests in
+tests/packaging/. Plain Python: importing it needs neither PyInstaller nor Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePath
+
+APP_NAME = "pos-app"  # the executable, and the bundle's folder under dist/
+APP_ID = "in.posapp.Till"  # reverse-DNS id: .desktop file, AppStream, icon, macOS bundle
+DISPLAY_NAME = "Cashfree till"
+
+# The files of the top-level resources/ folder the till reads (the same globs as the
+# wheel's package data in pyproject.toml), and where the bundle puts them: the wheel's
+# place, pos_app/_resources, so pos_app/ui/resources.py finds them by one rule.
+RESOURCE_PATTERNS = ("style.qss", "icons/*.svg", "sounds/*.wav")
+RESOURCE_DEST = "pos_app/_resources"
+
+# Python modules the till never imports but the analysis would follow.
+EXCLUDED_MODULES = (
+    # Qt bindings modules the till does not use (httpx does the networking).
+    "PySide6.QtNetwork",
+    "PySide6.QtDBus",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+    # Other Qt bindings qasync probes for, should the build environment have them.
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
+    # Tk, and Pillow's codecs and bridges the till does not need: QR images are PNG.
+    "tkinter",
+    "_tkinter",
+    "PIL.ImageTk",
+    "PIL._imagingtk",
+    "PIL.ImageQt",
+    "PIL._avif",
+    "PIL.AvifImagePlugin",
+    "PIL._webp",
+    "PIL.WebPImagePlugin",
+)
+
+# Qt plugins kept, by plugin folder; a folder not named here is left out whole. Names
+# are compared without the "lib" prefix and the file suffix, so one list serves Linux,
+# Windows and macOS. Left out, among others: the GTK platform theme (it drags in GTK 3,
+# cairo and pango), eglfs/linuxfb/vnc platforms, evdev input, image formats other than
+# SVG (PNG is built into QtGui), and the Qt network plugins.
+QT_PLUGINS_KEPT: dict[str, frozenset[str]] = {
+    "platforms": frozenset({"qxcb", "qwayland", "qoffscreen", "qwindows", "qcocoa"}),
+    "platformthemes": frozenset({"qxdgdesktopportal"}),
+    "platforminputcontexts": frozenset(
+        {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"}
+    ),
+    "iconengines": frozenset({"qsvgicon"}),
+    "imageformats": frozenset({"qsvg"}),
+    "xcbglintegrations": frozenset({"qxcb-glx-integration", "qxcb-egl-integration"}),
+    "wayland-shell-integration": frozenset({"xdg-shell"}),
+    "wayland-decoration-client": frozenset({"bradient", "adwaita"}),
+    "wayland-graphics-integration-client": frozenset({"qt-plugin-wayland-egl"}),
+    "styles": frozenset({"qmodernwindowsstyle", "qwindowsvistastyle", "qmacstyle"}),
+}
+
+# Libraries taken from the target machine instead of the build machine. PyInstaller
+# already leaves out libc, libGL/libEGL and libxcb; these read the machine's own
+# configuration (fonts, keyboard layouts) or must match its graphics driver's C++ runtime.
+SYSTEM_LIBRARIES = re.compile(
+    r"^lib(fontconfig|freetype|xkbcommon|xkbcommon-x11|stdc\+\+|gcc_s|wayland-[a-z]+)"
+    r"\.so(\.\d+)*$"
+)
+
+_PLUGIN_SUFFIXES = (".so", ".dll", ".dylib")
+
+
+def resource_datas(resources: Path) -> list[tuple[str, str]]:
+    """(source file, destination folder) for every resource file the till ships."""
+    datas: list[tuple[str, str]] = []
+    for pattern in RESOURCE_PATTERNS:
+        for path in sorted(resources.glob(pattern)):
+            if path.is_file():
+                folder = path.parent.relative_to(resources).as_posix()
+                dest = RESOURCE_DEST if folder == "." else f"{RESOURCE_DEST}/{folder}"
+                datas.append((str(path), dest))
+    return datas
+
+
+def plugin_name(file_name: str) -> str:
+    """libqxcb.so -> qxcb; qwindows.dll -> qwindows; libqcocoa.dylib -> qcocoa."""
+    stem = file_name
+    for suffix in _PLUGIN_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return stem.removeprefix("lib")
+
+
+def _plugin_folder(parts: tuple[str, ...]) -> str | None:
+    if "plugins" not in parts:
+        return None
+    index = len(parts) - 1 - parts[::-1].index("plugins")
+    rest = parts[index + 1 : -1]
+    return "/".join(rest) if rest else None
+
+
+def keep_qt_plugin(dest: str) -> bool:
+    """Whether a Qt plugin (its path inside the bundle, e.g.
+    PySide6/Qt/plugins/platforms/libqxcb.so) goes into the bundle; True for anything that
+    is not a Qt plugin."""
+    parts = PurePath(dest).parts
+    if not parts or "PySide6" not in parts:
+        return True
+    folder = _plugin_folder(parts)
+    if folder is None:
+        return True
+    kept = QT_PLUGINS_KEPT.get(folder)
+    return kept is not None and plugin_name(parts[-1]) in kept
+
+
+def keep_binary(dest: str) -> bool:
+    """Whether a collected binary (its path inside the bundle) stays in the bundle."""
+    if SYSTEM_LIBRARIES.match(PurePath(dest).name):
+        return False
+    return keep_qt_plugin(dest)
+
+
+def keep_data(dest: str) -> bool:
+    """Whether a collected data file stays: not Qt's translations (the till is in English
+    and installs no translator)."""
+    parts = PurePath(dest).parts
+    is_translation = "PySide6" in parts and "translations" in parts and dest.endswith(".qm")
+    return not is_translation
