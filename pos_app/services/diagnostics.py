@@ -27,6 +27,8 @@ from pos_app.logs import redact
 from pos_app.secrets import Secret
 
 __all__ = [
+    "MAX_APP_ID",
+    "MAX_SECRET",
     "PACKAGES",
     "PROBE_PREFIX",
     "CallRecord",

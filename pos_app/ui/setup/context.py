@@ -1,0 +1,46 @@
+"""What the setup dialogs need from the rest of the till, handed in by the composition root
+(pos_app.app): the folders, the password store, the credential check, the PIN guard and,
+for diagnostics, the running gateway's last call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pos_app.config import Paths
+from pos_app.secrets import Secret
+from pos_app.services.diagnostics import CallRecord, ConnectionCheck
+from pos_app.services.manager_pin import PinGuard
+
+__all__ = ["AsyncSecretStore", "Checker", "SetupServices"]
+
+Checker = Callable[[str, str, Secret], Awaitable[ConnectionCheck]]
+
+
+class AsyncSecretStore(Protocol):
+    """The async face of pos_app.secrets.KeyringSecretStore (each call bounded in time)."""
+
+    async def aget(self, environment: str, name: str) -> Secret | None: ...
+
+    async def aset(self, environment: str, name: str, value: Secret) -> None: ...
+
+    async def adelete(self, environment: str, name: str) -> None: ...
+
+    def backend_name(self) -> str: ...
+
+
+def _no_call() -> CallRecord | None:
+    return None
+
+
+@dataclass
+class SetupServices:
+    paths: Paths
+    secrets: AsyncSecretStore
+    check: Checker  # environment, App ID, secret -> how Cashfree answered
+    guard: PinGuard
+    environment: str = "demo"  # the environment the till is running in now
+    last_call: Callable[[], CallRecord | None] = field(default=_no_call)
+    monotonic: Callable[[], float] = time.monotonic  # the gateway's clock, for "N seconds ago"

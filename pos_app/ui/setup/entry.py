@@ -1,0 +1,149 @@
+"""Where the setup dialogs join the desk.
+
+- `run_first_run(services)`: the first-run wizard on its own qasync loop, before the desk
+  starts; returns the saved Settings, or None when the wizard was closed.
+- `configure(services)`: the composition root (pos_app.app.run_gui) hands over what the
+  dialogs need while the desk runs; `attach_setup_entry(window)` then adds the "Till" menu
+  (Settings behind the manager PIN, About and diagnostics). Without `configure` it adds
+  nothing, so a bare MainWindow (as in widget tests) stays as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Protocol
+
+import qasync
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+
+from pos_app.config import Settings, load_settings
+from pos_app.ui.setup import wording
+from pos_app.ui.setup.context import SetupServices
+
+__all__ = ["SetupEntry", "attach_setup_entry", "configure", "configured", "run_first_run"]
+
+log = logging.getLogger(__name__)
+
+_services: SetupServices | None = None
+
+
+def configure(services: SetupServices | None) -> None:
+    global _services
+    _services = services
+
+
+def configured() -> SetupServices | None:
+    return _services
+
+
+# ---- first run -------------------------------------------------------------------------------
+def run_first_run(services: SetupServices) -> Settings | None:
+    """Show the first-run wizard until it is finished or closed."""
+    from pos_app.ui.resources import icon, stylesheet
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(stylesheet())
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        result: Settings | None = loop.run_until_complete(_wizard(services))
+        return result
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+async def _wizard(services: SetupServices) -> Settings | None:
+    from pos_app.ui.setup.wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(services)
+    ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def finished(_result: int) -> None:
+        if not ended.done():
+            ended.set_result(None)
+
+    wizard.finished.connect(finished)
+    wizard.show()
+    await ended
+    return wizard.result_settings
+
+
+# ---- the desk's menu ---------------------------------------------------------------------------
+class _Notice(Protocol):
+    def show_message(self, message: str) -> None: ...
+
+
+class SetupEntry(QObject):
+    """The "Till" menu of the cashier's window."""
+
+    def __init__(self, window: QMainWindow, services: SetupServices) -> None:
+        super().__init__(window)
+        self.window = window
+        self.services = services
+        self.dialog: QDialog | None = None
+        menu = window.menuBar().addMenu(wording.SETTINGS_MENU)
+        self.settings_action = menu.addAction(wording.SETTINGS_ACTION)
+        self.settings_action.triggered.connect(lambda _=False: self.open_settings())
+        self.about_action = menu.addAction(wording.ABOUT_ACTION)
+        self.about_action.triggered.connect(lambda _=False: self.open_about())
+
+    def open_settings(self) -> None:
+        from pos_app.ui.setup.pin_dialog import ask_manager_pin
+
+        loaded = load_settings(self.services.paths)
+        if loaded.notice:
+            self._notice(loaded.notice)
+        settings = loaded.settings
+        dialog = ask_manager_pin(
+            self.window,
+            self.services.guard,
+            settings.manager_pin_hash,
+            "change the settings",
+            lambda: self._show_settings(settings),
+        )
+        if dialog is not None:
+            self.dialog = dialog
+
+    def _show_settings(self, settings: Settings) -> None:
+        from pos_app.ui.setup.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.services, settings, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.saved.connect(lambda _settings: self._saved())
+        self.dialog = dialog
+        dialog.open()
+
+    def open_about(self) -> None:
+        from pos_app.ui.setup.about import AboutDialog
+
+        dialog = AboutDialog(self.services, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.dialog = dialog
+        dialog.open()
+
+    def _saved(self) -> None:
+        self._notice(wording.SETTINGS_SAVED)
+
+    def _notice(self, message: str) -> None:
+        banner: _Notice | None = getattr(self.window, "notice", None)
+        if banner is not None and hasattr(banner, "show_message"):
+            banner.show_message(message)
+        else:
+            log.info("%s", message)
+
+
+def attach_setup_entry(window: QMainWindow) -> SetupEntry | None:
+    """Add the Settings / About menu when the composition root configured the services."""
+    services = _services
+    if services is None:
+        return None
+    entry = SetupEntry(window, services)
+    window.setProperty("hasSetupEntry", True)
+    return entry

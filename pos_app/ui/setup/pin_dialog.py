@@ -1,0 +1,145 @@
+"""The manager PIN dialog, and `ask_manager_pin`, the GUI's gate before settings, refunds
+and manager views.
+
+Opened with open(), never exec(): the answer arrives as the `granted` signal. The check
+(scrypt, tens of milliseconds) runs off the GUI thread through the shared PinGuard, so the
+desk and the command line count wrong tries together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.services.manager_pin import PinGuard, PinLockedError
+from pos_app.ui.setup import wording
+from pos_app.ui.setup.jobs import Jobs
+
+__all__ = ["PinDialog", "ask_manager_pin"]
+
+_DAMAGED = (
+    "The stored manager PIN is damaged, so it cannot be checked. Remove manager_pin_hash "
+    "from the settings file and set a new PIN."
+)
+
+
+class PinDialog(QDialog):
+    granted = Signal()
+
+    def __init__(
+        self,
+        guard: PinGuard,
+        encoded: str,
+        what: str,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.time,  # the guard's clock
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.setWindowTitle(wording.PIN_TITLE)
+        self.setModal(True)
+        self._guard = guard
+        self._encoded = encoded
+        self.jobs = Jobs(self)
+        prompt = QLabel(wording.pin_prompt(what), self)
+        prompt.setWordWrap(True)
+        self.pin = QLineEdit(self)
+        self.pin.setAccessibleName(wording.PIN_TITLE)
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(8)
+        self.pin.returnPressed.connect(self.submit)
+        self.problem = QLabel("", self)
+        self.problem.setObjectName("refusal")
+        self.problem.setAccessibleName("Problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.ok_button = QPushButton(wording.OK, self)
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(lambda _=False: self.submit())
+        self.jobs.busy_changed.connect(lambda busy: self.ok_button.setEnabled(not busy))
+        cancel = QPushButton(wording.CANCEL, self)
+        cancel.clicked.connect(lambda _=False: self.reject())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.ok_button)
+        column = QVBoxLayout(self)
+        column.addWidget(prompt)
+        column.addWidget(self.pin)
+        column.addWidget(self.problem)
+        column.addLayout(buttons)
+        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        if self.jobs.busy:
+            return
+        pin = self.pin.text().strip()
+        if not pin:
+            self._say(wording.ENTER_PIN)
+            return
+        self.jobs.run(
+            asyncio.to_thread(self._guard.check, pin, self._encoded),
+            self._checked,
+            self._refused,
+            handles=(PinLockedError, ValueError),
+        )
+
+    def _checked(self, right: bool) -> None:
+        self.pin.clear()
+        if right:
+            self.granted.emit()
+            self.accept()
+            return
+        locked = self._guard.locked_until()
+        if locked is not None:
+            self._say(PinLockedError(locked - self._clock()).message)
+        else:
+            self._say(wording.WRONG_PIN)
+
+    def _refused(self, error: Exception) -> None:
+        self.pin.clear()
+        self._say(error.message if isinstance(error, PinLockedError) else _DAMAGED)
+
+    def _say(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def done(self, result: int) -> None:
+        self.jobs.cancel_all()
+        super().done(result)
+
+
+def ask_manager_pin(
+    parent: QWidget | None,
+    guard: PinGuard,
+    encoded: str | None,
+    what: str,
+    on_granted: Callable[[], object],
+) -> PinDialog | None:
+    """Call `on_granted` once the manager PIN is given (at once when no PIN is set).
+
+    Returns the open dialog (keep it if you need to close it), or None when no PIN was
+    needed.
+    """
+    if encoded is None:
+        on_granted()
+        return None
+    dialog = PinDialog(guard, encoded, what, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    dialog.granted.connect(lambda: on_granted())
+    dialog.open()
+    return dialog
