@@ -24,6 +24,7 @@ from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 from pos_app.ui.screens.result import ResultScreen
 from pos_app.ui.screens.waiting import WaitingScreen
+from pos_app.ui.setup.entry import attach_setup_entry
 from pos_app.ui.sound import SilentSound, Sound
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.demo_panel import DemoPanel
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self._open_timer.start()
         self._refresh_open_count()
         self.new_sale()
+        self.setup_entry = attach_setup_entry(self)  # "Till" menu: Settings (PIN), About
 
     def _explain_setup(self, on_try_demo: Callable[[], object] | None) -> None:
         if self.options.environment == "demo":
