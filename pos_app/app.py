@@ -222,9 +222,22 @@ def open_runtime(
 
 
 def run_gui(env_override: str | None = None) -> int:
-    """Open the cashier desk. Without credentials it opens the demo and says why."""
+    """Open the cashier desk. On the first run (no settings file yet) the setup wizard
+    comes first. Without credentials it opens the demo and says why."""
+    from pos_app.commands.pin_prompt import manager_pin_guard
+    from pos_app.config import settings_file
+    from pos_app.secrets import KeyringSecretStore
     from pos_app.ui.desk import Desk, run_desk
+    from pos_app.ui.setup.context import SetupServices
+    from pos_app.ui.setup.entry import configure, run_first_run
 
+    where = paths()
+    secrets = KeyringSecretStore()
+    guard = manager_pin_guard(where)
+    if env_override is None and not settings_file(where).exists():
+        wizard = SetupServices(paths=where, secrets=secrets, check=check_connection, guard=guard)
+        if run_first_run(wizard) is None:
+            return 0  # closed without choosing: the wizard comes back next time
     credentials_missing = False
     notice: str | None = None
     try:
@@ -244,7 +257,18 @@ def run_gui(env_override: str | None = None) -> int:
         credentials_missing=credentials_missing,
         on_shutdown=runtime.aclose,
     )
+    configure(
+        SetupServices(
+            paths=where,
+            secrets=secrets,
+            check=check_connection,
+            guard=guard,
+            environment=runtime.environment,
+            last_call=lambda: runtime.gateway.last_call,
+        )
+    )
     try:
         return run_desk(desk)
     finally:
+        configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
