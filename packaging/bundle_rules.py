@@ -7,6 +7,10 @@ tests/packaging/. Plain Python: importing it needs neither PyInstaller nor Qt.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 
 APP_NAME = "pos-app"  # the executable, and the bundle's folder under dist/
@@ -72,6 +76,10 @@ SYSTEM_LIBRARIES = re.compile(
 
 _PLUGIN_SUFFIXES = (".so", ".dll", ".dylib")
 
+# A PyInstaller TOC entry: (path inside the bundle, source path, type code).
+Entry = tuple[str, str, str]
+_SCANNED = ("BINARY", "EXTENSION")
+
 
 def resource_datas(resources: Path) -> list[tuple[str, str]]:
     """(source file, destination folder) for every resource file the till ships."""
@@ -130,3 +138,54 @@ def keep_data(dest: str) -> bool:
     parts = PurePath(dest).parts
     is_translation = "PySide6" in parts and "translations" in parts and dest.endswith(".qm")
     return not is_translation
+
+
+def linked_libraries(binary: str) -> list[str]:
+    """The libraries an ELF binary names itself (DT_NEEDED), not what those pull in (ldd's
+    answer). Empty where objdump (binutils, which PyInstaller needs on Linux) is absent."""
+    objdump = shutil.which("objdump")
+    if objdump is None or not sys.platform.startswith("linux"):
+        return []
+    done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [objdump, "-p", binary], capture_output=True, text=True, check=False
+    )
+    names = []
+    for line in done.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[0] == "NEEDED":
+            names.append(fields[1])
+    return names
+
+
+def without_orphans(
+    before: Sequence[Entry], kept: Sequence[Entry], needs: Callable[[str], Iterable[str]]
+) -> list[Entry]:
+    """kept, less the libraries that only left-out binaries needed.
+
+    before is what the analysis collected, kept what the rules above let through, and
+    needs(source) names the libraries a binary links to. A library some collected binary
+    linked to, that no kept binary links to any more, goes too (repeatedly, down the
+    chain): left in the bundle folder, which is on the loader's path, it would shadow the
+    target machine's own copy for the system library that needs it. Libraries nothing
+    linked to (Python extensions, Qt plugins, libraries loaded at run time) stay.
+    """
+
+    def needed_by(entries: Iterable[Entry]) -> set[str]:
+        names: set[str] = set()
+        for _, source, kind in entries:
+            if kind in _SCANNED:
+                names.update(PurePath(name).name for name in needs(source))
+        return names
+
+    was_needed = needed_by(before)
+    current = list(kept)
+    while True:
+        needed = needed_by(current)
+        orphans = {
+            dest
+            for dest, _, _ in current
+            if PurePath(dest).name in was_needed and PurePath(dest).name not in needed
+        }
+        if not orphans:
+            return current
+        current = [entry for entry in current if entry[0] not in orphans]

@@ -143,3 +143,43 @@ def test_the_bundle_excludes_no_module_the_till_imports() -> None:
     for excluded in rules.EXCLUDED_MODULES:
         clashes = {m for m in imported if m == excluded or m.startswith(f"{excluded}.")}
         assert clashes == set(), excluded
+
+
+def test_libraries_only_left_out_binaries_needed_go_too() -> None:
+    links = {
+        "/s/app.so": ["libA.so.1", "libFont.so.1"],
+        "/s/libFont.so.1": ["libExpat.so.1", "libZ.so.1"],
+        "/s/libExpat.so.1": ["libDeep.so.1"],
+        "/s/libA.so.1": ["libZ.so.1"],
+    }
+    before = [
+        ("app.so", "/s/app.so", "EXTENSION"),
+        ("libA.so.1", "/s/libA.so.1", "BINARY"),
+        ("libFont.so.1", "/s/libFont.so.1", "BINARY"),
+        ("libExpat.so.1", "/s/libExpat.so.1", "BINARY"),
+        ("libDeep.so.1", "/s/libDeep.so.1", "BINARY"),
+        ("libZ.so.1", "/s/libZ.so.1", "BINARY"),
+        ("plugins/loaded-at-run-time.so", "/s/p.so", "BINARY"),
+    ]
+    kept = [entry for entry in before if entry[0] != "libFont.so.1"]
+    result = rules.without_orphans(before, kept, lambda source: links.get(source, []))
+    assert [dest for dest, _, _ in result] == [
+        "app.so",
+        "libA.so.1",
+        "libZ.so.1",  # still needed by libA
+        "plugins/loaded-at-run-time.so",  # nothing linked to it: kept
+    ]
+
+
+def test_without_anything_left_out_nothing_more_goes() -> None:
+    before = [("a.so", "/s/a.so", "EXTENSION"), ("libB.so", "/s/libB.so", "BINARY")]
+    assert rules.without_orphans(before, before, lambda s: ["libB.so"]) == before
+
+
+def test_linked_libraries_are_the_direct_ones() -> None:
+    import PySide6
+
+    core = next(Path(PySide6.__file__).parent.glob("QtCore.*so"))
+    names = rules.linked_libraries(str(core))
+    assert "libQt6Core.so.6" in names
+    assert "libicudata.so.73" not in names  # libQt6Core's own dependency, not QtCore's
