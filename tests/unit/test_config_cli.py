@@ -248,3 +248,14 @@ def test_changing_the_pin_needs_the_old_one(
     assert main(["config", "set", "manager_pin"]) == 0
     stored = _settings().manager_pin_hash
     assert stored is not None and verify_pin("7391", stored)
+
+
+# ---- POS_LOG_LEVEL -------------------------------------------------------------------------------
+@pytest.mark.parametrize(("level", "logged"), [("WARNING", False), ("debug", True), ("loud", True)])
+def test_pos_log_level_sets_what_reaches_the_log_file(
+    level: str, logged: bool, monkeypatch: pytest.MonkeyPatch, _isolated_data_dir: Path
+) -> None:
+    monkeypatch.setenv("POS_LOG_LEVEL", level)
+    assert main(["config", "show"]) == 0
+    log = (_isolated_data_dir / "logs" / "pos_app.log").read_text(encoding="utf-8")
+    assert ("pos-app config" in log) is logged  # an INFO line; unknown levels mean INFO
