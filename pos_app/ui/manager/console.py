@@ -1,0 +1,265 @@
+"""The manager's console: a window with Transactions and Day end, wired to the controller.
+
+It routes: intents from the views go to the ManagerController (behind the manager PIN for
+refunds), answers from the controller go to the view that shows them. Printing and PDFs
+are done here, from the journal's current facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.money import Money
+from pos_app.services.day_end import DayReport
+from pos_app.services.refunds import RefundOutcome
+from pos_app.services.report_queries import SalesFilter
+from pos_app.ui import text as desk_text
+from pos_app.ui.manager import text
+from pos_app.ui.manager.controller import ManagerContext, ManagerController
+from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.printing import (
+    CHART_URL,
+    day_report_html,
+    make_document,
+    print_document,
+    receipt_html,
+    save_pdf,
+)
+from pos_app.ui.manager.refund_dialog import RefundDialog
+from pos_app.ui.manager.transactions import TransactionsView
+from pos_app.ui.widgets.banner import Banner
+from pos_app.ui.widgets.env_badge import EnvBadge
+
+__all__ = ["ManagerConsole", "PinGate"]
+
+# (parent, what the PIN is for, what to do once it is given)
+PinGate = Callable[[QWidget, str, Callable[[], object]], object]
+
+
+def _no_pin(_parent: QWidget, _what: str, then: Callable[[], object]) -> None:
+    then()
+
+
+class ManagerConsole(QWidget):
+    closed = Signal()
+
+    def __init__(
+        self,
+        context: ManagerContext,
+        *,
+        pin_gate: PinGate = _no_pin,
+        today: datetime | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        deps = context.deps
+        self.context = context
+        self.pin_gate = pin_gate
+        self.controller = ManagerController(context, self)
+        self.setWindowTitle(
+            f"{text.CONSOLE_TITLE}: {deps.store_name} · till {deps.terminal_id} "
+            f"({desk_text.environment_badge(deps.environment)})"
+        )
+        self.resize(1180, 720)
+        now = (today or deps.clock()).astimezone(context.zone).date()
+        self.refund_dialog: RefundDialog | None = None
+        self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
+        self.document: QTextDocument | None = None  # what is being printed
+
+        self.notice = Banner("info", "Notice", self)
+        self.problem = Banner("error", "Problem", self)
+        self.transactions = TransactionsView(context.reader, now, context.zone, self)
+        self.day_end = DayEndView(now, context.zone, context.reader.terminals(), self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
+        self.tabs.addTab(self.day_end, text.DAY_END_TAB)
+        header = QHBoxLayout()
+        header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
+        header.addStretch(1)
+        header.addWidget(EnvBadge(deps.environment, self))
+        column = QVBoxLayout(self)
+        column.addLayout(header)
+        column.addWidget(self.notice)
+        column.addWidget(self.problem)
+        column.addWidget(self.tabs, 1)
+        if not context.pin_set:
+            self.notice.show_message(text.NO_PIN_SET)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        self._connect()
+        self.transactions.load()
+
+    def _connect(self) -> None:
+        c = self.controller
+        detail = self.transactions.detail
+        detail.refresh_requested.connect(c.refresh_sale)
+        detail.cancel_requested.connect(self.confirm_cancel)
+        detail.refund_requested.connect(self.ask_refund)
+        detail.check_refunds_requested.connect(c.check_refunds)
+        detail.print_requested.connect(self.print_receipt)
+        detail.pdf_requested.connect(self.ask_receipt_pdf)
+        c.sale_changed.connect(self.transactions.refresh_order)
+        c.notice.connect(self._notice)
+        c.problem.connect(self._problem)
+        c.refund_done.connect(self._refund_done)
+        c.refund_refused.connect(self._refund_refused)
+        c.day_ready.connect(self.day_end.show_report)
+        c.progress.connect(self.day_end.show_progress)
+        c.day_refreshed.connect(self.day_end.show_refresh)
+        c.busy_changed.connect(self.day_end.set_busy)
+        self.day_end.load_requested.connect(c.load_day)
+        self.day_end.refresh_requested.connect(c.refresh_day)
+        self.day_end.export_sales_requested.connect(self.export_day_sales)
+        self.day_end.print_requested.connect(self.print_day)
+        self.day_end.pdf_requested.connect(self.save_day_pdf)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    # ---- transactions ------------------------------------------------------------------------
+    def confirm_cancel(self, order_id: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            desk_text.CONFIRM_CANCEL_TITLE,
+            desk_text.CONFIRM_CANCEL,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText(desk_text.CANCEL_YES)
+        box.button(QMessageBox.StandardButton.No).setText(desk_text.CANCEL_NO)
+        box.accepted.connect(lambda: self.controller.cancel_sale(order_id))
+        self._keep(box)
+        box.open()
+
+    def ask_refund(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_REFUND, lambda: self.open_refund(order_id))
+
+    def open_refund(self, order_id: str) -> RefundDialog | None:
+        detail = self.transactions.detail_of(order_id)
+        if detail is None or detail.refundable.paise <= 0:
+            return None
+        dialog = RefundDialog(detail.sale, detail.refundable, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.submitted.connect(self._refund_submitted)
+        dialog.finished.connect(lambda _r: self._refund_closed(dialog))
+        self.refund_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _refund_submitted(self, order_id: str, amount: Money, reason: str | None) -> None:
+        self.controller.refund(order_id, amount, reason)
+
+    def _refund_done(self, outcome: RefundOutcome) -> None:
+        if self.refund_dialog is not None:
+            self.refund_dialog.show_outcome(outcome)
+
+    def _refund_refused(self, message: str) -> None:
+        if self.refund_dialog is not None:
+            self.refund_dialog.show_refusal(message)
+        else:
+            self._problem(message)
+
+    def _refund_closed(self, dialog: RefundDialog) -> None:
+        if self.refund_dialog is dialog:
+            self.refund_dialog = None
+
+    def receipt(self, order_id: str) -> QTextDocument | None:
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return None
+        html = receipt_html(
+            sale,
+            self.context.reader.refunds_for(order_id),
+            store_name=self.context.deps.store_name,
+            zone=self.context.zone,
+            environment=self.context.deps.environment,
+        )
+        return make_document(html)
+
+    def print_receipt(self, order_id: str) -> None:
+        document = self.receipt(order_id)
+        if document is not None:
+            self._print(document)
+
+    def ask_receipt_pdf(self, order_id: str) -> None:
+        self._ask_pdf(f"receipt-{order_id}.pdf", lambda path: self.save_receipt_pdf(order_id, path))
+
+    def save_receipt_pdf(self, order_id: str, path: Path) -> Path | None:
+        document = self.receipt(order_id)
+        if document is None:
+            return None
+        return self._saved(save_pdf(document, path, title=f"Receipt {order_id}"))
+
+    # ---- day end -------------------------------------------------------------------------------
+    def day_document(self, report: DayReport) -> QTextDocument:
+        html = day_report_html(
+            report,
+            store_name=self.context.deps.store_name,
+            environment=self.context.deps.environment,
+            with_chart=True,
+        )
+        return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
+
+    def print_day(self) -> None:
+        if self.day_end.report is not None:
+            self._print(self.day_document(self.day_end.report))
+
+    def save_day_pdf(self, path: Path) -> Path | None:
+        report = self.day_end.report
+        if report is None:
+            return None
+        return self._saved(save_pdf(self.day_document(report), path, title="Day end"))
+
+    def export_day_sales(self, path: Path) -> None:
+        start, end, terminal = self.day_end.selection()
+        self.controller.export_sales(path, SalesFilter(start, end, terminal_id=terminal))
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
+            self.day_end.request_load()
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    def _print(self, document: QTextDocument) -> None:
+        self.document = document
+        dialog = print_document(document, self, lambda _done: None)
+        self._keep(dialog)
+
+    def _ask_pdf(self, name: str, then: Callable[[Path], object]) -> None:
+        dialog = QFileDialog(self, "", name, text.PDF_FILTER)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.fileSelected.connect(lambda chosen: then(Path(chosen)))
+        self._keep(dialog)
+        dialog.open()
+
+    def _saved(self, path: Path) -> Path:
+        self._notice(text.saved(str(path)))
+        return path
+
+    def _keep(self, dialog: QWidget) -> None:
+        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
+
+    def _notice(self, message: str) -> None:
+        self.problem.hide()
+        self.notice.show_message(message)
+        if self.tabs.currentWidget() is self.day_end:
+            self.day_end.show_message(message)
+
+    def _problem(self, message: str) -> None:
+        self.problem.show_message(message)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.shutdown()
+        super().closeEvent(event)
+        self.closed.emit()

@@ -1,0 +1,256 @@
+"""ManagerController: the one adapter between the manager's console and the async services.
+
+Views call its slots; it runs the work on the qasync loop (journal reads that take long on
+a worker thread), keeps a reference to every task, and answers through signals. Gateway
+work is marked as background, so a sale at the counter keeps priority in the rate budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from pos_app.domain.money import Money
+from pos_app.domain.sale import OPEN_STATUSES
+from pos_app.gateway.retry import background
+from pos_app.services.day_end import build_day_report, refresh_day
+from pos_app.services.reconcile import refresh_sale
+from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
+from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.reports import sales_csv
+from pos_app.services.runtime import Deps
+from pos_app.services.state import SaleState
+from pos_app.store.errors import JournalError
+from pos_app.ui.aio import async_slot
+from pos_app.ui.manager import text
+
+__all__ = ["CancelPort", "ManagerContext", "ManagerController"]
+
+log = logging.getLogger(__name__)
+
+
+class CancelPort(Protocol):
+    """What the console uses of services.checkout.CheckoutService."""
+
+    async def cancel(self, order_id: str) -> SaleState | None: ...
+
+    @property
+    def active_order_id(self) -> str | None: ...
+
+
+@dataclass
+class ManagerContext:
+    """What the console needs, handed in by the entry point (Qt-free values)."""
+
+    deps: Deps  # gateway, writing journal, clock, store name, terminal, environment
+    reader: ReportReader  # read-only, for the lists (GUI thread)
+    refunds: RefundService
+    checkout: CancelPort
+    zone: tzinfo
+    pin_set: bool = True
+
+
+class ManagerController(QObject):
+    busy_changed = Signal(bool)
+    notice = Signal(str)
+    problem = Signal(str)
+    sale_changed = Signal(str)  # order id: re-read it
+    day_ready = Signal(object)  # DayReport
+    day_refreshed = Signal(object)  # DayRefresh
+    progress = Signal(int, int)
+    refund_done = Signal(object)  # RefundOutcome
+    refund_refused = Signal(str)
+
+    def __init__(self, context: ManagerContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._busy = 0
+        self._day_reader: ReportReader | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    # ---- sales ---------------------------------------------------------------------------------
+    @async_slot(str)
+    async def refresh_sale(self, order_id: str) -> None:
+        async def work() -> None:
+            sale = self.context.deps.journal.get_sale(order_id)
+            if sale is None:
+                return
+            with background():
+                result = await refresh_sale(self.context.deps, sale)
+            if result.error:
+                self.problem.emit(result.error)
+            else:
+                self.notice.emit(
+                    f"{order_id}: {text.status_name(result.sale.status, result.sale.late)}."
+                )
+            self.sale_changed.emit(order_id)
+
+        await self._run(work)
+
+    @async_slot(str)
+    async def cancel_sale(self, order_id: str) -> None:
+        async def work() -> None:
+            sale = self.context.deps.journal.get_sale(order_id)
+            if sale is None or sale.status not in OPEN_STATUSES:
+                self.notice.emit(text.CANCEL_NOT_OPEN)
+                return
+            with background():
+                settled = await self.context.checkout.cancel(order_id)
+            if settled is None or settled.status in OPEN_STATUSES:
+                self.notice.emit(text.CANCEL_UNCONFIRMED)
+            else:
+                self.notice.emit(settled.message or text.CANCEL_SENT)
+            self.sale_changed.emit(order_id)
+
+        await self._run(work)
+
+    # ---- refunds -------------------------------------------------------------------------------
+    @async_slot(str, object, object)
+    async def refund(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+        async def work() -> None:
+            try:
+                with background():
+                    outcome = await self.context.refunds.refund(order_id, amount, reason)
+            except RefundRefused as refused:
+                self.refund_refused.emit(refused.message)
+                return
+            finally:
+                self.sale_changed.emit(order_id)
+            self.refund_done.emit(outcome)
+            self.notice.emit(outcome.message)
+
+        await self._run(work)
+
+    @async_slot(str)
+    async def check_refunds(self, order_id: str) -> None:
+        """Send unconfirmed refunds again (same id and key) and read pending ones."""
+
+        async def work() -> None:
+            messages = []
+            with background():
+                for record in self.context.reader.refunds_for(order_id):
+                    if record.status in FINAL:
+                        continue
+                    checked = await self.context.refunds.check(record)
+                    messages.append(checked.error or describe_refund(checked.record))
+            self.sale_changed.emit(order_id)
+            if messages:
+                self.notice.emit(" ".join(messages))
+
+        await self._run(work)
+
+    # ---- the day -------------------------------------------------------------------------------
+    def day_reader(self) -> ReportReader:
+        if self._day_reader is None or self._day_reader.closed:
+            self._day_reader = ReportReader.open(self.context.reader.path, read_only=True)
+        return self._day_reader
+
+    @async_slot(object, object, object)
+    async def load_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
+        async def work() -> None:
+            reader = self.day_reader()
+            report = await asyncio.to_thread(
+                build_day_report,
+                reader,
+                start,
+                end,
+                zone=self.context.zone,
+                terminal_id=terminal_id,
+            )
+            self.day_ready.emit(report)
+
+        await self._run(work)
+
+    @async_slot(object, object, object)
+    async def refresh_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
+        async def work() -> None:
+            active = self.context.checkout.active_order_id
+            result = await refresh_day(
+                self.context.deps,
+                self.context.reader,
+                self.context.refunds,
+                start,
+                end,
+                terminal_id=terminal_id,
+                skip={active} if active else (),
+                progress=lambda done, total: self.progress.emit(done, total),
+            )
+            self.day_refreshed.emit(result)
+            self.notice.emit(text.refreshed(result))
+
+        await self._run(work)
+        await self.load_day(start, end, terminal_id)
+
+    @async_slot(object, object)
+    async def export_sales(self, path: Path, wanted: SalesFilter) -> None:
+        async def work() -> None:
+            reader = self.day_reader()
+
+            def write() -> int:
+                sales = reader.sales_between(
+                    wanted.start,
+                    wanted.end,
+                    statuses=wanted.statuses,
+                    methods=wanted.methods,
+                    terminal_id=wanted.terminal_id,
+                    search=wanted.search or None,
+                )
+                Path(path).write_text(
+                    sales_csv(sales, self.context.zone), encoding="utf-8", newline=""
+                )
+                return len(sales)
+
+            count = await asyncio.to_thread(write)
+            self.notice.emit(text.exported(count, str(path)))
+
+        await self._run(work)
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    async def _run(self, work: Callable[[], Awaitable[None]]) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self._busy += 1
+        if self._busy == 1:
+            self.busy_changed.emit(True)
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except JournalError as exc:
+            log.warning("manager console: %s", exc.message)
+            self.problem.emit(exc.message)
+        except OSError as exc:
+            self.problem.emit(f"The file could not be written: {exc.strerror or exc}.")
+        except Exception:
+            log.exception("manager console action failed")
+            self.problem.emit(text.UNEXPECTED)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+            self._busy -= 1
+            if self._busy == 0:
+                self.busy_changed.emit(False)
+
+    def shutdown(self) -> list[asyncio.Task[Any]]:
+        """Cancel every task this controller started and close its own journal reader."""
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if self._day_reader is not None:
+            with contextlib.suppress(JournalError):
+                self._day_reader.close()
+            self._day_reader = None
+        return tasks

@@ -1,0 +1,130 @@
+"""Where the manager's console joins the desk: a "Manager" menu on the cashier's window
+(F9 opens it), behind the manager PIN.
+
+The console uses the desk's own checkout (its gateway, journal, clock and rate budget), so
+the sale at the counter and the console share one budget, with the counter first. A window
+whose checkout is not a real one (widget tests) gets no menu.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from pos_app.config import Paths, load_settings, paths
+from pos_app.services.manager_pin import PinGuard
+from pos_app.services.refunds import RefundService
+from pos_app.services.report_queries import ReportReader
+from pos_app.services.reports import local_zone
+from pos_app.services.runtime import Deps
+from pos_app.store.errors import JournalError
+from pos_app.store.journal import Journal
+from pos_app.ui.manager import text
+from pos_app.ui.manager.console import ManagerConsole
+from pos_app.ui.manager.controller import ManagerContext
+
+__all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry", "checkout_of"]
+
+log = logging.getLogger(__name__)
+
+SHORTCUT = "F9"
+
+
+def checkout_of(window: QMainWindow) -> Any:
+    """The desk's CheckoutService, found through the window's SaleController."""
+    controller = getattr(window, "controller", None)
+    found = getattr(controller, "checkout", None)
+    if found is None:
+        found = getattr(controller, "_checkout", None)  # until the controller exposes it
+    return found
+
+
+def _guard(where: Paths) -> PinGuard:
+    from pos_app.ui.setup.entry import configured
+
+    services = configured()
+    if services is not None:
+        return services.guard
+    from pos_app.commands.pin_prompt import manager_pin_guard
+
+    return manager_pin_guard(where)
+
+
+class ManagerEntry(QObject):
+    def __init__(self, window: QMainWindow, checkout: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.checkout = checkout
+        self.console: ManagerConsole | None = None
+        self.reader: ReportReader | None = None
+        self.dialog: QWidget | None = None
+        menu = window.menuBar().addMenu(text.MENU)
+        self.action = menu.addAction(text.OPEN_CONSOLE)
+        self.action.setShortcut(QKeySequence(SHORTCUT))
+        self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.action.triggered.connect(lambda _=False: self.open_console())
+        closed = getattr(window, "closed", None)
+        if closed is not None:
+            closed.connect(self.close_console)
+
+    # ---- the PIN -----------------------------------------------------------------------------
+    def pin_gate(self, parent: QWidget, what: str, then: Callable[[], object]) -> None:
+        """Run `then` once the manager PIN is given (at once when none is set)."""
+        from pos_app.ui.setup.pin_dialog import ask_manager_pin
+
+        where = paths()
+        encoded = load_settings(where).settings.manager_pin_hash
+        self.dialog = ask_manager_pin(parent, _guard(where), encoded, what, then)
+
+    # ---- the console ---------------------------------------------------------------------------
+    def open_console(self) -> None:
+        if self.console is not None:
+            self.console.show()
+            self.console.raise_()
+            self.console.activateWindow()
+            return
+        self.pin_gate(self.window, text.PIN_TO_OPEN, self.show_console)
+
+    def show_console(self) -> ManagerConsole | None:
+        if self.console is not None:
+            return self.console
+        deps: Deps = self.checkout.deps
+        try:
+            reader = ReportReader.beside(deps.journal)  # type: ignore[arg-type]
+        except JournalError as exc:
+            log.warning("manager console: %s", exc.message)
+            notice = getattr(self.window, "problem", None)
+            if notice is not None:
+                notice.show_message(exc.message)
+            return None
+        refunds = RefundService(deps.gateway, deps.journal, clock=deps.clock, sleep=deps.sleep)  # type: ignore[arg-type]
+        pin_set = load_settings(paths()).settings.manager_pin_hash is not None
+        context = ManagerContext(deps, reader, refunds, self.checkout, local_zone(), pin_set)
+        console = ManagerConsole(context, pin_gate=self.pin_gate)
+        console.closed.connect(self._console_closed)
+        self.console, self.reader = console, reader
+        console.show()
+        return console
+
+    def close_console(self) -> None:
+        if self.console is not None:
+            self.console.close()
+
+    def _console_closed(self) -> None:
+        reader, self.reader, self.console = self.reader, None, None
+        if reader is not None:
+            reader.close()
+
+
+def attach_manager_entry(window: QMainWindow) -> ManagerEntry | None:
+    """Add the Manager menu when the window's checkout journals to a real journal."""
+    checkout = checkout_of(window)
+    deps = getattr(checkout, "deps", None)
+    if deps is None or not isinstance(getattr(deps, "journal", None), Journal):
+        return None
+    return ManagerEntry(window, checkout)

@@ -1,0 +1,201 @@
+"""Every sentence and label of the manager's console, in one place.
+
+Refund outcomes arrive already worded by services.refunds (describe_refund) and
+exceptions by services.reports (exception_detail); this module words the console itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Sale, SaleEvent, SaleStatus
+from pos_app.services.day_end import DayRefresh
+
+CONSOLE_TITLE = "Manager"
+MENU = "Manager"
+OPEN_CONSOLE = "Transactions and day end…"
+PIN_TO_OPEN = "open the manager's console"
+PIN_TO_REFUND = "refund"
+TRANSACTIONS_TAB = "Transactions"
+DAY_END_TAB = "Day end"
+
+# ---- filters ------------------------------------------------------------------------------
+FROM = "From"
+TO = "To"
+ALL_STATUSES = "All statuses"
+OPEN_SALES = "Open (waiting or not confirmed)"
+ALL_METHODS = "All methods"
+ALL_TILLS = "All tills"
+SEARCH_HINT = "Bill, order id, UTR or phone"
+COUNT_NONE = "No sales match."
+
+COLUMNS = ("Time", "Order", "Bill", "Status", "Method", "Amount", "UTR", "Phone")
+
+STATUS_NAMES = {
+    SaleStatus.CREATED: "Starting",
+    SaleStatus.AWAITING_PAYMENT: "Waiting",
+    SaleStatus.PAID: "Paid",
+    SaleStatus.EXPIRED: "Expired",
+    SaleStatus.CANCELLED: "Cancelled",
+    SaleStatus.FAILED: "Failed",
+    SaleStatus.UNCERTAIN: "Not confirmed",
+}
+
+# ---- the detail pane ------------------------------------------------------------------------
+PICK_A_SALE = "Pick a sale to see its details."
+TIMELINE = "What happened"
+ATTEMPTS = "Customer's attempts"
+NO_ATTEMPTS = "No failed or refused attempts."
+REFUNDS = "Refunds"
+NO_REFUNDS = "No refunds."
+REFRESH = "Refresh from Cashfree"
+CANCEL = "Cancel payment"
+REFUND = "Refund…"
+CHECK_REFUND = "Check refunds"
+REPRINT = "Print receipt…"
+RECEIPT_PDF = "Save receipt as PDF…"
+
+# ---- the refund dialog ------------------------------------------------------------------------
+REFUND_TITLE = "Refund"
+REFUND_AMOUNT = "Amount to refund"
+REFUND_REASON = "Reason (optional, 3-100 characters)"
+REFUND_GO = "Refund"
+REFUND_CLOSE = "Close"
+REFUND_CANCEL = "Cancel"
+REFUNDING = "Sending the refund to Cashfree and waiting for the bank's answer…"
+
+# ---- day end ------------------------------------------------------------------------------------
+SHOW = "Show"
+REFRESH_DAY = "Refresh the day from Cashfree"
+EXPORT_SALES = "Export sales (CSV)…"
+EXPORT_SUMMARY = "Export day summary (CSV)…"
+PRINT = "Print…"
+SAVE_PDF = "Save as PDF…"
+NEEDS_A_LOOK = "Needs a look"
+NOTHING_TO_LOOK_AT = "Nothing needs a look: every sale and refund is settled."
+EXCEPTION_COLUMNS = ("What", "Order", "Amount", "Details")
+COLLECTED = "Collected"
+REFUNDED = "Refunded"
+NET = "Net"
+PENDING = "Still pending"
+PENDING_REFUNDS = "Refunds not final"
+BY_METHOD = "Paid by method"
+BY_GROUP = "Paid by payment type"
+COUNTS = "Sales"
+HOURLY = "Collected by hour"
+LOADING = "Reading the journal…"
+CSV_FILTER = "CSV files (*.csv)"
+PDF_FILTER = "PDF files (*.pdf)"
+
+# ---- messages ---------------------------------------------------------------------------------------
+UNEXPECTED = (
+    "Something went wrong inside the till. Nothing recorded was lost; details are in the log."
+)
+CANCEL_SENT = "Cancelled at Cashfree."
+CANCEL_NOT_OPEN = "This sale is not open any more, so there is nothing to cancel."
+CANCEL_UNCONFIRMED = (
+    "Cashfree has not confirmed the cancel yet. The till keeps checking; "
+    "money that still arrives is recorded."
+)
+NO_PIN_SET = (
+    "No manager PIN is set, so anyone at this till can refund. Set one in Settings (Till menu)."
+)
+
+
+def status_name(status: SaleStatus, late: bool = False) -> str:
+    name = STATUS_NAMES[status]
+    return f"{name} (late)" if late else name
+
+
+def local(moment: datetime | None, zone: tzinfo, *, with_date: bool = True) -> str:
+    if moment is None:
+        return ""
+    shape = "%d %b %Y %H:%M:%S" if with_date else "%H:%M:%S"
+    return moment.astimezone(zone).strftime(shape)
+
+
+def sale_count(count: int) -> str:
+    if count == 0:
+        return COUNT_NONE
+    return "1 sale" if count == 1 else f"{count:,} sales"
+
+
+def sale_lines(sale: Sale, zone: tzinfo) -> list[tuple[str, str]]:
+    """(label, value) rows for the detail pane and the receipt."""
+    group = f" ({sale.payment_group.replace('_', ' ')})" if sale.payment_group else ""
+    rows = [
+        ("Amount", sale.amount.format()),
+        ("Status", status_name(sale.status, sale.late)),
+        ("Method", sale.method.label + group),
+        ("Order", sale.order_id),
+        ("Till", sale.terminal_id),
+        ("Started", local(sale.created_at, zone)),
+    ]
+    if sale.paid_at is not None:
+        rows.append(("Paid", local(sale.paid_at, zone)))
+    if sale.bank_reference:
+        rows.append(("UTR", sale.bank_reference))
+    if sale.cf_payment_id:
+        rows.append(("Payment id", sale.cf_payment_id))
+    if sale.gateway_order_id and sale.gateway_order_id != sale.order_id:
+        rows.append(("Cashfree order", sale.gateway_order_id))
+    for label, value in (
+        ("Bill", sale.bill_number),
+        ("Phone", sale.customer_phone),
+        ("UPI id", sale.vpa),
+        ("Paid by", sale.payer),
+        ("Note", sale.reason),
+    ):
+        if value:
+            rows.append((label, value))
+    if sale.duplicate_override:
+        rows.append(("Guard", "The cashier confirmed a repeat of a recent charge."))
+    return rows
+
+
+def event_line(event: SaleEvent, zone: tzinfo) -> str:
+    words = event.kind.replace("_", " ")
+    shown = [
+        f"{key.replace('_', ' ')}: {value}"
+        for key, value in event.detail.items()
+        if value not in (None, "", {}) and key != "amount_paise"
+    ]
+    amount = event.detail.get("amount_paise")
+    if isinstance(amount, int):
+        shown.insert(0, Money(amount).format())
+    detail = f" ({'; '.join(shown)})" if shown else ""
+    return f"{local(event.at, zone, with_date=False)}  {words}{detail}"
+
+
+def refundable_line(paid: Money, taken: Money, left: Money) -> str:
+    return f"Paid {paid.format()}; refunded or on its way {taken.format()}; left {left.format()}."
+
+
+def more_than_left(left: Money) -> str:
+    return f"That is more than is left to refund on this sale ({left.format()})."
+
+
+def progress(done: int, total: int) -> str:
+    return f"Asking Cashfree: {done} of {total}…" if total else "Nothing to ask Cashfree."
+
+
+def refreshed(result: DayRefresh) -> str:
+    parts = [
+        f"Asked Cashfree about {result.sales_checked} sale(s) and {result.refunds_checked} "
+        f"refund(s): {len(result.sales_changed)} sale(s) and {len(result.refunds_changed)} "
+        "refund(s) changed."
+    ]
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} sale(s) at the counter were left to the cashier.")
+    if result.problems:
+        parts.append(f"Not read: {'; '.join(result.problems[:3])}")
+    return " ".join(parts)
+
+
+def exported(count: int, path: str) -> str:
+    return f"Wrote {count:,} row(s) to {path}."
+
+
+def saved(path: str) -> str:
+    return f"Saved {path}."
