@@ -19,6 +19,12 @@ from pos_app.ui.setup.context import SetupServices
 
 PIN = "2580"
 
+# Closed loops are kept, never collected: a qasync loop holds a QObject whose Qt timers
+# (asyncio.wait_for's, for one) may still be pending when it closes. Collected by the
+# garbage collector on another thread, that QObject would leave them armed, and Qt would
+# fire them at freed memory later. Kept, they fire harmlessly into a stopped timer.
+_CLOSED_LOOPS: list[asyncio.AbstractEventLoop] = []
+
 
 def event_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """The qasync loop as TESTING.md describes it (qtbot's waits run its tasks)."""
@@ -37,6 +43,7 @@ def event_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio._set_running_loop(None)
         asyncio.set_event_loop(None)
         loop.close()
+        _CLOSED_LOOPS.append(loop)
 
 
 @dataclass

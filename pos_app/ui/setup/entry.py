@@ -28,6 +28,11 @@ __all__ = ["SetupEntry", "attach_setup_entry", "configure", "configured", "run_f
 log = logging.getLogger(__name__)
 
 _services: SetupServices | None = None
+# The wizard's closed loop is kept for the life of the process. A qasync loop owns a QObject
+# whose Qt timers (asyncio.wait_for's, in the password store calls) can still be armed when
+# it closes; if the garbage collector freed it on another thread, those timers would stay
+# armed and Qt would later fire them at freed memory. Kept, they fire into a stopped timer.
+_closed_loops: list[asyncio.AbstractEventLoop] = []
 
 
 def configure(services: SetupServices | None) -> None:
@@ -57,6 +62,7 @@ def run_first_run(services: SetupServices) -> Settings | None:
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        _closed_loops.append(loop)
 
 
 async def _wizard(services: SetupServices) -> Settings | None:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,11 @@ class Jobs(QObject):
             except handles as error:
                 if failed is None:
                     raise
-                failed(error)
+                if shiboken6.isValid(self):
+                    failed(error)
                 return
-            done(value)
+            if shiboken6.isValid(self):
+                done(value)
 
         was_busy = self.busy
         task = _loop().create_task(runner())
@@ -76,7 +79,9 @@ class Jobs(QObject):
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not self._tasks:
+        # The dialog (and this object with it) may be gone by the time a cancelled task's
+        # callback runs: then there is nobody left to tell.
+        if not self._tasks and shiboken6.isValid(self):
             self.busy_changed.emit(False)
         if task.cancelled():
             return
