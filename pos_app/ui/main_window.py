@@ -20,6 +20,7 @@ from pos_app.ui import text
 from pos_app.ui.announcements import Announcer
 from pos_app.ui.controller import DuplicateWarning, SaleController
 from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.manager.entry import attach_manager_entry
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 from pos_app.ui.screens.result import ResultScreen
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._refresh_open_count()
         self.new_sale()
         self.setup_entry = attach_setup_entry(self)  # "Till" menu: Settings (PIN), About
+        self.manager_entry = attach_manager_entry(self)  # manager's console (F9), behind the PIN
 
     def _explain_setup(self, on_try_demo: Callable[[], object] | None) -> None:
         if self.options.environment == "demo":
