@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -240,6 +241,22 @@ def _kinds(sale: Sale) -> list[ExceptionKind]:
     return kinds
 
 
+def _grouped_pass(
+    reader: ReportReader, start: datetime, end: datetime, terminal_id: str | None
+) -> list[GroupRow]:
+    """The day's grouped pass; a long range is read in two halves on two connections at
+    once (SQLite works outside the GIL), which nearly halves the wait on two cores."""
+    hours = int((end - start).total_seconds() // 3600)
+    if hours < 2:
+        return reader.day_groups(start, end, terminal_id)
+    middle = start + timedelta(hours=hours // 2)
+    twin = reader.twin()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="day-end") as pool:
+        later = pool.submit(twin.day_groups, middle, end, terminal_id, origin=start)
+        earlier = reader.day_groups(start, middle, terminal_id)
+        return earlier + later.result()
+
+
 def build_day_report(
     reader: ReportReader,
     start: datetime,
@@ -251,7 +268,7 @@ def build_day_report(
 ) -> DayReport:
     """The report for sales created in [start, end) (one terminal, or all when None)."""
     with reader.snapshot():
-        groups = reader.day_groups(start, end, terminal_id)
+        groups = _grouped_pass(reader, start, end, terminal_id)
         refund_rows = reader.refund_groups(start, end, terminal_id)
         flagged = [order_id for row in groups for order_id in row.flagged]
         sales = reader.sales_by_order_ids(flagged[: exception_limit * 2])

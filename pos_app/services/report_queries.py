@@ -104,10 +104,24 @@ def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
 class ReportReader(Journal):
     """A read-only Journal with the console's list and day-end queries."""
 
+    _twin: ReportReader | None = None
+
     @classmethod
     def beside(cls, journal: JournalConnection) -> ReportReader:
         """Open a read-only reader on the file `journal` writes (close it when done)."""
         return cls.open(journal.path, read_only=True)
+
+    def twin(self) -> ReportReader:
+        """A second read-only connection, for reading half a day on another thread."""
+        if self._twin is None or self._twin.closed:
+            self._twin = type(self).open(self.path, read_only=True)
+        return self._twin
+
+    def close(self) -> None:
+        twin, self._twin = self._twin, None
+        if twin is not None:
+            twin.close()
+        super().close()
 
     # ---- lists -----------------------------------------------------------------------------
     def sale_ids(self, wanted: SalesFilter) -> array[int]:
@@ -168,12 +182,18 @@ class ReportReader(Journal):
 
     # ---- the day -----------------------------------------------------------------------------
     def day_groups(
-        self, start: datetime, end: datetime, terminal_id: str | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        terminal_id: str | None = None,
+        *,
+        origin: datetime | None = None,
     ) -> list[GroupRow]:
-        """One pass over the sales created in [start, end). See GroupRow."""
+        """One pass over the sales created in [start, end); hour slots count from `origin`
+        (default: start). See GroupRow."""
         start_ms = to_ms(start)
         where = "created_at >= ? AND created_at < ?"
-        args: list[object] = [start_ms, start_ms, to_ms(end)]
+        args: list[object] = [to_ms(origin or start), start_ms, to_ms(end)]
         if terminal_id:
             where += " AND terminal_id = ?"
             args.append(terminal_id)

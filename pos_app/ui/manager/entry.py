@@ -1,5 +1,5 @@
-"""Where the manager's console joins the desk: a "Manager" menu on the cashier's window
-(F9 opens it), behind the manager PIN.
+"""Where the manager's console joins the desk: an entry in the cashier's "Till" menu (or
+a "Manager" menu when there is none), F9, behind the manager PIN.
 
 The console uses the desk's own checkout (its gateway, journal, clock and rate budget), so
 the sale at the counter and the console share one budget, with the counter first. A window
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from pos_app.config import Paths, load_settings, paths
 from pos_app.services.manager_pin import PinGuard
@@ -55,6 +55,17 @@ def _guard(where: Paths) -> PinGuard:
     return manager_pin_guard(where)
 
 
+def _till_menu(window: QMainWindow) -> QMenu | None:
+    """The desk's "Till" menu (Settings, About) when there is one: the console joins it."""
+    from pos_app.ui.setup import wording
+
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text() == wording.SETTINGS_MENU:
+            return menu
+    return None
+
+
 class ManagerEntry(QObject):
     def __init__(self, window: QMainWindow, checkout: Any) -> None:
         super().__init__(window)
@@ -63,7 +74,11 @@ class ManagerEntry(QObject):
         self.console: ManagerConsole | None = None
         self.reader: ReportReader | None = None
         self.dialog: QWidget | None = None
-        menu = window.menuBar().addMenu(text.MENU)
+        menu = _till_menu(window)
+        if menu is None:
+            menu = window.menuBar().addMenu(text.MENU)
+        else:
+            menu.addSeparator()
         self.action = menu.addAction(text.OPEN_CONSOLE)
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -122,7 +137,7 @@ class ManagerEntry(QObject):
 
 
 def attach_manager_entry(window: QMainWindow) -> ManagerEntry | None:
-    """Add the Manager menu when the window's checkout journals to a real journal."""
+    """Add the console's menu entry when the window's checkout journals to a real journal."""
     checkout = checkout_of(window)
     deps = getattr(checkout, "deps", None)
     if deps is None or not isinstance(getattr(deps, "journal", None), Journal):

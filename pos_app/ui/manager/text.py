@@ -14,7 +14,7 @@ from pos_app.services.day_end import DayRefresh
 
 CONSOLE_TITLE = "Manager"
 MENU = "Manager"
-OPEN_CONSOLE = "Transactions and day end…"
+OPEN_CONSOLE = "Manager: transactions and day end…"
 PIN_TO_OPEN = "open the manager's console"
 PIN_TO_REFUND = "refund"
 TRANSACTIONS_TAB = "Transactions"
