@@ -141,26 +141,26 @@ def _set(
     if failed is not None:
         return failed
     print(f"{key} = {shown}")
-    if to_production:
-        _warn_without_production_credentials(store)
+    if key == "environment" and updated.environment in ("sandbox", "production"):
+        _warn_without_credentials(updated.environment, store)
     if key == "collect_enabled" and updated.collect_enabled:
         _say(COLLECT_NOTE)
     print("The till uses the new value from its next start.")
     return OK
 
 
-def _warn_without_production_credentials(store: SecretStore | None) -> None:
+def _warn_without_credentials(environment: str, store: SecretStore | None) -> None:
     keyring_store: SecretStore = store if store is not None else KeyringSecretStore()
     try:
-        saved = keyring_store.get("production", "client_secret") is not None
-        saved = saved and keyring_store.get("production", "app_id") is not None
+        saved = keyring_store.get(environment, "client_secret") is not None
+        saved = saved and keyring_store.get(environment, "app_id") is not None
     except SecretStoreError as exc:
         _say(exc.message)
         return
     if not saved:
         _say(
-            "There are no production credentials on this till yet: set them with "
-            "`pos-app credentials set --env production --app-id YOUR_APP_ID`."
+            f"There are no {environment} credentials on this till yet: set them with "
+            f"`pos-app credentials set --env {environment} --app-id YOUR_APP_ID`."
         )
 
 

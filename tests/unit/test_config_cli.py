@@ -185,6 +185,19 @@ def test_production_asks_the_pin_and_says_real_money_will_move(
     assert _settings().environment == "production"
 
 
+def test_switching_to_sandbox_says_when_its_credentials_are_missing(
+    capsys: pytest.CaptureFixture[str], _memory_keyring: object
+) -> None:
+    assert main(["config", "set", "environment", "sandbox"]) == 0
+    assert "no sandbox credentials" in capsys.readouterr().err
+    entries = _memory_keyring.entries  # type: ignore[attr-defined]
+    entries[("pos_app", "sandbox/app_id")] = "APP-1"
+    entries[("pos_app", "sandbox/client_secret")] = "a-secret-value-1"
+    assert main(["config", "set", "environment", "demo"]) == 0
+    assert main(["config", "set", "environment", "sandbox"]) == 0
+    assert "credentials" not in capsys.readouterr().err
+
+
 # ---- the manager PIN itself ------------------------------------------------------------------
 def test_set_manager_pin_from_stdin_stores_only_a_hash(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], _isolated_data_dir: Path
