@@ -11,9 +11,11 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
+from pos_app.gateway.base import Customer, NewOrder
 from pos_app.store.codec import RefundRecord
 from pos_app.store.journal import Journal
 
@@ -192,3 +194,34 @@ def _refunds(
             expected.pending_refunds += amount.paise
             expected.pending_refund_count += 1
             expected.exceptions.add(("refund_not_final", sale.order_id))
+
+
+async def sale_at_gateway(till: Any, rupees: int, status: SaleStatus, **kw: object) -> Sale:
+    """A sale the till journaled and Cashfree (the simulator) knows, that no watcher follows:
+    AWAITING_PAYMENT, or closed as `status` in the journal only."""
+    now = till.clock()
+    order_id = f"T1-RD-{rupees}"
+    sale = Sale(
+        order_id=order_id,
+        terminal_id="T1",
+        environment="demo",
+        amount=Money.rupees(rupees),
+        method=Method.UPI_QR,
+        status=SaleStatus.CREATED,
+        idempotency_key=f"k-{order_id}",
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=15),
+        **kw,  # type: ignore[arg-type]
+    )
+    till.journal.create_sale(sale)
+    await till.gateway.create_order(
+        NewOrder(
+            order_id, sale.amount, Customer("cust1", "9999999999"), expires_at=sale.expires_at
+        ),
+        idempotency_key=sale.idempotency_key,
+    )
+    till.journal.update_sale(order_id, event="order_created", status=SaleStatus.AWAITING_PAYMENT)
+    if status is not SaleStatus.AWAITING_PAYMENT:
+        till.journal.update_sale(order_id, event="closed", status=status)
+    return till.journal.get_sale(order_id)  # type: ignore[no-any-return]

@@ -11,12 +11,11 @@ from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from manager_kit import DAY, Clock, Expected, fill_day
-from till_fakes import FakeClock, Till, make_till
+from manager_kit import DAY, Clock, Expected, fill_day, sale_at_gateway
+from till_fakes import FakeClock, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.gateway.base import Customer, NewOrder
 from pos_app.services.day_end import (
     DayReport,
     ExceptionKind,
@@ -233,45 +232,15 @@ def test_sale_ids_filter_and_order(day: tuple) -> None:  # type: ignore[type-arg
 
 
 # ---- refresh the day from Cashfree ----------------------------------------------------------
-async def _sale_at_gateway(till: Till, rupees: int, status: SaleStatus, **kw: object) -> Sale:
-    """A sale the till journaled and Cashfree knows, without any watcher following it."""
-    now = till.clock()
-    order_id = f"T1-RD-{rupees}"
-    sale = Sale(
-        order_id=order_id,
-        terminal_id="T1",
-        environment="demo",
-        amount=Money.rupees(rupees),
-        method=Method.UPI_QR,
-        status=SaleStatus.CREATED,
-        idempotency_key=f"k-{order_id}",
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=15),
-        **kw,  # type: ignore[arg-type]
-    )
-    till.journal.create_sale(sale)
-    await till.gateway.create_order(
-        NewOrder(
-            order_id, sale.amount, Customer("cust1", "9999999999"), expires_at=sale.expires_at
-        ),
-        idempotency_key=sale.idempotency_key,
-    )
-    till.journal.update_sale(order_id, event="order_created", status=SaleStatus.AWAITING_PAYMENT)
-    if status is not SaleStatus.AWAITING_PAYMENT:
-        till.journal.update_sale(order_id, event="closed", status=status)
-    return sale
-
-
 @pytest.mark.asyncio
 async def test_refresh_day_settles_open_and_late_sales(tmp_path: Path) -> None:
     till = make_till(tmp_path, clock=FakeClock(DAY + timedelta(hours=10)))
     reader = ReportReader.beside(till.journal)
     try:
-        awaiting = await _sale_at_gateway(till, 120, SaleStatus.AWAITING_PAYMENT)
-        cancelled = await _sale_at_gateway(till, 130, SaleStatus.CANCELLED)
-        still_open = await _sale_at_gateway(till, 140, SaleStatus.AWAITING_PAYMENT)
-        at_counter = await _sale_at_gateway(till, 150, SaleStatus.AWAITING_PAYMENT)
+        awaiting = await sale_at_gateway(till, 120, SaleStatus.AWAITING_PAYMENT)
+        cancelled = await sale_at_gateway(till, 130, SaleStatus.CANCELLED)
+        still_open = await sale_at_gateway(till, 140, SaleStatus.AWAITING_PAYMENT)
+        at_counter = await sale_at_gateway(till, 150, SaleStatus.AWAITING_PAYMENT)
         for sale in (awaiting, cancelled, at_counter):
             till.sim.customer_pays(sale.order_id)
         seen: list[tuple[int, int]] = []
@@ -316,13 +285,13 @@ async def test_refresh_day_follows_refunds_and_reports_an_unreachable_gateway(
         till.gateway, till.journal, clock=till.clock, sleep=till.clock.sleep, follow_for=0
     )
     try:
-        sale = await _sale_at_gateway(till, 200, SaleStatus.AWAITING_PAYMENT)
+        sale = await sale_at_gateway(till, 200, SaleStatus.AWAITING_PAYMENT)
         till.sim.customer_pays(sale.order_id)
         first = await refresh_day(till.deps, reader, refunds, DAY, END)
         assert first.sales_checked == 1
         outcome = await refunds.refund(sale.order_id, Money.rupees(50))
         assert outcome.refund.status == "PENDING"  # settles 5 s later at the simulator
-        open_sale = await _sale_at_gateway(till, 210, SaleStatus.AWAITING_PAYMENT)
+        open_sale = await sale_at_gateway(till, 210, SaleStatus.AWAITING_PAYMENT)
         till.sim.set_faults(down=True)
         trouble = await refresh_day(till.deps, reader, refunds, DAY, END)
         assert trouble.problems and any(open_sale.order_id in p for p in trouble.problems)
