@@ -272,7 +272,7 @@ def build_day_report(
         refund_rows = reader.refund_groups(start, end, terminal_id)
         flagged = [order_id for row in groups for order_id in row.flagged]
         sales = reader.sales_by_order_ids(flagged[: exception_limit * 2])
-        earlier = [s for s in reader.open_sales(terminal_id) if s.created_at < start]
+        earlier = reader.open_sales_before(start, terminal_id)
         unfinished = reader.unfinished_refunds(terminal_id)
         known = {s.order_id: s for s in (*sales, *earlier)}
         missing = [r.order_id for r in unfinished if r.order_id not in known]

@@ -171,6 +171,20 @@ class ReportReader(Journal):
         out.sort(key=lambda s: (s.created_at, s.order_id))
         return out
 
+    def open_sales_before(self, moment: datetime, terminal_id: str | None = None) -> list[Sale]:
+        """Sales with no final state that were started before `moment` (oldest first)."""
+        sql = (
+            f"{_SALE_SELECT} INDEXED BY sales_status"
+            f" WHERE status IN ({_marks(_OPEN_VALUES)}) AND created_at < ?"
+        )
+        args: list[object] = [*_OPEN_VALUES, to_ms(moment)]
+        if terminal_id:
+            sql += " AND terminal_id = ?"
+            args.append(terminal_id)
+        sql += " ORDER BY created_at, order_id"
+        with self._reading() as conn:
+            return [sale_from_row(row) for row in conn.execute(sql, args)]
+
     def terminals(self) -> list[str]:
         """Every terminal id the journal has seen (for the console's filter)."""
         with self._reading() as conn:
