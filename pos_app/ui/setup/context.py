@@ -7,16 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pos_app.config import Paths
-from pos_app.secrets import Secret
-from pos_app.services.diagnostics import CallRecord, ConnectionCheck
-from pos_app.services.manager_pin import PinGuard
+if TYPE_CHECKING:  # annotations only: the desk imports this module at start-up
+    from pos_app.config import Paths
+    from pos_app.secrets import Secret
+    from pos_app.services.diagnostics import CallRecord, ConnectionCheck
+    from pos_app.services.manager_pin import PinGuard
 
 __all__ = ["AsyncSecretStore", "Checker", "SetupServices"]
 
-Checker = Callable[[str, str, Secret], Awaitable[ConnectionCheck]]
+Checker = Callable[[str, str, "Secret"], Awaitable["ConnectionCheck"]]
 
 
 class AsyncSecretStore(Protocol):
