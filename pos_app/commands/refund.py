@@ -78,6 +78,15 @@ async def run_refund(
         outcome = await refunds.refund(order_id, amount, reason)
     except RefundRefused as exc:
         print(f"Refused: {exc.message}", file=stream)
+        for record in (
+            refunds.journal.refunds_for(order_id) if refunds.journal.get_sale(order_id) else []
+        ):
+            status = "NOT CONFIRMED" if record.status == REQUESTED else record.status
+            print(
+                f"  {record.refund_id}  {record.amount.format():>14}  {status}"
+                f"  {record.arn or ''}".rstrip(),
+                file=stream,
+            )
         return exit_codes.BAD_INPUT
     print_outcome(outcome, stream)
     return exit_code(outcome)

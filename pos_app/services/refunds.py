@@ -158,7 +158,8 @@ def describe_refund(record: RefundRecord) -> str:
         )
     return (
         f"Cashfree accepted the refund of {amount}; it is {status.lower()} at the bank "
-        "(this can take a few days). The till keeps checking."
+        "(this can take a few days). Check it again later: Check refunds in the manager's "
+        "console, Refresh the day, or run the same refund command again."
     )
 
 
@@ -303,13 +304,17 @@ class RefundService:
     ) -> RefundOutcome:
         """Refund a paid sale and follow the refund to a final state (or the wait's end).
 
-        An earlier request on this sale that Cashfree never confirmed is sent again first,
-        with its own id and key; if it is the same refund (same amount, or no amount
-        given), that is the answer: the customer is never refunded twice by a retry.
+        The sale's refunds are brought up to date first. An earlier request that Cashfree
+        never confirmed is sent again, with its own id and key; if it is the same refund
+        (same amount, or no amount given), that is the answer: the customer is never
+        refunded twice by a retry. Pending ones are read once (a failure frees the amount).
         """
         self.paid_sale(order_id)
         for earlier in self.journal.refunds_for(order_id):
+            if earlier.status in FINAL:
+                continue
             if earlier.status != REQUESTED:
+                await self.check(earlier)  # a pending one may have failed: that frees money
                 continue
             after = await self.submit(earlier)
             same = amount is None or earlier.amount == amount

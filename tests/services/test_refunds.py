@@ -143,11 +143,24 @@ async def test_refund_that_stays_pending_is_reported_as_such(till: Till) -> None
     outcome = await refunds.refund(order_id, Money.rupees(40), reason="PENDING")
     assert outcome.confirmed and not outcome.final
     assert outcome.refund.status == "PENDING"
-    assert "pending" in outcome.message and "keeps checking" in outcome.message
+    assert "pending" in outcome.message and "Check it again later" in outcome.message
     # The pending refund still counts against what is left.
     assert refunds.refundable(order_id) == Money.rupees(50)
     with pytest.raises(RefundRefused, match="more than is left"):
         await refunds.refund(order_id, Money.rupees(60))
+
+
+@pytest.mark.asyncio
+async def test_a_new_refund_first_brings_pending_ones_up_to_date(till: Till) -> None:
+    order_id = await paid_sale(till, 250)
+    refunds = service(till, follow_for=0.0)
+    first = await refunds.refund(order_id, Money.rupees(200))
+    assert first.refund.status == "PENDING"  # the simulator settles it 5 s later
+    await till.clock.sleep(6)
+    second = await refunds.refund(order_id, Money.rupees(50), reason="SUCCESS")
+    assert second.succeeded
+    statuses = {r.refund_id: r.status for r in till.journal.refunds_for(order_id)}
+    assert statuses == {first.refund.refund_id: "SUCCESS", second.refund.refund_id: "SUCCESS"}
 
 
 @pytest.mark.asyncio
@@ -343,6 +356,7 @@ async def test_refund_command_prints_the_outcome_and_exit_codes(till: Till) -> N
         exit_codes.BAD_INPUT
     )
     assert out.getvalue().startswith("Refused: ")
+    assert "₹50.00" in out.getvalue() and "SUCCESS" in out.getvalue()  # the refunds so far
     till.sim.set_faults(down=True)
     out = io.StringIO()
     code = await run_refund(refunds, order_id, Money.rupees(10), "SUCCESS", out=out)

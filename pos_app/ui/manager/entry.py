@@ -33,6 +33,7 @@ __all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry", "checkout_of"]
 log = logging.getLogger(__name__)
 
 SHORTCUT = "F9"
+GUI_FOLLOW_SECONDS = 30.0  # how long the refund dialog waits for a final answer
 
 
 def checkout_of(window: QMainWindow) -> Any:
@@ -117,7 +118,13 @@ class ManagerEntry(QObject):
             if notice is not None:
                 notice.show_message(exc.message)
             return None
-        refunds = RefundService(deps.gateway, deps.journal, clock=deps.clock, sleep=deps.sleep)  # type: ignore[arg-type]
+        refunds = RefundService(
+            deps.gateway,
+            deps.journal,  # type: ignore[arg-type]
+            clock=deps.clock,
+            sleep=deps.sleep,
+            follow_for=GUI_FOLLOW_SECONDS,
+        )
         pin_set = load_settings(paths()).settings.manager_pin_hash is not None
         context = ManagerContext(deps, reader, refunds, self.checkout, local_zone(), pin_set)
         console = ManagerConsole(context, pin_gate=self.pin_gate)
