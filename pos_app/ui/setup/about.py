@@ -25,6 +25,7 @@ from pos_app.ui import text
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.jobs import Jobs
+from pos_app.ui.setup.pages import bold_heading
 
 __all__ = ["AboutDialog"]
 
@@ -38,6 +39,7 @@ class AboutDialog(QDialog):
         self.jobs = Jobs(self)
         heading = QLabel(text.APP_TITLE, self)
         heading.setObjectName("pageHeading")
+        bold_heading(heading)
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Diagnostics")

@@ -28,7 +28,7 @@ from pos_app.services.diagnostics import (
     clean_secret,
 )
 from pos_app.ui.setup import wording
-from pos_app.ui.setup.pages import PageProblem, mark_invalid
+from pos_app.ui.setup.pages import PageProblem, bold_heading, mark_invalid
 
 __all__ = ["CredentialsPage"]
 
@@ -43,6 +43,7 @@ class CredentialsPage(QWidget):
         column = QVBoxLayout(self)
         self.heading = QLabel("", self)
         self.heading.setObjectName("pageHeading")
+        bold_heading(self.heading)
         column.addWidget(self.heading)
         intro = QLabel(wording.CREDENTIALS_INTRO, self)
         intro.setWordWrap(True)

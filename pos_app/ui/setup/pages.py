@@ -30,7 +30,15 @@ from pos_app.domain.validate import ValidationError
 from pos_app.services.manager_pin import validate_new_pin
 from pos_app.ui.setup import wording
 
-__all__ = ["ModePage", "PageProblem", "PinPage", "StorePage", "TillPage", "mark_invalid"]
+__all__ = [
+    "ModePage",
+    "PageProblem",
+    "PinPage",
+    "StorePage",
+    "TillPage",
+    "bold_heading",
+    "mark_invalid",
+]
 
 
 class PageProblem(Exception):
@@ -63,7 +71,16 @@ def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
     label.setWordWrap(True)
     if name:
         label.setObjectName(name)
+    if name == "pageHeading":
+        bold_heading(label)
     return label
+
+
+def bold_heading(label: QLabel) -> None:
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
 
 
 def _line(parent: QWidget, name: str, max_length: int, placeholder: str = "") -> QLineEdit:
