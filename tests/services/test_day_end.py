@@ -16,13 +16,8 @@ from till_fakes import FakeClock, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import (
-    DayReport,
-    ExceptionKind,
-    build_day_report,
-    payment_family,
-    refresh_day,
-)
+from pos_app.services.day_end import DayReport, ExceptionKind, build_day_report, payment_family
+from pos_app.services.day_refresh import refresh_day
 from pos_app.services.refunds import RefundService
 from pos_app.services.report_queries import ReportReader, SalesFilter
 from pos_app.services.reports import (

@@ -21,7 +21,8 @@ from PySide6.QtCore import QObject, Signal
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES
 from pos_app.gateway.retry import background
-from pos_app.services.day_end import build_day_report, refresh_day
+from pos_app.services.day_end import build_day_report
+from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
 from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
 from pos_app.services.report_queries import ReportReader, SalesFilter
