@@ -272,7 +272,10 @@ class RefundService:
         if record.status in FINAL:
             return RefundCheck(record)
         if record.status == REQUESTED:
-            after = await self.submit(record)
+            try:
+                after = await self.submit(record)
+            except RefundRefused as refused:  # the sale is gone or no longer paid
+                return RefundCheck(record, refused.message)
             error = after.status_description if after.status == REQUESTED else None
             return RefundCheck(after, error)
         sale = self.journal.get_sale(record.order_id)

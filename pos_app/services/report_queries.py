@@ -187,11 +187,17 @@ class ReportReader(Journal):
 
     def terminals(self) -> list[str]:
         """Every terminal id the journal has seen (for the console's filter)."""
+        # A skip-scan: one index seek per terminal, however many sales there are.
+        sql = (
+            "WITH RECURSIVE seen(terminal_id) AS ("
+            " SELECT min(terminal_id) FROM sales"
+            " UNION ALL"
+            " SELECT (SELECT min(terminal_id) FROM sales WHERE terminal_id > seen.terminal_id)"
+            " FROM seen WHERE seen.terminal_id IS NOT NULL)"
+            " SELECT terminal_id FROM seen WHERE terminal_id IS NOT NULL"
+        )
         with self._reading() as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT terminal_id FROM sales INDEXED BY sales_terminal_created"
-                " ORDER BY terminal_id"
-            ).fetchall()
+            rows = conn.execute(sql).fetchall()
         return [row[0] for row in rows]
 
     # ---- the day -----------------------------------------------------------------------------

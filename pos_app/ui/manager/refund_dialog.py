@@ -98,9 +98,12 @@ class RefundDialog(QDialog):
         self.amount.setEnabled(False)
         self.reason.setEnabled(False)
         self.status.setText(text.REFUNDING)
+        # Closing now does not stop the refund: the console reports how it ended.
+        self.close_button.setText(text.REFUND_CLOSE)
 
     def show_refusal(self, message: str) -> None:
         self.status.setText(message)
+        self.close_button.setText(text.REFUND_CANCEL)
         self.go.setEnabled(True)
         self.amount.setEnabled(True)
         self.reason.setEnabled(True)
