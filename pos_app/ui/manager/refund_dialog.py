@@ -53,6 +53,7 @@ class RefundDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Refund status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
         self.go = QPushButton(text.REFUND_GO, self)
         self.go.setDefault(True)
         self.go.clicked.connect(lambda _=False: self.submit())
@@ -97,12 +98,12 @@ class RefundDialog(QDialog):
         self.go.setEnabled(False)
         self.amount.setEnabled(False)
         self.reason.setEnabled(False)
-        self.status.setText(text.REFUNDING)
+        self._say(text.REFUNDING)
         # Closing now does not stop the refund: the console reports how it ended.
         self.close_button.setText(text.REFUND_CLOSE)
 
     def show_refusal(self, message: str) -> None:
-        self.status.setText(message)
+        self._say(message)
         self.close_button.setText(text.REFUND_CANCEL)
         self.go.setEnabled(True)
         self.amount.setEnabled(True)
@@ -110,8 +111,12 @@ class RefundDialog(QDialog):
 
     def show_outcome(self, outcome: RefundOutcome) -> None:
         self.outcome = outcome
-        self.status.setText(outcome.message)
+        self._say(outcome.message)
         self.go.hide()
         self.close_button.setText(text.REFUND_CLOSE)
         self.close_button.setDefault(True)
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _say(self, message: str) -> None:
+        self.status.setText(message)
+        self.status.setVisible(bool(message))
