@@ -60,3 +60,35 @@ def _memory_keyring(request: pytest.FixtureRequest) -> Iterator[object]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+# Closed qasync loops are kept alive for the whole run: Qt may still hold timers a closed
+# loop armed (asyncio.wait_for, sleeps), and freeing the loop lets Qt fire into freed
+# memory later (a segfault in some unrelated test).
+_CLOSED_LOOPS: list[object] = []
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[object]:
+    """A qasync loop around the test's QApplication (TESTING.md): sync tests drive it with
+    qtbot waits, which spin Qt and so run the asyncio tasks."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        end = loop.time() + 2
+        while any(not t.done() for t in pending) and loop.time() < end:
+            qapp.processEvents()  # type: ignore[attr-defined]
+        asyncio._set_running_loop(None)
+        asyncio.set_event_loop(None)
+        loop.close()  # never loop.stop(): it poisons every later qtbot wait
+        _CLOSED_LOOPS.append(loop)
