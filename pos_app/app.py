@@ -187,8 +187,7 @@ def open_runtime(
         )
 
         sim = simulator or Simulator(clock=clock)
-        transport = SimulatorTransport(sim, in_thread=True)  # never stall the caller's loop
-        client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
+        client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
         if environment == "demo":

@@ -180,7 +180,8 @@ async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         return
     if answer.value is None or run.sale.status is not SaleStatus.AWAITING_PAYMENT:
         return
-    run.qr_text, run.qr_png = await asyncio.to_thread(_draw, answer.value)
+    await asyncio.sleep(0)  # drawing is its own loop step (see _draw)
+    run.qr_text, run.qr_png = _draw(answer.value)
     deps.journal.add_event(
         run.order_id,
         "attempt_started",
@@ -206,8 +207,10 @@ def _attempt_refusal(method: Method, exc: GatewayError) -> str:
 def _draw(result: PayResult) -> tuple[str | None, bytes | None]:
     """What the QR encodes and the image to show. Prefers the upi:// text (read out of
     Cashfree's image when that is all it sent) and draws the code itself at one pixel per
-    module, so the screen can scale it crisp. CPU work of ~10 ms: callers run it on a worker
-    thread, never on the event loop (the desk's loop must not stall)."""
+    module, so the screen can scale it crisp. About 10 ms of CPU: callers let the event loop
+    turn first, so it never shares a loop step with the gateway call before it. (Not a
+    worker thread: Python code in a thread of the Qt desk can trigger the garbage collector
+    there, which may destroy Qt objects off the GUI thread and crash the till.)"""
     text = result.upi_url
     if text is None and result.qr_png is not None:
         text = decode_png(result.qr_png)
@@ -247,7 +250,8 @@ async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         return
     run.link_url = link.url
     run.qr_text = link.url
-    run.qr_png = await asyncio.to_thread(render_png, link.url)  # ~10 ms, off the loop
+    await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
+    run.qr_png = render_png(link.url)
     run.record(
         deps,
         event="link_created",

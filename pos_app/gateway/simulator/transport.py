@@ -6,10 +6,11 @@
 Latency is an `asyncio.sleep`; a dropped connection or a "down" simulator raises
 httpx.ConnectError, as a real network failure would.
 
-With `in_thread=True` each request is answered on a worker thread, as a server elsewhere
-would answer it: the caller's event loop keeps turning meanwhile (the simulator draws real
-QR codes, ~10 ms of CPU each, which would otherwise stall the desk's GUI thread in demo
-mode). The default answers each request right away, atomically, which tests rely on.
+As over a real network, the caller's event loop turns once before the request is answered:
+the simulator's work (a real QR code is ~10 ms of CPU) never runs in the same loop step as
+the caller's own, so in demo mode the desk's GUI thread is never held for both at once.
+(Not a worker thread: Python code in a thread of a Qt process can trigger the garbage
+collector there, which may then destroy Qt objects off the GUI thread and crash.)
 """
 
 from __future__ import annotations
@@ -25,12 +26,9 @@ __all__ = ["SimulatorTransport"]
 
 
 class SimulatorTransport(httpx.AsyncBaseTransport):
-    def __init__(
-        self, sim: Simulator, *, client_ip: str = "127.0.0.1", in_thread: bool = False
-    ) -> None:
+    def __init__(self, sim: Simulator, *, client_ip: str = "127.0.0.1") -> None:
         self._sim = sim
         self._client_ip = client_ip
-        self._in_thread = in_thread
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -42,10 +40,8 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
             body=body,
             client=self._client_ip,
         )
-        if self._in_thread:  # the Simulator serialises requests with its own lock
-            answer = await asyncio.to_thread(self._sim.handle, asked)
-        else:
-            answer = self._sim.handle(asked)
+        await asyncio.sleep(0)  # the request is on its way: let the loop turn
+        answer = self._sim.handle(asked)
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
         if answer.disconnect:
