@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.state import ChargeRequest, SaleState
@@ -27,8 +27,10 @@ from pos_app.ui.screens.result import ResultScreen
 from pos_app.ui.screens.waiting import WaitingScreen
 from pos_app.ui.setup.entry import attach_setup_entry
 from pos_app.ui.sound import SilentSound, Sound
+from pos_app.ui.widgets.background_notice import BackgroundNotice
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.demo_panel import DemoPanel
+from pos_app.ui.widgets.send_link import NOT_RESENT, RESENDING, LinkRecipients
 from pos_app.ui.widgets.status_bar import StatusHeader
 
 Clock = Callable[[], datetime]
@@ -64,9 +66,16 @@ class MainWindow(QMainWindow):
         self.sound: Sound = sound or SilentSound()
         self.customer = customer
         self.announcer = Announcer(self, clock)
-        self._pending: ChargeRequest | None = None  # start this once the current sale ends
+        self._clock = clock
+        # The old sale's ending (CANCELLED / EXPIRED), not shown while a new sale replaces
+        # it; shown after all if the new one never starts.
+        self._held_final: SaleState | None = None
 
         self.header = StatusHeader(options.store_name, options.terminal_id, options.environment)
+        self.background = BackgroundNotice(self.header)
+        header_row = self.header.layout()
+        if isinstance(header_row, QBoxLayout):  # a calm line beside the connection state
+            header_row.insertWidget(header_row.indexOf(self.header.connection), self.background)
         self.notice = Banner("info", "Notice")
         self.setup = Banner("warning", "Credentials")
         self.problem = Banner("error", "Problem")
@@ -119,10 +128,13 @@ class MainWindow(QMainWindow):
         c.error.connect(self._problem)
         c.duplicate_warning.connect(self._duplicate)
         c.late_payment.connect(self.announcer.announce_late)
+        c.background_paid.connect(self._background_paid)
+        c.replacement_dropped.connect(self._replacement_dropped)
         self.amount.charge_requested.connect(self.charge)
         self.waiting.cancel_requested.connect(self._cancel)
         self.waiting.check_now_requested.connect(c.check_now)
         self.waiting.fallback_requested.connect(self._fallback)
+        self.waiting.send_link_requested.connect(self._send_link)
         self.result.new_sale_requested.connect(self.new_sale)
         self.result.try_again_requested.connect(self._try_again)
         self.result.fallback_requested.connect(self._fallback)
@@ -158,12 +170,30 @@ class MainWindow(QMainWindow):
         if request is None:
             return
         link = dataclasses.replace(request, method=Method.LINK, vpa=None, confirm_duplicate=False)
-        if self.controller.busy:
-            self._pending = link
-            self.waiting.mark_cancelling()
-            self.controller.cancel()
-        else:
+        if not self.controller.busy:
             self.charge(link)
+        elif self.controller.replace_sale(link):
+            self.waiting.mark_cancelling()
+
+    def _send_link(self, recipients: LinkRecipients) -> None:
+        """Cashfree cannot send a link's SMS / e-mail again: close this link and create a
+        new one for the same amount that Cashfree sends (paid wins, see replace_sale)."""
+        request = self.controller.last_request
+        state = self.controller.current
+        if request is None or state is None or state.method is not Method.LINK:
+            return
+        again = dataclasses.replace(
+            request,
+            method=Method.LINK,
+            vpa=None,
+            phone=recipients.phone or request.phone,
+            email=recipients.email or request.email,
+            send_sms=recipients.phone is not None,
+            send_email=recipients.email is not None,
+        )
+        if self.controller.replace_sale(again):
+            self.problem.hide()
+            self.waiting.mark_cancelling(RESENDING)
 
     def _duplicate(self, warning: DuplicateWarning) -> None:
         again = dataclasses.replace(warning.request, confirm_duplicate=True)
@@ -175,12 +205,20 @@ class MainWindow(QMainWindow):
         if self.customer is not None:
             self.customer.show_state(state)
         if state.is_final:
+            if self.controller.replacing and state.status in (
+                SaleStatus.CANCELLED,
+                SaleStatus.EXPIRED,
+            ):
+                self._held_final = state  # a new sale takes its place: keep waiting
+                return
             self._show_result(state)
             return
+        self._held_final = None
         self.result.stop()
         self.waiting.show_state(state)
         request = self.controller.last_request
         if state.method is Method.LINK and request is not None:
+            self.waiting.prefill_recipients(request.phone, request.email)
             self.waiting.show_link_note(
                 text.link_sent(
                     request.phone if request.send_sms else None,
@@ -211,9 +249,14 @@ class MainWindow(QMainWindow):
             self.sound.paid()
 
     def _sale_ended(self, last: SaleState | None) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            self.charge(pending)
+        held, self._held_final = self._held_final, None
+        if held is not None:
+            if last is None:
+                # The replacement never started (refused, or the cashier declined to charge
+                # a just-paid amount again): show how the old sale ended after all.
+                self._show_result(held)
+            else:
+                self._held_final = held  # the old sale's stream ended; its replacement is next
             return
         if last is not None and not last.is_final:
             # The stream stopped before a settled state: say what that means, calmly.
@@ -228,6 +271,17 @@ class MainWindow(QMainWindow):
             self.amount.show_refusal(message)
         else:
             self.problem.show_message(message)
+
+    def _replacement_dropped(self, last: SaleState | None) -> None:
+        """The old sale did not end cancelled, so no new link was created. PAID speaks for
+        itself on the result screen; anything else is explained."""
+        if last is not None and last.status is SaleStatus.PAID:
+            return
+        self.problem.show_message(NOT_RESENT)
+
+    def _background_paid(self, state: SaleState) -> None:
+        self.background.announce(state, self._clock())
+        self._refresh_open_count()
 
     def _refresh_open_count(self) -> None:
         self.header.show_open_count(self.controller.open_count())

@@ -41,8 +41,8 @@ EMAIL = "Customer e-mail"
 NEED_ONE = "Enter the customer's mobile number, e-mail address, or both."
 RESENDING = "Closing this link to send a new one…"
 NOT_RESENT = (
-    "The new link was not sent: the link on screen could not be closed yet. The till keeps "
-    "checking it; send a link again once this sale has ended."
+    "No new payment link was made: the payment on screen could not be closed yet. The till "
+    "keeps checking it; try again once this sale has ended."
 )
 
 
