@@ -8,10 +8,10 @@ Cashfree is in day_refresh.py.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -28,6 +28,7 @@ __all__ = [
     "ExceptionKind",
     "HourBucket",
     "build_day_report",
+    "build_day_report_stepwise",
     "payment_family",
 ]
 
@@ -235,22 +236,6 @@ def _kinds(sale: Sale) -> list[ExceptionKind]:
     return kinds
 
 
-def _grouped_pass(
-    reader: ReportReader, start: datetime, end: datetime, terminal_id: str | None
-) -> list[GroupRow]:
-    """The day's grouped pass; a long range is read in two halves on two connections at
-    once (SQLite works outside the GIL), which nearly halves the wait on two cores."""
-    hours = int((end - start).total_seconds() // 3600)
-    if hours < 2:
-        return reader.day_groups(start, end, terminal_id)
-    middle = start + timedelta(hours=hours // 2)
-    twin = reader.twin()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="day-end") as pool:
-        later = pool.submit(twin.day_groups, middle, end, terminal_id, origin=start)
-        earlier = reader.day_groups(start, middle, terminal_id)
-        return earlier + later.result()
-
-
 def build_day_report(
     reader: ReportReader,
     start: datetime,
@@ -262,23 +247,61 @@ def build_day_report(
 ) -> DayReport:
     """The report for sales created in [start, end) (one terminal, or all when None)."""
     with reader.snapshot():
-        groups = _grouped_pass(reader, start, end, terminal_id)
-        refund_rows = reader.refund_groups(start, end, terminal_id)
-        flagged = [order_id for row in groups for order_id in row.flagged]
-        sales = reader.sales_by_order_ids(flagged[: exception_limit * 2])
-        earlier = reader.open_sales_before(start, terminal_id)
-        unfinished = reader.unfinished_refunds(terminal_id)
-        known = {s.order_id: s for s in (*sales, *earlier)}
-        missing = [r.order_id for r in unfinished if r.order_id not in known]
-        for sale in reader.sales_by_order_ids(missing):
-            known[sale.order_id] = sale
+        groups = reader.day_groups(start, end, terminal_id)
+        return _assemble(reader, start, end, zone, terminal_id, exception_limit, groups)
+
+
+async def build_day_report_stepwise(
+    reader: ReportReader,
+    start: datetime,
+    end: datetime,
+    *,
+    zone: tzinfo = UTC,
+    terminal_id: str | None = None,
+    exception_limit: int = 500,
+    slice_hours: int = 3,
+) -> DayReport:
+    """The same report, read a few hours at a time with the event loop turning in between:
+    the desk stays responsive without a worker thread (in a Qt process, Python work on
+    another thread can start the garbage collector there and free Qt objects off the GUI
+    thread). Give it a reader of its own: the snapshot spans the awaits."""
+    groups: list[GroupRow] = []
+    with reader.snapshot():
+        first = start
+        while first < end:
+            last = min(end, first + timedelta(hours=slice_hours))
+            groups.extend(reader.day_groups(first, last, terminal_id, origin=start))
+            first = last
+            await asyncio.sleep(0)
+        return _assemble(reader, start, end, zone, terminal_id, exception_limit, groups)
+
+
+def _assemble(
+    reader: ReportReader,
+    start: datetime,
+    end: datetime,
+    zone: tzinfo,
+    terminal_id: str | None,
+    exception_limit: int,
+    groups: list[GroupRow],
+) -> DayReport:
+    refund_rows = reader.refund_groups(start, end, terminal_id)
+    flagged = [order_id for row in groups for order_id in row.flagged]
+    sales = reader.sales_by_order_ids(flagged[: exception_limit * 2])
+    earlier = reader.open_sales_before(start, terminal_id)
+    unfinished = reader.unfinished_refunds(terminal_id)
+    listed = unfinished[:exception_limit]  # the list is capped anyway: fetch no more
+    known = {s.order_id: s for s in (*sales, *earlier)}
+    missing = [r.order_id for r in listed if r.order_id not in known]
+    for sale in reader.sales_by_order_ids(missing):
+        known[sale.order_id] = sale
 
     items: list[DayException] = []
     for sale in earlier:
         items.extend(DayException(kind, sale, earlier=True) for kind in _kinds(sale))
     for sale in sales:
         items.extend(DayException(kind, sale) for kind in _kinds(sale))
-    for refund in unfinished:
+    for refund in listed:
         owner = known.get(refund.order_id)
         if owner is not None:
             items.append(
@@ -290,7 +313,11 @@ def build_day_report(
                 )
             )
     items.sort(key=lambda e: (_RANK[e.kind], e.sale.created_at, e.sale.order_id))
-    left_out = max(0, len(items) - exception_limit) + max(0, len(flagged) - exception_limit * 2)
+    left_out = (
+        max(0, len(items) - exception_limit)
+        + max(0, len(flagged) - exception_limit * 2)
+        + (len(unfinished) - len(listed))
+    )
     return DayReport(
         start=start,
         end=end,

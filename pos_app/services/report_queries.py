@@ -104,24 +104,10 @@ def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
 class ReportReader(Journal):
     """A read-only Journal with the console's list and day-end queries."""
 
-    _twin: ReportReader | None = None
-
     @classmethod
     def beside(cls, journal: JournalConnection) -> ReportReader:
         """Open a read-only reader on the file `journal` writes (close it when done)."""
         return cls.open(journal.path, read_only=True)
-
-    def twin(self) -> ReportReader:
-        """A second read-only connection, for reading half a day on another thread."""
-        if self._twin is None or self._twin.closed:
-            self._twin = type(self).open(self.path, read_only=True)
-        return self._twin
-
-    def close(self) -> None:
-        twin, self._twin = self._twin, None
-        if twin is not None:
-            twin.close()
-        super().close()
 
     # ---- lists -----------------------------------------------------------------------------
     def sale_ids(self, wanted: SalesFilter) -> array[int]:

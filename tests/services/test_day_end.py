@@ -16,7 +16,13 @@ from till_fakes import FakeClock, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import DayReport, ExceptionKind, build_day_report, payment_family
+from pos_app.services.day_end import (
+    DayReport,
+    ExceptionKind,
+    build_day_report,
+    build_day_report_stepwise,
+    payment_family,
+)
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.refunds import RefundService
 from pos_app.services.report_queries import ReportReader, SalesFilter
@@ -126,6 +132,21 @@ def test_a_range_of_days_sums_hours_of_the_day(day: tuple) -> None:  # type: ign
     report = build_day_report(reader, first, END, zone=IST)
     assert report.totals == journal.day_totals(first, END)
     assert sum(b.paid.amount.paise for b in report.hours) == report.collected.amount.paise
+
+
+def test_the_stepwise_report_is_the_same_report(day: tuple) -> None:  # type: ignore[type-arg]
+    _, reader, _ = day
+    first = DAY - timedelta(days=1)
+    steps = build_day_report_stepwise(reader, first, END, zone=IST, slice_hours=5)
+    turns = 0
+    try:
+        while True:
+            steps.send(None)  # each slice gives the event loop a turn
+            turns += 1
+    except StopIteration as done:
+        stepwise = done.value
+    assert turns == 10  # 48 hours in slices of 5
+    assert stepwise == build_day_report(reader, first, END, zone=IST)
 
 
 def test_payment_families() -> None:

@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import qasync
 from manager_kit import DAY, sale_at_gateway
 from manager_pdf import pdf_text, squeeze
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from till_fakes import FakeClock, Till, make_till
 
@@ -36,25 +34,6 @@ from pos_app.ui.setup.pin_dialog import PinDialog
 
 IST = timezone(timedelta(hours=5, minutes=30))
 T = TypeVar("T")
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    asyncio._set_running_loop(loop)  # qtbot's waits spin Qt, which runs the asyncio tasks
-    try:
-        yield loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        end = loop.time() + 2
-        while any(not t.done() for t in pending) and loop.time() < end:
-            qapp.processEvents()
-        asyncio._set_running_loop(None)
-        asyncio.set_event_loop(None)
-        loop.close()  # never loop.stop(): it poisons every later qtbot wait
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """ManagerController: the one adapter between the manager's console and the async services.
 
-Views call its slots; it runs the work on the qasync loop (journal reads that take long on
-a worker thread), keeps a reference to every task, and answers through signals. Gateway
-work is marked as background, so a sale at the counter keeps priority in the rate budget.
+Views call its slots; it runs the work on the qasync loop (long journal reads a slice at a
+time, the loop turning in between: no worker threads in the desk), keeps a reference to
+every task, and answers through signals. Gateway work is marked as background, so a sale
+at the counter keeps priority in the rate budget.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import OPEN_STATUSES
+from pos_app.domain.sale import OPEN_STATUSES, Sale
 from pos_app.gateway.retry import background
-from pos_app.services.day_end import build_day_report
+from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
 from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
@@ -57,6 +58,11 @@ class ManagerContext:
     checkout: CancelPort
     zone: tzinfo
     pin_set: bool = True
+
+
+def _write_text(path: Path, content: str) -> None:
+    """A local file of at most a few megabytes: written in one step."""
+    path.write_text(content, encoding="utf-8", newline="")
 
 
 class ManagerController(QObject):
@@ -161,14 +167,8 @@ class ManagerController(QObject):
     @async_slot(object, object, object)
     async def load_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
         async def work() -> None:
-            reader = self.day_reader()
-            report = await asyncio.to_thread(
-                build_day_report,
-                reader,
-                start,
-                end,
-                zone=self.context.zone,
-                terminal_id=terminal_id,
+            report = await build_day_report_stepwise(
+                self.day_reader(), start, end, zone=self.context.zone, terminal_id=terminal_id
             )
             self.day_ready.emit(report)
 
@@ -197,24 +197,29 @@ class ManagerController(QObject):
     @async_slot(object, object)
     async def export_sales(self, path: Path, wanted: SalesFilter) -> None:
         async def work() -> None:
+            # An hour of sales at a time, with the event loop turning in between (no worker
+            # thread in the desk: see day_end.build_day_report_stepwise).
             reader = self.day_reader()
-
-            def write() -> int:
-                sales = reader.sales_between(
-                    wanted.start,
-                    wanted.end,
-                    statuses=wanted.statuses,
-                    methods=wanted.methods,
-                    terminal_id=wanted.terminal_id,
-                    search=wanted.search or None,
+            sales: list[Sale] = []
+            first = wanted.start
+            while first < wanted.end:
+                last = min(wanted.end, first + timedelta(hours=1))
+                sales.extend(
+                    reader.sales_between(
+                        first,
+                        last,
+                        statuses=wanted.statuses,
+                        methods=wanted.methods,
+                        terminal_id=wanted.terminal_id,
+                        search=wanted.search or None,
+                    )
                 )
-                Path(path).write_text(
-                    sales_csv(sales, self.context.zone), encoding="utf-8", newline=""
-                )
-                return len(sales)
-
-            count = await asyncio.to_thread(write)
-            self.notice.emit(text.exported(count, str(path)))
+                first = last
+                await asyncio.sleep(0)
+            content = sales_csv(sales, self.context.zone)
+            await asyncio.sleep(0)
+            _write_text(Path(path), content)
+            self.notice.emit(text.exported(len(sales), str(path)))
 
         await self._run(work)
 
