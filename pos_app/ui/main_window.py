@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
 
     def _background_paid(self, state: SaleState) -> None:
         self.background.announce(state, self._clock())
-        self._refresh_open_count()
+        # The checkout stops counting the sale right after telling us: recount next turn.
+        QTimer.singleShot(0, self._refresh_open_count)
 
     def _refresh_open_count(self) -> None:
         self.header.show_open_count(self.controller.open_count())
