@@ -18,7 +18,7 @@ import httpx
 
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method
+from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
@@ -204,6 +204,8 @@ def open_runtime(
     )
     # No connection exists yet, so a failure here leaves nothing open to close.
     journal = Journal.open(journal_path(where, environment), clock=clock)
+    if sim is not None and simulator is None:
+        close_orphaned_demo_sales(journal)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
     return Runtime(
@@ -218,6 +220,28 @@ def open_runtime(
         simulator=sim,
         notice=loaded.notice,
     )
+
+
+DEMO_RESTARTED = (
+    "The demo's pretend Cashfree started afresh and no longer knows this training sale, "
+    "so it was closed. No money was involved."
+)
+
+
+def close_orphaned_demo_sales(journal: Journal) -> int:
+    """The in-process demo Cashfree keeps its orders in memory only: training sales left
+    open by an earlier run cannot be settled by a new one, so they are closed, with an
+    event saying why (real environments never do this)."""
+    closed = 0
+    for sale in journal.open_sales():
+        journal.update_sale(
+            sale.order_id,
+            event="demo_restarted",
+            status=SaleStatus.CANCELLED,
+            reason=DEMO_RESTARTED,
+        )
+        closed += 1
+    return closed
 
 
 def run_gui(env_override: str | None = None) -> int:

@@ -100,3 +100,36 @@ def test_sandbox_without_credentials_says_what_to_do(capsys: pytest.CaptureFixtu
     assert main(["--env", "sandbox", "reconcile"]) == exit_codes.SETUP
     err = capsys.readouterr().err
     assert "credentials set --env sandbox" in err and "--demo" in err
+
+
+def test_demo_sales_left_open_by_an_earlier_run_are_closed(
+    capsys: pytest.CaptureFixture[str], _isolated_data_dir: Path
+) -> None:
+    from pos_app.app import DEMO_RESTARTED, open_runtime
+    from pos_app.domain.money import Money
+    from pos_app.domain.sale import Method, Sale, SaleStatus
+    from pos_app.store.journal import Journal
+
+    runtime = open_runtime("demo")
+    now = runtime.deps.clock()
+    runtime.journal.create_sale(
+        Sale(
+            order_id="T1-261126000000-AAAAAA",
+            terminal_id="T1",
+            environment="demo",
+            amount=Money(5000),
+            method=Method.UPI_QR,
+            status=SaleStatus.CREATED,
+            idempotency_key="k1",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    runtime.journal.close()
+    assert main(["--demo", "reconcile"]) == 0
+    capsys.readouterr()
+    with Journal.open(_isolated_data_dir / "data" / "journal-demo.sqlite3") as journal:
+        sale = journal.get_sale("T1-261126000000-AAAAAA")
+        assert sale is not None and sale.status is SaleStatus.CANCELLED
+        assert sale.reason == DEMO_RESTARTED
+        assert [e.kind for e in journal.events(sale.order_id)][-1] == "demo_restarted"
