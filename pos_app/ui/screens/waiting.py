@@ -93,10 +93,10 @@ class WaitingScreen(QWidget):
         return button
 
     def _layout(self) -> None:
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.link, 1)
+        link_row = QHBoxLayout()  # under the URL, which gets the full width
         link_row.addWidget(self.copy_button)
         link_row.addWidget(self.send_button)
+        link_row.addStretch(1)
         actions = QHBoxLayout()
         actions.addWidget(self.check_button)
         actions.addStretch(1)
@@ -107,6 +107,7 @@ class WaitingScreen(QWidget):
         for widget in (self.amount, self.instruction, self.countdown, self.status, self.attempt):
             info.addWidget(widget)
         info.addWidget(self.offline)
+        info.addWidget(self.link)
         info.addLayout(link_row)
         info.addWidget(self.link_note)
         info.addWidget(self.fallback_button)
