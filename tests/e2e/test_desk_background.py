@@ -57,8 +57,8 @@ def test_a_background_sale_paid_is_announced_in_the_header(
         sim.customer_pays(old_id)
         qtbot.waitUntil(window.background.isVisible, timeout=8000)
         line = window.background.text()
-        assert line.startswith("✓ Background payment: ₹432.10 paid at")
-        assert f"(order {old_id}, bill INV-77)" in line
+        assert line.startswith("✓ Paid in the background: ₹432.10 at ")
+        assert f"order {old_id} (bill INV-77)" in window.background.toolTip()
         assert "UTR / bank reference:" in window.background.toolTip()
         qtbot.waitUntil(lambda: window.header.open_count.text() == "No open payments", timeout=500)
         sale = desk.runtime.journal.get_sale(old_id)

@@ -163,12 +163,13 @@ def test_background_payment_line_counts_and_names_the_latest(qtbot: QtBot) -> No
     first = final_state(SaleStatus.PAID, order_id="T1-A", bill_number="INV-7")
     notice.announce(first, NOW)
     assert not notice.isHidden()
-    assert notice.text().startswith("✓ Background payment: ₹1,250.50 paid at")
-    assert "(order T1-A, bill INV-7)" in notice.text()
+    assert notice.text().startswith("✓ Paid in the background: ₹1,250.50 at ")
+    assert "order T1-A (bill INV-7)" in notice.toolTip()
     assert "UTR / bank reference: 612345678901" in notice.toolTip()
+    assert notice.accessibleDescription() == notice.toolTip()
     second = final_state(SaleStatus.PAID, order_id="T1-B", amount=Money(9900))
     notice.announce(second, NOW)
-    assert notice.text().startswith("✓ 2 background payments · latest ₹99.00 paid at")
+    assert notice.text().startswith("✓ 2 paid in the background · latest ₹99.00 at ")
     assert notice.latest is second
 
 
@@ -176,4 +177,4 @@ def test_background_wording_uses_now_when_the_payment_time_is_unknown() -> None:
     state = final_state(SaleStatus.PAID, paid_at=None)
     moment = datetime(2026, 3, 2, 4, 5, 6, tzinfo=UTC)
     expected = moment.astimezone().strftime("%H:%M:%S")
-    assert f"paid at {expected}" in paid_in_background(state, 1, moment)
+    assert paid_in_background(state, 1, moment).endswith(f"₹1,250.50 at {expected}")

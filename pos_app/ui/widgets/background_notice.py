@@ -19,18 +19,18 @@ ACCESSIBLE_NAME = "Background payments"
 
 
 def paid_in_background(state: SaleState, count: int, now: datetime) -> str:
-    """One short line: the latest background payment, and how many so far."""
-    when = clock_time(state.paid_at or now)
-    bill = f", bill {state.bill_number}" if state.bill_number else ""
-    latest = f"{state.amount.format()} paid at {when} (order {state.order_id}{bill})"
+    """One short line for the header (fits beside the rest at 1024 px): the latest
+    background payment, and how many so far. The order and bill are in `details`."""
+    latest = f"{state.amount.format()} at {clock_time(state.paid_at or now)}"
     if count <= 1:
-        return f"✓ Background payment: {latest}"
-    return f"✓ {count} background payments · latest {latest}"
+        return f"✓ Paid in the background: {latest}"
+    return f"✓ {count} paid in the background · latest {latest}"
 
 
 def details(state: SaleState) -> str:
-    lines = [f"{state.amount.format()} for order {state.order_id} was paid while the till"]
-    lines.append("followed it in the background. It is recorded as paid.")
+    bill = f" (bill {state.bill_number})" if state.bill_number else ""
+    lines = [f"{state.amount.format()} for order {state.order_id}{bill} was paid while the"]
+    lines.append("till followed it in the background. It is recorded as paid.")
     if state.bank_reference:
         lines.append(f"UTR / bank reference: {state.bank_reference}")
     if state.late:

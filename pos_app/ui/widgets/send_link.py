@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -76,6 +77,7 @@ class SendLinkDialog(QDialog):
         self.setAccessibleName(SEND_TITLE)
         explain = QLabel(SEND_EXPLAIN, self)
         explain.setWordWrap(True)
+        explain.setMinimumWidth(440)  # wraps to a few lines; the dialog fits around it
         self.phone = self._field(PHONE, "10-digit mobile", 16, phone)
         self.email = self._field(EMAIL, "name@example.com", 100, email)
         self.refusal = QLabel("", self)
@@ -97,6 +99,8 @@ class SendLinkDialog(QDialog):
         form.addRow(PHONE, self.phone)
         form.addRow(EMAIL, self.email)
         column = QVBoxLayout(self)
+        # The dialog takes the size its content needs, and grows when a refusal shows.
+        column.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         column.addWidget(explain)
         column.addLayout(form)
         column.addWidget(self.refusal)
@@ -104,7 +108,6 @@ class SendLinkDialog(QDialog):
         QWidget.setTabOrder(self.phone, self.email)
         QWidget.setTabOrder(self.email, self.send_button)
         QWidget.setTabOrder(self.send_button, self.keep_button)
-        self.setMinimumWidth(420)
         self.phone.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _field(self, label: str, placeholder: str, limit: int, value: str) -> QLineEdit:
