@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.state import SaleState
 from pos_app.ui.widgets.send_link import RESENDING, SendLinkDialog
 
 
@@ -39,6 +40,21 @@ def ask_to_send(qtbot: QtBot, desk: LiveDesk, phone: str, email: str) -> SendLin
     return dialog
 
 
+def wait_for_new_link(qtbot: QtBot, desk: LiveDesk, old_id: str) -> SaleState:
+    """The new link sale is on screen and exists at Cashfree (AWAITING_PAYMENT)."""
+    waiting = desk.window.waiting
+    qtbot.waitUntil(
+        lambda: (
+            waiting.state is not None
+            and waiting.state.order_id != old_id
+            and waiting.state.status is SaleStatus.AWAITING_PAYMENT
+        ),
+        timeout=5000,
+    )
+    assert waiting.state is not None
+    return waiting.state
+
+
 def test_send_closes_the_link_and_cashfree_sends_a_new_one(qtbot: QtBot, desk: LiveDesk) -> None:
     window, sim = desk.window, desk.runtime.simulator
     assert sim is not None
@@ -51,16 +67,8 @@ def test_send_closes_the_link_and_cashfree_sends_a_new_one(qtbot: QtBot, desk: L
     assert window.waiting.status.text() == RESENDING
     assert not window.waiting.cancel_button.isEnabled()
 
-    qtbot.waitUntil(
-        lambda: (
-            window.waiting.state is not None
-            and window.waiting.state.order_id != old_id
-            and window.waiting.state.status is SaleStatus.AWAITING_PAYMENT
-        ),
-        timeout=5000,
-    )
-    new = window.waiting.state
-    assert new is not None and new.method is Method.LINK and new.amount == Money(64000)
+    new = wait_for_new_link(qtbot, desk, old_id)
+    assert new.method is Method.LINK and new.amount == Money(64000)
     assert window.result not in screens, "the old link's CANCELLED was flashed on screen"
     assert not window.problem.isVisible()
 
@@ -86,18 +94,12 @@ def test_send_closes_the_link_and_cashfree_sends_a_new_one(qtbot: QtBot, desk: L
 
 
 def test_only_an_email_keeps_the_sale_phone_and_sends_no_sms(qtbot: QtBot, desk: LiveDesk) -> None:
-    window, sim = desk.window, desk.runtime.simulator
+    sim = desk.runtime.simulator
     assert sim is not None
     old_id = start_link_sale(qtbot, desk, "75")
     dialog = ask_to_send(qtbot, desk, "", "ravi@example.com")
     qtbot.keyClick(dialog.email, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: window.waiting.state is not None and window.waiting.state.order_id != old_id,
-        timeout=5000,
-    )
-    new = window.waiting.state
-    assert new is not None
-    qtbot.waitUntil(lambda: desk.runtime.journal.get_sale(new.order_id) is not None)
+    new = wait_for_new_link(qtbot, desk, old_id)
     sent = sim.link_notifications(new.order_id)
     assert sent["link_notify"] == {"send_sms": False, "send_email": True}
     assert [(n["channel"], n["to"]) for n in sent["notifications"]] == [
