@@ -93,7 +93,7 @@ def test_send_closes_the_link_and_cashfree_sends_a_new_one(qtbot: QtBot, desk: L
     assert paid is not None and paid.status is SaleStatus.PAID
 
 
-def test_only_an_email_keeps_the_sale_phone_and_sends_no_sms(qtbot: QtBot, desk: LiveDesk) -> None:
+def test_an_email_alone_sends_no_sms(qtbot: QtBot, desk: LiveDesk) -> None:
     sim = desk.runtime.simulator
     assert sim is not None
     old_id = start_link_sale(qtbot, desk, "75")
@@ -105,6 +105,9 @@ def test_only_an_email_keeps_the_sale_phone_and_sends_no_sms(qtbot: QtBot, desk:
     assert [(n["channel"], n["to"]) for n in sent["notifications"]] == [
         ("email", "ravi@example.com")
     ]
+    sale = desk.runtime.journal.get_sale(new.order_id)
+    assert sale is not None and sale.customer_email == "ravi@example.com"
+    assert sale.customer_phone is None  # as before: the store's default number is used
 
 
 def test_a_payment_that_arrived_first_wins(qtbot: QtBot, desk: LiveDesk) -> None:
