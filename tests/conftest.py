@@ -73,9 +73,13 @@ def qloop(qapp: object) -> Iterator[object]:
     """A qasync loop around the test's QApplication (TESTING.md): sync tests drive it with
     qtbot waits, which spin Qt and so run the asyncio tasks."""
     import asyncio
+    import gc
 
     import qasync
 
+    # As in the desk (pos_app/ui/gc_guard.py): no collection may start on a worker thread.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     asyncio._set_running_loop(loop)
@@ -92,3 +96,6 @@ def qloop(qapp: object) -> Iterator[object]:
         asyncio.set_event_loop(None)
         loop.close()  # never loop.stop(): it poisons every later qtbot wait
         _CLOSED_LOOPS.append(loop)
+        gc.collect()
+        if gc_was_enabled:
+            gc.enable()

@@ -96,6 +96,11 @@ class SaleController(QObject):
 
     # ---- what the window reads ------------------------------------------------------------
     @property
+    def checkout(self) -> CheckoutPort:
+        """The checkout this controller drives (the manager's console uses it too)."""
+        return self._checkout
+
+    @property
     def busy(self) -> bool:
         return self._sale_task is not None and not self._sale_task.done()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 from pos_app.ui import text
 from pos_app.ui.controller import CheckoutPort, SaleController
 from pos_app.ui.customer_display import CustomerDisplay
+from pos_app.ui.gc_guard import GuiThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.resources import icon, stylesheet
@@ -62,11 +63,14 @@ def run_desk(desk: Desk) -> int:
     app.setQuitOnLastWindowClosed(False)  # the desk decides when to stop, after cleanup
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector()
+    collector.start()
     try:
         return int(loop.run_until_complete(_run(desk, app)))
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        collector.stop()
 
 
 async def _run(desk: Desk, app: QApplication) -> int:

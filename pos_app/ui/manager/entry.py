@@ -39,10 +39,7 @@ GUI_FOLLOW_SECONDS = 30.0  # how long the refund dialog waits for a final answer
 def checkout_of(window: QMainWindow) -> Any:
     """The desk's CheckoutService, found through the window's SaleController."""
     controller = getattr(window, "controller", None)
-    found = getattr(controller, "checkout", None)
-    if found is None:
-        found = getattr(controller, "_checkout", None)  # until the controller exposes it
-    return found
+    return getattr(controller, "checkout", None)
 
 
 def _guard(where: Paths) -> PinGuard:
