@@ -4,14 +4,12 @@ can get into it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from setup_kit import event_loop, services
+from setup_kit import services
 
 from pos_app.config import paths
 from pos_app.gateway.cashfree import CallInfo
@@ -22,11 +20,6 @@ from pos_app.ui.setup import wording
 from pos_app.ui.setup.about import AboutDialog
 
 SECRET = "about-secret-3e9d1c5b7a"
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[object]:
-    yield from event_loop(qapp)
 
 
 def test_about_shows_the_facts_and_copies_them_without_the_secret(

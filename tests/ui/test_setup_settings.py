@@ -9,9 +9,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
-from setup_kit import PIN, LoopbackCashfree, event_loop, loopback_cashfree, services
+from setup_kit import PIN, LoopbackCashfree, loopback_cashfree, services
 
 from pos_app.commands.pin_prompt import pin_state_path, require_manager_pin
 from pos_app.config import Settings, load_settings, paths, save_settings, settings_file
@@ -21,11 +21,6 @@ from pos_app.services.manager_pin import FREE_TRIES, hash_pin, verify_pin
 from pos_app.ui.setup import entry, wording
 from pos_app.ui.setup.pin_dialog import PinDialog
 from pos_app.ui.setup.settings_dialog import SettingsDialog
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[object]:
-    yield from event_loop(qapp)
 
 
 @pytest.fixture

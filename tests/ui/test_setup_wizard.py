@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import keyring
 import pytest
 from keyring.backends import fail
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
-from setup_kit import PIN, LoopbackCashfree, event_loop, loopback_cashfree, services
+from setup_kit import PIN, LoopbackCashfree, loopback_cashfree, services
 
 from pos_app.config import paths, settings_file
 from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
@@ -20,11 +20,6 @@ from pos_app.secrets import NO_BACKEND_MESSAGE
 from pos_app.services.manager_pin import verify_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.wizard import FirstRunWizard
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[object]:
-    yield from event_loop(qapp)
 
 
 @pytest.fixture
