@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 
 from pos_app.commands import exit_codes
+from pos_app.commands.output import say
 from pos_app.commands.pin_prompt import interactive, read_hidden, require_manager_pin
 from pos_app.config import Paths, Settings, load_settings, paths, save_settings, settings_file
 from pos_app.domain.validate import ValidationError
@@ -45,10 +45,6 @@ COLLECT_NOTE = (
 )
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def display_value(key: str, value: object) -> str:
     """A setting as `config set` accepts it back; the PIN hash only as set / not set."""
     if key == "manager_pin_hash":
@@ -73,7 +69,7 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
     where = paths()
     loaded = load_settings(where)
     if loaded.notice:
-        _say(loaded.notice)
+        say(loaded.notice)
     action = getattr(args, "config_action", None)
     if action == "show":
         return _show(loaded.settings, where, as_json=bool(getattr(args, "json", False)))
@@ -83,7 +79,7 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
         if key in PIN_KEYS:
             return _set_pin(loaded.settings, where, value)
         return _set(loaded.settings, where, key, value, store)
-    _say("Say what to do: pos-app config show | set KEY VALUE (see --help).")
+    say("Say what to do: pos-app config show | set KEY VALUE (see --help).")
     return exit_codes.BAD_INPUT
 
 
@@ -103,7 +99,7 @@ def _save(where: Paths, settings: Settings) -> int | None:
     try:
         save_settings(where, settings)
     except OSError as exc:
-        _say(
+        say(
             f"The settings could not be saved to {settings_file(where)} "
             f"({exc.strerror or exc}). Nothing was changed."
         )
@@ -115,15 +111,15 @@ def _set(
     settings: Settings, where: Paths, key: str, value: str | None, store: SecretStore | None
 ) -> int:
     if key == "manager_pin_hash":
-        _say("Refused: the manager PIN is set with `pos-app config set manager_pin`.")
+        say("Refused: the manager PIN is set with `pos-app config set manager_pin`.")
         return exit_codes.BAD_INPUT
     if value is None:
-        _say(f"Give the new value: pos-app config set {key} VALUE")
+        say(f"Give the new value: pos-app config set {key} VALUE")
         return exit_codes.BAD_INPUT
     try:
         updated = settings.replace_value(key, value)
     except ValueError as exc:
-        _say(f"Refused: {exc}")
+        say(f"Refused: {exc}")
         return exit_codes.BAD_INPUT
     shown = display_value(key, getattr(updated, key))
     if updated == settings:
@@ -132,9 +128,9 @@ def _set(
     to_production = updated.environment == "production" != settings.environment
     if to_production:
         if settings.manager_pin_hash is None:
-            _say(NO_PIN_FOR_PRODUCTION)
+            say(NO_PIN_FOR_PRODUCTION)
             return exit_codes.REFUSED
-        _say(REAL_MONEY_SWITCH)
+        say(REAL_MONEY_SWITCH)
     if not require_manager_pin(settings, where, what=f"change {key}"):
         return exit_codes.REFUSED
     failed = _save(where, updated)
@@ -144,7 +140,7 @@ def _set(
     if key == "environment" and updated.environment in ("sandbox", "production"):
         _warn_without_credentials(updated.environment, store)
     if key == "collect_enabled" and updated.collect_enabled:
-        _say(COLLECT_NOTE)
+        say(COLLECT_NOTE)
     print("The till uses the new value from its next start.")
     return OK
 
@@ -155,10 +151,10 @@ def _warn_without_credentials(environment: str, store: SecretStore | None) -> No
         saved = keyring_store.get(environment, "client_secret") is not None
         saved = saved and keyring_store.get(environment, "app_id") is not None
     except SecretStoreError as exc:
-        _say(exc.message)
+        say(exc.message)
         return
     if not saved:
-        _say(
+        say(
             f"There are no {environment} credentials on this till yet: set them with "
             f"`pos-app credentials set --env {environment} --app-id YOUR_APP_ID`."
         )
@@ -166,7 +162,7 @@ def _warn_without_credentials(environment: str, store: SecretStore | None) -> No
 
 def _set_pin(settings: Settings, where: Paths, value: str | None) -> int:
     if value is not None:
-        _say(NO_ARGV_PIN)
+        say(NO_ARGV_PIN)
         return exit_codes.BAD_INPUT
     if settings.manager_pin_hash is not None and not require_manager_pin(
         settings, where, what="change the manager PIN"
@@ -174,17 +170,17 @@ def _set_pin(settings: Settings, where: Paths, value: str | None) -> int:
         return exit_codes.REFUSED
     first = read_hidden("New manager PIN, 4 to 8 digits (typing is hidden): ")
     if not first:
-        _say("No new PIN was given, so nothing was changed.")
+        say("No new PIN was given, so nothing was changed.")
         return exit_codes.BAD_INPUT
     try:
         pin = validate_new_pin(first)
     except ValidationError as exc:
-        _say(f"Refused: {exc.message}")
+        say(f"Refused: {exc.message}")
         return exit_codes.BAD_INPUT
     if interactive():
         again = read_hidden("The new PIN again: ")
         if again != pin:
-            _say("The two PINs are not the same, so nothing was changed.")
+            say("The two PINs are not the same, so nothing was changed.")
             return exit_codes.BAD_INPUT
     failed = _save(where, dataclasses.replace(settings, manager_pin_hash=hash_pin(pin)))
     if failed is not None:

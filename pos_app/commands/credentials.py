@@ -15,6 +15,7 @@ import os
 import sys
 
 from pos_app.commands import exit_codes
+from pos_app.commands.output import say
 from pos_app.commands.pin_prompt import interactive, read_hidden, require_manager_pin
 from pos_app.config import Paths, Settings, load_settings, paths
 from pos_app.domain.validate import ValidationError
@@ -42,10 +43,6 @@ REAL_MONEY = (
     "These are production credentials: every sale taken with them moves real money from "
     "real customers."
 )
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def credential_environment(requested: str | None, settings: Settings) -> str:
@@ -76,15 +73,15 @@ def run_credentials(args: argparse.Namespace, store: SecretStore | None = None) 
     where = paths()
     loaded = load_settings(where)
     if loaded.notice:
-        _say(loaded.notice)
+        say(loaded.notice)
     action = getattr(args, "credentials_action", None)
     if action is None:
-        _say("Say what to do: pos-app credentials set | test | delete (see --help).")
+        say("Say what to do: pos-app credentials set | test | delete (see --help).")
         return exit_codes.BAD_INPUT
     try:
         environment = credential_environment(getattr(args, "env", None), loaded.settings)
     except ValueError as exc:
-        _say(str(exc))
+        say(str(exc))
         return exit_codes.BAD_INPUT
     keyring_store: SecretStore = store if store is not None else KeyringSecretStore()
     try:
@@ -95,9 +92,9 @@ def run_credentials(args: argparse.Namespace, store: SecretStore | None = None) 
         if action == "delete":
             return _delete(environment, loaded.settings, where, keyring_store)
     except SecretStoreError as exc:
-        _say(exc.message)
+        say(exc.message)
         return exit_codes.SETUP
-    _say(f"Unknown credentials action {action!r}: use set, test or delete.")
+    say(f"Unknown credentials action {action!r}: use set, test or delete.")
     return exit_codes.BAD_INPUT
 
 
@@ -111,7 +108,7 @@ def _app_id(args: argparse.Namespace, environment: str) -> str | None:
     if given is not None:
         return str(given)
     if not interactive():
-        _say("Give the App ID with --app-id (stdin carries only the secret).")
+        say("Give the App ID with --app-id (stdin carries only the secret).")
         return None
     try:
         return input(f"Cashfree {environment} App ID: ")
@@ -127,7 +124,7 @@ def _set(
     store: SecretStore,
 ) -> int:
     if _secret_in_argv(args):
-        _say(ARGV_REFUSAL)
+        say(ARGV_REFUSAL)
         return exit_codes.BAD_INPUT
     typed = _app_id(args, environment)
     if typed is None:
@@ -135,20 +132,20 @@ def _set(
     try:
         app_id = clean_app_id(typed)
     except ValidationError as exc:
-        _say(f"Refused: {exc.message}")
+        say(f"Refused: {exc.message}")
         return exit_codes.BAD_INPUT
     if not require_manager_pin(settings, where, what=f"change the {environment} credentials"):
         return exit_codes.REFUSED
     if environment == "production":
-        _say(REAL_MONEY)
+        say(REAL_MONEY)
     answer = read_hidden(f"Cashfree {environment} client secret (typing is hidden): ")
     if answer is None:
-        _say("No client secret was given, so nothing was saved.")
+        say("No client secret was given, so nothing was saved.")
         return exit_codes.BAD_INPUT
     try:
         secret = clean_secret(answer)
     except ValidationError as exc:
-        _say(f"Refused: {exc.message} Nothing was saved.")
+        say(f"Refused: {exc.message} Nothing was saved.")
         return exit_codes.BAD_INPUT
     store.set(environment, "app_id", Secret(app_id))
     store.set(environment, "client_secret", secret)
@@ -167,13 +164,13 @@ def _test(environment: str, store: SecretStore) -> int:
     app_id = store.get(environment, "app_id")
     secret = store.get(environment, "client_secret")
     if app_id is None or secret is None:
-        _say(
+        say(
             f"There are no Cashfree {environment} credentials on this till. Set them with "
             f"`pos-app credentials set --env {environment} --app-id YOUR_APP_ID`."
         )
         return exit_codes.SETUP
     if environment == "production" and os.environ.get(_BASE_URL_ENV):
-        _say(f"{_BASE_URL_ENV} is ignored for production: asking Cashfree's production host.")
+        say(f"{_BASE_URL_ENV} is ignored for production: asking Cashfree's production host.")
     print(f"Checking the Cashfree {environment} credentials (App ID {app_id.reveal()})…")
     check = asyncio.run(check_connection(environment, app_id.reveal(), secret))
     stream = sys.stdout if check.works else sys.stderr

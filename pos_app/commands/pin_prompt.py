@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pos_app.commands.output import say
 from pos_app.config import Paths, Settings, settings_file
 from pos_app.services.manager_pin import PinGuard, PinLockedError
 
@@ -83,10 +84,6 @@ def read_hidden(prompt: str) -> str | None:
     return line.strip()
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def require_manager_pin(settings: Settings, paths: Paths, *, what: str | None = None) -> bool:
     """Ask for the manager PIN when one is set; True when the command may go on.
 
@@ -96,29 +93,29 @@ def require_manager_pin(settings: Settings, paths: Paths, *, what: str | None = 
     """
     encoded = settings.manager_pin_hash
     if encoded is None:
-        _say(NO_PIN_HINT)
+        say(NO_PIN_HINT)
         return True
     guard = manager_pin_guard(paths)
     now = time.time()
     until = guard.locked_until()
     if until is not None:
-        _say(PinLockedError(until - now).message)
+        say(PinLockedError(until - now).message)
         return False
     prompt = f"Manager PIN to {what}: " if what else "Manager PIN: "
     tries = TERMINAL_TRIES if interactive() else 1
     for attempt in range(1, tries + 1):
         pin = read_hidden(prompt)
         if pin is None or not pin:
-            _say("No manager PIN was given, so nothing was changed.")
+            say("No manager PIN was given, so nothing was changed.")
             return False
         try:
             if guard.check(pin, encoded):
                 return True
         except PinLockedError as exc:
-            _say(exc.message)
+            say(exc.message)
             return False
         except ValueError:  # the stored hash is not one of ours
-            _say(
+            say(
                 "The stored manager PIN is damaged, so it cannot be checked. Someone with "
                 f"access to this computer can remove manager_pin_hash from {settings_file(paths)} "
                 "and then set a new PIN with `pos-app config set manager_pin`."
@@ -126,7 +123,7 @@ def require_manager_pin(settings: Settings, paths: Paths, *, what: str | None = 
             return False
         locked = guard.locked_until()
         if locked is not None:
-            _say(f"Wrong manager PIN. {PinLockedError(locked - time.time()).message}")
+            say(f"Wrong manager PIN. {PinLockedError(locked - time.time()).message}")
             return False
-        _say("Wrong manager PIN." + (" Try again." if attempt < tries else ""))
+        say("Wrong manager PIN." + (" Try again." if attempt < tries else ""))
     return False

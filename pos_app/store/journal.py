@@ -78,6 +78,18 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"an event kind is a short snake_case word, not {kind!r}")
 
 
+def _insert_new(
+    conn: sqlite3.Connection, sql: str, row: tuple[object, ...], duplicate: Exception, what: str
+) -> None:
+    """Insert a row whose primary key must be new: `duplicate` is raised when it is not."""
+    try:
+        conn.execute(sql, row)
+    except sqlite3.IntegrityError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == _CONSTRAINT_PRIMARYKEY:
+            raise duplicate from None
+        raise ValueError(f"the journal refused this {what}: {exc}") from None
+
+
 class Journal(JournalConnection):
     """The till's memory: sales, their events and refunds. See the module docstring."""
 
@@ -88,12 +100,7 @@ class Journal(JournalConnection):
         row = tuple(sale_to_row(sale).values())
         detail = encode_detail({"amount_paise": sale.amount.paise, "method": sale.method.value})
         with self._writing() as conn:
-            try:
-                conn.execute(_INSERT_SALE, row)
-            except sqlite3.IntegrityError as exc:
-                if getattr(exc, "sqlite_errorcode", None) == _CONSTRAINT_PRIMARYKEY:
-                    raise DuplicateSaleError(sale.order_id) from None
-                raise ValueError(f"the journal refused this sale: {exc}") from None
+            _insert_new(conn, _INSERT_SALE, row, DuplicateSaleError(sale.order_id), "sale")
             conn.execute(
                 _INSERT_EVENT, (sale.order_id, self._now_ms(), "created", sale.status.value, detail)
             )
@@ -235,12 +242,7 @@ class Journal(JournalConnection):
             left = sale.amount - queries.refunded_total(conn, record.order_id)
             if record.amount > left:
                 raise RefundTooLargeError(record.order_id, record.amount.format(), left.format())
-            try:
-                conn.execute(_INSERT_REFUND, row)
-            except sqlite3.IntegrityError as exc:
-                if getattr(exc, "sqlite_errorcode", None) == _CONSTRAINT_PRIMARYKEY:
-                    raise DuplicateRefundError(record.refund_id) from None
-                raise ValueError(f"the journal refused this refund: {exc}") from None
+            _insert_new(conn, _INSERT_REFUND, row, DuplicateRefundError(record.refund_id), "refund")
             conn.execute(
                 _INSERT_EVENT,
                 (record.order_id, self._now_ms(), "refund_requested", sale.status.value, detail),

@@ -66,3 +66,24 @@ def close_desk(qtbot: QtBot, desk: LiveDesk) -> None:
     closing = asyncio.ensure_future(desk.runtime.aclose())
     qtbot.waitUntil(closing.done, timeout=5000)
     closing.result()
+
+
+async def leave_a_sale_open(sim: object, bill: str | None = None) -> str:
+    """An earlier run of the till: the QR reaches the customer, then the till goes away
+    (the stream is closed and the runtime shut, as on a restart)."""
+    from pos_app.app import open_runtime
+    from pos_app.domain.money import Money
+    from pos_app.domain.sale import Method, SaleStatus
+    from pos_app.services.state import ChargeRequest
+
+    runtime = open_runtime("demo", simulator=sim)
+    request = ChargeRequest(amount=Money(43210), method=Method.UPI_QR, bill_number=bill)
+    stream = runtime.checkout.start(request)
+    order_id = ""
+    async for state in stream:
+        order_id = state.order_id
+        if state.status is SaleStatus.AWAITING_PAYMENT:
+            break
+    await stream.aclose()  # type: ignore[attr-defined]
+    await runtime.aclose()
+    return order_id

@@ -5,30 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from desk_drive import close_desk, open_desk, type_amount
+from desk_drive import close_desk, leave_a_sale_open, open_desk, type_amount
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
-from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import SaleStatus
 from pos_app.gateway.simulator import Simulator
-from pos_app.services.state import ChargeRequest
-
-
-async def leave_a_sale_open(sim: Simulator, bill: str) -> str:
-    """An earlier run of the till: the QR reaches the customer, then the till goes away."""
-    runtime = open_runtime("demo", simulator=sim)
-    request = ChargeRequest(amount=Money(43210), method=Method.UPI_QR, bill_number=bill)
-    stream = runtime.checkout.start(request)
-    order_id = ""
-    async for state in stream:
-        order_id = state.order_id
-        if state.status is SaleStatus.AWAITING_PAYMENT:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    await runtime.aclose()
-    return order_id
 
 
 def test_a_background_sale_paid_is_announced_in_the_header(

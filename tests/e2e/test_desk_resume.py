@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from desk_drive import close_desk, open_desk
+from desk_drive import close_desk, leave_a_sale_open, open_desk
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
-from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import SaleStatus
 from pos_app.gateway.simulator import Simulator
-from pos_app.services.state import ChargeRequest
-
-
-async def leave_a_sale_open(sim: Simulator) -> str:
-    """The first run of the till: a sale reaches the customer, then the till goes away."""
-    runtime = open_runtime("demo", simulator=sim)
-    stream = runtime.checkout.start(ChargeRequest(amount=Money(43210), method=Method.UPI_QR))
-    order_id = ""
-    async for state in stream:
-        order_id = state.order_id
-        if state.status is SaleStatus.AWAITING_PAYMENT:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    await runtime.aclose()
-    return order_id
 
 
 def test_a_resumed_sale_is_followed_until_paid(
