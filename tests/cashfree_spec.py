@@ -15,9 +15,7 @@ from typing import Any
 
 import jsonschema
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "cashfree" / "openapi-2025-01-01.json"
-)
+SPEC_PATH = Path(__file__).resolve().parent / "contracts" / "cashfree-openapi-2025-01-01.json"
 
 
 @functools.cache

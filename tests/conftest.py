@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SPEC_PATH = REPO.parent / "shared" / "cashfree" / "openapi-2025-01-01.json"
+SPEC_PATH = REPO / "tests" / "contracts" / "cashfree-openapi-2025-01-01.json"
 
 
 @pytest.fixture(autouse=True)
