@@ -65,7 +65,8 @@ def new_order_id(terminal_id: str, now: datetime) -> str:
 class SaleInProgressError(RuntimeError):
     def __init__(self, order_id: str) -> None:
         super().__init__(
-            "A payment is already in progress at this till. Finish or cancel it first."
+            f"A payment is already in progress at this till (order {order_id}). "
+            "Finish or cancel it first."
         )
         self.order_id = order_id
 
@@ -94,8 +95,10 @@ class CheckoutService:
         enabled_methods: frozenset[Method],
         max_amount: Money | None = None,
         duplicate_window: timedelta = timedelta(minutes=5),
+        keep_leases: bool = False,
     ) -> None:
         self.deps = deps
+        self._keep_leases = keep_leases  # a real process: heartbeat and hear other doors
         self.enabled_methods = enabled_methods
         self.max_amount = max_amount
         self.duplicate_window = duplicate_window
@@ -105,6 +108,7 @@ class CheckoutService:
         self._sweeping: set[str] = set()
         self._active: SaleRun | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._keeper: asyncio.Task[Any] | None = None
         deps.wake_local = self._wake_local
 
     def subscribe(self, listener: Listener, *, late: bool = False) -> Callable[[], None]:
@@ -197,6 +201,7 @@ class CheckoutService:
         state (or UNCERTAIN when a cancel could not be confirmed)."""
         self.check_request(request)
         sale = self._journal_new_sale(request)
+        self._ensure_keeper()
         run = SaleRun(sale=sale, started_at=sale.created_at)
         if request.send_sms:
             run.notify |= {"sms"}
@@ -365,6 +370,7 @@ class CheckoutService:
             run.closing_wanted = True
         self._runs[sale.order_id] = run
         self._spawn(self._follow(run))
+        self._ensure_keeper()
         return run
 
     async def _follow(self, run: SaleRun) -> None:
@@ -454,8 +460,11 @@ class CheckoutService:
             except Exception:
                 log.exception("keeping this process's sales failed; trying again")
 
-    def start_keeping_leases(self) -> None:
-        self._spawn(self.keep_leases())
+    def _ensure_keeper(self) -> None:
+        if self._keep_leases and (self._keeper is None or self._keeper.done()):
+            self._keeper = asyncio.ensure_future(self.keep_leases())
+            self._tasks.add(self._keeper)
+            self._keeper.add_done_callback(self._task_done)
 
     # ---- tasks ----------------------------------------------------------------------------
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
