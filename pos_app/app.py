@@ -18,7 +18,7 @@ import httpx
 
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
@@ -170,6 +170,7 @@ def open_runtime(
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     simulator: Any | None = None,
+    close_demo_orphans: bool = False,
 ) -> Runtime:
     """Build everything for one run (no I/O but the journal and keyring). Raises
     SetupError with a sentence to show; store.errors.JournalError passes through."""
@@ -205,7 +206,8 @@ def open_runtime(
     )
     # No connection exists yet, so a failure here leaves nothing open to close.
     journal = Journal.open(journal_path(where, environment), clock=clock)
-    if sim is not None and simulator is None:
+    if close_demo_orphans and sim is not None and simulator is None:
+        # Only a starting desk does this (never a command beside a running desk).
         close_orphaned_demo_sales(journal)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
@@ -223,23 +225,19 @@ def open_runtime(
     )
 
 
-DEMO_RESTARTED = (
-    "The demo's pretend Cashfree started afresh and no longer knows this training sale, "
-    "so it was closed. No money was involved."
-)
-
-
 def close_orphaned_demo_sales(journal: Journal) -> int:
     """The in-process demo Cashfree keeps its orders in memory only: training sales left
     open by an earlier run cannot be settled by a new one, so they are closed, with an
     event saying why (real environments never do this)."""
     closed = 0
     for sale in journal.open_sales():
+        if journal.live_lease(sale.order_id) is not None:
+            continue  # a live process follows it (another desk or command): not an orphan
         journal.update_sale(
             sale.order_id,
             event="demo_restarted",
             status=SaleStatus.CANCELLED,
-            reason=DEMO_RESTARTED,
+            reason_code=ReasonCode.DEMO_RESTARTED,
         )
         closed += 1
     return closed
@@ -265,13 +263,13 @@ def run_gui(env_override: str | None = None) -> int:
     credentials_missing = False
     notice: str | None = None
     try:
-        runtime = open_runtime(env_override)
+        runtime = open_runtime(env_override, close_demo_orphans=True)
     except SetupError as exc:
         if env_override not in (None, "demo") and "credentials" not in str(exc):
             raise
         credentials_missing = True
         notice = str(exc)
-        runtime = open_runtime("demo")
+        runtime = open_runtime("demo", close_demo_orphans=True)
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
