@@ -294,14 +294,16 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._refresh_open_count)
 
     def _speak_away_from_counter(self, state: SaleState) -> None:
-        current = self.controller.current
-        qr_shown = (
+        """Another customer may be at the counter: their sale on the waiting screen means
+        the announcement must say which sale was paid."""
+        shown = self.waiting.state
+        other_customer = (
             self.stack.currentWidget() is self.waiting
-            and current is not None
-            and current.order_id != state.order_id
-            and not current.is_final
+            and shown is not None
+            and shown.order_id != state.order_id
+            and not shown.is_final
         )
-        self.voice.paid_elsewhere(state, other_qr_on_screen=qr_shown)
+        self.voice.paid_elsewhere(state, other_qr_on_screen=other_customer)
 
     def settings_saved(self, settings: object) -> None:
         """The settings dialog saved: the voice follows at once (the rest at restart)."""

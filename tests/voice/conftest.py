@@ -1,19 +1,11 @@
-"""The speech engine for the tests that need one: skipped on a developer's machine without
-espeak-ng, but a failure in CI (CI=true), where .ci/run installs it."""
+"""Voice tests: the real speech engine where a test asks for it (see voice_kit)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
+from voice_kit import need_espeak
 
 
 @pytest.fixture
 def espeak() -> str:
-    program = shutil.which("espeak-ng")
-    if program is None:
-        if os.environ.get("CI"):
-            pytest.fail("espeak-ng is not installed, but CI must run the voice tests")
-        pytest.skip("espeak-ng is not installed (apt install espeak-ng)")
-    return program
+    return need_espeak()
