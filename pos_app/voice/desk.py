@@ -60,7 +60,9 @@ class DeskVoice:
 
     def paid_elsewhere(self, state: SaleState, *, other_qr_on_screen: bool) -> bool:
         """A sale not at the counter was paid. True when it is being announced."""
-        return self._say(away_from_counter(state, self.options, other_qr_on_screen=other_qr_on_screen))
+        return self._say(
+            away_from_counter(state, self.options, other_qr_on_screen=other_qr_on_screen)
+        )
 
     def test(self, options: VoiceOptions) -> str | None:
         """Say the sample with these (unsaved) options; returns the sentence, or None when

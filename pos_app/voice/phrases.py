@@ -17,7 +17,7 @@ from pos_app.domain.sale import SaleStatus
 from pos_app.services.state import SaleState
 from pos_app.voice.languages import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 
-__all__ = ["Announcement", "VoiceOptions", "away_from_counter", "at_counter"]
+__all__ = ["Announcement", "VoiceOptions", "at_counter", "away_from_counter"]
 
 ORDER_TAIL = 4  # characters of the order id said when a sale has no bill number
 MAX_VOLUME = 100

@@ -58,9 +58,7 @@ class Heard:
 
     def wavs(self, count: int) -> list[Pcm]:
         end = time.monotonic() + 20
-        while len(list(self.folder.iterdir())) < count or not all(
-            s.idle() for s in self.speakers
-        ):
+        while len(list(self.folder.iterdir())) < count or not all(s.idle() for s in self.speakers):
             assert time.monotonic() < end, "the player was not given the announcements"
             time.sleep(0.02)
         return [read_wav(p.read_bytes()) for p in sorted(self.folder.iterdir())]

@@ -116,7 +116,7 @@ def test_with_a_player_it_plays(
     (tmp_path / "espeak-ng").symlink_to(espeak)
     copy = tmp_path / "heard.wav"
     player = tmp_path / "aplay"
-    player.write_text(f"#!/bin/sh\n/bin/cp \"$2\" {copy}\n")  # aplay is given -q first
+    player.write_text(f'#!/bin/sh\n/bin/cp "$2" {copy}\n')  # aplay is given -q first
     player.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{Path(sys.executable).parent}")
     assert main(["say", "99"]) == exit_codes.PAID
