@@ -23,7 +23,7 @@ _BELOW_HUNDRED = (
 
 class Hindi(Language):
     code = "hi"
-    name = "हिन्दी (Hindi)"
+    name = "Hindi (हिन्दी)"
     espeak_voice = "hi"
 
     @property
