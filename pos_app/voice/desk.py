@@ -40,11 +40,6 @@ class DeskVoice:
         return cls(VoiceOptions(enabled=False))
 
     @property
-    def speaking(self) -> bool:
-        """Switched on and able to speak: the chime then gives way to the voice."""
-        return self.options.enabled and self._speaker is not None
-
-    @property
     def notice(self) -> str | None:
         """The visible notice when the voice is on but this machine cannot speak."""
         return self.problem if self.options.enabled and self._speaker is None else None

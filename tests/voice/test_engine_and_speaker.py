@@ -4,6 +4,7 @@ real WAV, one announcement after another, without making the caller wait."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pos_app.voice.languages import language
 from pos_app.voice.languages.base import Language
 from pos_app.voice.ready import NO_ENGINE, NO_PLAYER, open_speaker
 from pos_app.voice.speaker import Speaker
-from pos_app.voice.wav import read_wav
+from pos_app.voice.wav import Pcm, read_wav
 
 SPEECH_RMS = 500.0  # espeak-ng speaks at about 3000; silence is 0
 
@@ -76,10 +77,8 @@ def test_the_speaker_plays_each_announcement_in_order(espeak: str, tmp_path: Pat
     latencies: list[float] = []
     speaker = Speaker(EspeakEngine(espeak), _copying_player(played), on_playing=latencies.append)
     try:
-        started = time.monotonic()
         assert speaker.say(language("en").received(450_00, None), language("en"), volume=100)
         assert speaker.say(language("hi").received(1_23_45_678_50, None), language("hi"), 50)
-        assert time.monotonic() - started < 0.05  # say() never waits for the engine
         _wait(lambda: speaker.idle() and len(list(played.iterdir())) == 2)
     finally:
         speaker.close()
@@ -89,7 +88,34 @@ def test_the_speaker_plays_each_announcement_in_order(espeak: str, tmp_path: Pat
     assert second.rms() > SPEECH_RMS / 2  # said at half volume
     assert speaker.said == 2
     assert speaker.failures == 0
-    assert latencies and latencies[0] < 1.0
+    assert len(latencies) == 2  # the start latency is reported (tests/bench measures it)
+
+
+def test_say_returns_while_the_engine_is_still_busy(tmp_path: Path) -> None:
+    release = threading.Event()
+    rendering = threading.Event()
+
+    class Slow:
+        name = "slow"
+
+        def render(self, text: str, language: Language) -> Pcm:
+            rendering.set()
+            release.wait(10)
+            return Pcm(8000, 1, b"\x10\x00" * 800)
+
+    played = tmp_path / "played"
+    played.mkdir()
+    speaker = Speaker(Slow(), _copying_player(played))
+    try:
+        assert speaker.say("one", language("en"))  # returns although nothing is rendered
+        assert rendering.wait(10)
+        assert speaker.say("two", language("en"))  # queued behind the first, still at once
+        assert not speaker.idle() and list(played.iterdir()) == []
+        release.set()
+        _wait(lambda: speaker.idle() and len(list(played.iterdir())) == 2)
+    finally:
+        release.set()
+        speaker.close()
 
 
 def test_a_closed_speaker_says_nothing_and_cleans_up(espeak: str, tmp_path: Path) -> None:
