@@ -7,6 +7,7 @@ tests/bench/bench_voice.py holds the measurements behind this choice.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 from typing import Protocol
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 ENGINE_PROGRAM = "espeak-ng"
 RENDER_TIMEOUT = 10.0  # seconds; a sentence takes a few milliseconds
-WORDS_PER_MINUTE = 150  # a little slower than espeak-ng's 175: amounts must be understood
+WORDS_PER_MINUTE = 150
+_WORD = re.compile(r"[A-Za-z]+")  # a little slower than espeak-ng's 175: amounts must be understood
 
 
 class EngineError(RuntimeError):
@@ -56,11 +58,19 @@ class EspeakEngine:
             "--stdout",
         ]
 
+    @staticmethod
+    def prepared(text: str, language: Language) -> str:
+        """The text as the voice should get it: words it mispronounces respelled."""
+        respell = language.espeak_respellings
+        if not respell:
+            return text
+        return _WORD.sub(lambda m: respell.get(m.group(0).lower(), m.group(0)), text)
+
     def render(self, text: str, language: Language) -> Pcm:
         try:
             done = subprocess.run(  # noqa: S603 - fixed argv, no shell, text on stdin
                 self.argv(language),
-                input=text.encode("utf-8"),
+                input=self.prepared(text, language).encode("utf-8"),
                 capture_output=True,
                 timeout=RENDER_TIMEOUT,
                 env=child_environment(),

@@ -31,6 +31,15 @@ def test_the_engine_renders_speech_in_both_languages(espeak: str, code: str) -> 
     assert short.rate >= 16000
 
 
+def test_words_the_voice_says_wrongly_are_respelled_for_it_only() -> None:
+    en = language("en")
+    said = en.received(1_00_000_50, None)
+    assert said == "One lakh rupees and fifty paise received."
+    assert EspeakEngine.prepared(said, en) == "One laakh rupees and fifty pysay received."
+    hi = language("hi")
+    assert EspeakEngine.prepared(hi.received(450_00, None), hi) == hi.received(450_00, None)
+
+
 def test_find_engine_finds_espeak(espeak: str) -> None:
     engine = find_engine()
     assert isinstance(engine, EspeakEngine)

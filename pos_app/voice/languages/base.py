@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 from pos_app.voice.languages.indian import indian_parts
 
@@ -12,6 +13,9 @@ class Language(ABC):
     code: str  # ISO 639-1, as stored in the settings ("en", "hi")
     name: str  # in its own script, for the settings dialog
     espeak_voice: str  # the espeak-ng voice that reads it
+    # Words espeak-ng's voice says wrongly, spelled so that it says them right. Only the
+    # engine sees these; what is printed and shown keeps the proper spelling.
+    espeak_respellings: Mapping[str, str] = {}
 
     # ---- numbers ------------------------------------------------------------------------
     @abstractmethod

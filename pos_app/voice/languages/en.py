@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pos_app.voice.languages.base import Language
 
 _ONES = (
@@ -33,6 +35,10 @@ class English(Language):
     code = "en"
     name = "English"
     espeak_voice = "en-gb"  # espeak-ng 1.51 has no Indian English voice; British is closest
+    espeak_respellings: Mapping[str, str] = {
+        "lakh": "laakh",  # not "lack"
+        "paise": "pysay",  # not "pays"
+    }
 
     @property
     def zero(self) -> str:
