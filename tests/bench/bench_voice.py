@@ -141,6 +141,25 @@ def bench_speaker(engine: EspeakEngine, runs: int) -> float:
     return median
 
 
+def bench_player(runs: int) -> float | None:
+    """The player's own start: ALSA's aplay playing 10 ms to the null device (no sound card
+    needed), process start to exit. None when aplay is not installed (alsa-utils)."""
+    aplay = shutil.which("aplay")
+    if aplay is None:
+        print("== player start: aplay not installed (apt install alsa-utils to measure it)")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        tiny = Path(folder) / "tiny.wav"
+        tiny.write_bytes(Pcm(22050, 1, bytes(2 * 220)).to_wav())
+        times: list[float] = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([aplay, "-D", "null", "-q", str(tiny)], check=True)
+            times.append(time.perf_counter() - started)
+    print(f"== player start: aplay -D null, 10 ms of sound, start to exit: {ms(times)}")
+    return statistics.median(times)
+
+
 def vocabulary(lang: Language) -> set[str]:
     words: set[str] = set()
     for number in range(1, 100):
@@ -226,10 +245,16 @@ def main() -> None:
         return
     bench_espeak(engine, args.runs)
     median = bench_speaker(engine, args.runs)
+    player = bench_player(args.runs)
     bench_clips(engine, args.runs)
     bench_qt()
-    verdict = "within" if median * 1000 <= TARGET_MS else "OVER"
-    print(f"== start latency (say -> player started): {median * 1000:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target")
+    total = median + (player or 0.0)
+    verdict = "within" if total * 1000 <= TARGET_MS else "OVER"
+    with_player = " + aplay start" if player is not None else " (player start not measured)"
+    print(
+        f"== start latency, PAID on screen -> sound (say -> player started{with_player}): "
+        f"{total * 1000:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target"
+    )
 
 
 if __name__ == "__main__":
