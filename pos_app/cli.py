@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _credentials_parser(sub)
     _config_parser(sub)
+    _say_parser(sub)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
@@ -150,6 +151,23 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
     change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
+
+
+def _say_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pos_app.voice.languages import LANGUAGES
+
+    say = sub.add_parser(
+        "say",
+        help="say the PAID announcement for an amount (or write it as a WAV file)",
+        description="Prints the sentence the till says when a sale is paid, then plays it, "
+        "or writes it to --output. Language and volume default to the settings.",
+    )
+    say.add_argument("amount", help="amount in rupees, e.g. 450 or 1,23,45,678.50")
+    say.add_argument("--lang", choices=sorted(LANGUAGES), help="spoken language")
+    say.add_argument("--output", help="write a WAV file instead of playing it")
+    say.add_argument("--volume", type=int, help="0-100 percent")
+    say.add_argument("--bill", help="say this bill number too")
+    say.add_argument("--late", action="store_true", help="as a late payment is announced")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

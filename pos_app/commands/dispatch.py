@@ -58,6 +58,10 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.config_cmd import run_config
 
             return run_config(args)
+        if command == "say":
+            from pos_app.commands.say import run_say
+
+            return run_say(args)
     except (SetupError, JournalError) as exc:
         print(str(exc), file=sys.stderr)
         return exit_codes.SETUP
