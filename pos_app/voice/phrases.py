@@ -3,10 +3,11 @@
 - Only a sale whose status is PAID is announced: the checkout yields PAID only after
   Cashfree's order and a matching SUCCESS payment agree, so nothing is said before that.
 - The sale at the counter: "<amount> received" (with its bill when the shop wants it).
-- A payment for a sale no longer at the counter (late after cancel/expiry, or a sale followed
-  in the background): "Late payment received: <amount>", and it names the sale (bill
-  number, else the end of the order id) whenever another customer's QR is on screen, so
-  the customer in front of the cashier is never told their own payment arrived.
+- A payment for a sale no longer at the counter: "Late payment received: <amount>" when it
+  came after the sale was closed, "<amount> received" for a sale followed in the background;
+  either names the sale (bill number, else the end of the order id) whenever another
+  customer's QR is on screen, so the customer in front of the cashier is never told their
+  own payment arrived.
 """
 
 from __future__ import annotations
@@ -81,7 +82,11 @@ def away_from_counter(
     name_it = other_qr_on_screen or options.say_bill
     bill = state.bill_number if name_it else None
     tail = _order_tail(state.order_id) if other_qr_on_screen and not bill else None
-    return Announcement(state.order_id, state.amount.paise, late=True, bill=bill, order_tail=tail)
+    # Only money that came after the sale was closed is "late"; a sale followed in the
+    # background that is paid in time is simply received (and named, as above).
+    return Announcement(
+        state.order_id, state.amount.paise, late=state.late, bill=bill, order_tail=tail
+    )
 
 
 def _order_tail(order_id: str) -> str:

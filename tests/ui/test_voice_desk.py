@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,8 @@ def test_a_late_payment_with_no_one_waiting_is_said_without_naming(
     qtbot: QtBot, checkout: FakeCheckout, heard: Heard
 ) -> None:
     window = _window(qtbot, checkout, DeskVoice(VoiceOptions(), heard.opener), CountingSound())
-    window.controller.background_paid.emit(final_state(SaleStatus.PAID, order_id="T1-X-ZZ11"))
+    late = replace(final_state(SaleStatus.PAID, order_id="T1-X-ZZ11"), late=True)
+    window.controller.late_payment.emit(late)
     heard.wavs(1)
     assert heard.engine.texts == [
         "Late payment received: one thousand two hundred fifty rupees and fifty paise."

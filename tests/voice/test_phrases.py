@@ -54,11 +54,19 @@ def test_a_late_payment_is_said_differently() -> None:
     assert said.text("hi").startswith("देर से भुगतान प्राप्त हुआ")
 
 
-def test_with_another_customer_s_qr_on_screen_the_sale_is_named() -> None:
+def test_a_background_sale_paid_in_time_is_received_not_late() -> None:
     said = away_from_counter(PAID, ON, other_qr_on_screen=True)
     assert said is not None
+    assert said.text("en") == "Four hundred fifty rupees received, bill four two."
+
+
+def test_with_another_customer_s_qr_on_screen_the_sale_is_named() -> None:
+    said = away_from_counter(replace(PAID, late=True), ON, other_qr_on_screen=True)
+    assert said is not None
     assert said.text("en") == "Late payment received: four hundred fifty rupees, for bill four two."
-    no_bill = away_from_counter(replace(PAID, bill_number=None), ON, other_qr_on_screen=True)
+    no_bill = away_from_counter(
+        replace(PAID, bill_number=None, late=True), ON, other_qr_on_screen=True
+    )
     assert no_bill is not None
     assert no_bill.text("en") == (
         "Late payment received: four hundred fifty rupees, for order ending seven P four K."
