@@ -114,6 +114,10 @@ class Settings:
     poll_slow_interval: float = 10.0
     late_sweep_hours: float = 24.0
     duplicate_window_minutes: float = 5.0
+    # The MCP server (`pos-app mcp`): the largest amount one tool call may charge (None:
+    # the till's max_amount_paise), and how many calls per minute each tool accepts.
+    mcp_max_amount_paise: int | None = None
+    mcp_calls_per_minute: int = 20
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -200,6 +204,10 @@ _RULES: dict[str, _Rule] = {
     "poll_slow_interval": _Rule("number", positive=True, hint=" of seconds"),
     "late_sweep_hours": _Rule("number", hint=" of hours"),
     "duplicate_window_minutes": _Rule("number", hint=" of minutes"),
+    "mcp_max_amount_paise": _Rule(
+        "whole", optional=True, low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise"
+    ),
+    "mcp_calls_per_minute": _Rule("whole", low=1, high=600, hint=" of calls per minute"),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}

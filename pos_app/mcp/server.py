@@ -1,0 +1,198 @@
+"""The MCP server: the tools, typed (the SDK validates arguments before a body runs), with
+structured replies and annotations that mark the read-only ones.
+
+Every tool body lives in tools.TillTools; this module only declares the tools and turns a
+refusal into an MCP error result that names the environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal, TypeVar
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
+from pydantic import Field
+
+from pos_app import __version__
+from pos_app.mcp.context import McpServices
+from pos_app.mcp.replies import (
+    CancelReply,
+    ConfirmReply,
+    DayReply,
+    PaymentReply,
+    RefundRequestReply,
+    SaleReply,
+    SalesReply,
+)
+from pos_app.mcp.tools import Refused, TillTools
+from pos_app.store.errors import JournalError
+
+__all__ = ["SERVER_NAME", "build_server"]
+
+log = logging.getLogger(__name__)
+
+SERVER_NAME = "pos-app-till"
+T = TypeVar("T")
+
+Amount = Annotated[
+    str | float,
+    Field(description='rupees, as text ("250", "1,250.50") or a number (250, 1250.5)'),
+]
+OrderId = Annotated[str, Field(min_length=3, max_length=64, description="the till's order id")]
+Day = Annotated[
+    str | None, Field(default=None, description="YYYY-MM-DD, the shop's local day; default today")
+]
+TillStatus = Literal[
+    "CREATED", "AWAITING_PAYMENT", "PAID", "EXPIRED", "CANCELLED", "FAILED", "UNCERTAIN"
+]
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)
+
+
+def _instructions(environment: str) -> str:
+    return (
+        f"A shop's till ({environment.upper()} environment). initiate_cashfree_payment starts "
+        "a real sale of this till (a payment link, a UPI QR or a UPI request) and returns its "
+        "order_id; confirm_cashfree_payment tells whether it is paid (wait_seconds waits for "
+        "the end). Refunds are only requested here: the manager approves them at the till."
+    )
+
+
+def build_server(services: McpServices, tools: TillTools | None = None) -> MCPServer:
+    """An MCPServer over the till's services (one TillTools per server)."""
+    till = tools or TillTools(services)
+    env = services.environment_label
+    server: MCPServer = MCPServer(
+        SERVER_NAME,
+        title=f"pos-app till ({env})",
+        instructions=_instructions(services.environment),
+        version=__version__,
+        log_level="WARNING",
+    )
+
+    async def guarded(work: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await work()
+        except Refused as exc:
+            raise ToolError(f"{env}: {exc}") from None
+        except JournalError as exc:
+            log.warning("MCP tool: %s", exc.message)
+            raise ToolError(f"{env}: the till's journal could not be used: {exc.message}") from None
+
+    async def now(value: T) -> T:
+        return value
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+        )
+    )
+    async def initiate_cashfree_payment(
+        amount: Amount,
+        payment_method: Annotated[
+            Literal["link", "upi-qr", "collect"],
+            Field(description="link: a Cashfree payment link; upi-qr: a UPI QR; collect: a UPI request"),
+        ] = "link",
+        phone_number: Annotated[
+            str | None, Field(description="customer's Indian mobile number")
+        ] = None,
+        email: Annotated[str | None, Field(description="customer's e-mail")] = None,
+        order_note: Annotated[str | None, Field(description="3-200 characters")] = None,
+        bill_number: Annotated[str | None, Field(description="the shop's bill number")] = None,
+        upi_id: Annotated[str | None, Field(description="customer's UPI id, for collect")] = None,
+        send_sms: Annotated[bool, Field(description="link: Cashfree texts it")] = False,
+        send_email: Annotated[bool, Field(description="link: Cashfree e-mails it")] = False,
+    ) -> Annotated[CallToolResult, PaymentReply]:
+        """Start a payment: a real sale of this till, journaled first and followed to its end.
+        Returns the order_id, the payment link (link) or the UPI payload and a QR image
+        (upi-qr), and when it expires."""
+        arguments = {
+            "amount": amount,
+            "payment_method": payment_method,
+            "phone_number": phone_number,
+            "email": email,
+            "order_note": order_note,
+            "bill_number": bill_number,
+            "upi_id": upi_id,
+            "send_sms": send_sms,
+            "send_email": send_email,
+        }
+        reply, shown = await guarded(lambda: till.initiate(arguments))
+        content: list[TextContent | ImageContent] = [
+            TextContent(type="text", text=f"{env}: {reply.model_dump_json()}")
+        ]
+        if shown.qr_png is not None:
+            content.append(
+                ImageContent(
+                    type="image",
+                    data=base64.b64encode(shown.qr_png).decode("ascii"),
+                    mime_type="image/png",
+                )
+            )
+        return CallToolResult(content=list(content), structured_content=reply.model_dump(mode="json"))
+
+    @server.tool(annotations=READ_ONLY.model_copy(update={"open_world_hint": True}))
+    async def confirm_cashfree_payment(
+        order_id: OrderId,
+        otp: Annotated[
+            str | None, Field(description="only for card payments waiting for their OTP")
+        ] = None,
+        wait_seconds: Annotated[
+            float, Field(ge=0, le=60, description="wait up to this long for a final state")
+        ] = 0,
+    ) -> ConfirmReply:
+        """Is it paid? payment_status SUCCESS / PENDING / FAILED, the till's own till_status,
+        the UTR and the time it was paid."""
+        arguments = {"order_id": order_id, "otp": otp, "wait_seconds": wait_seconds}
+        return await guarded(lambda: till.confirm(arguments))
+
+    @server.tool(annotations=READ_ONLY)
+    async def get_sale(order_id: OrderId) -> SaleReply:
+        """One sale as the till's journal knows it, with its refunds and refund requests."""
+        return await guarded(lambda: now(till.get_sale({"order_id": order_id})))
+
+    @server.tool(annotations=READ_ONLY)
+    async def list_sales(
+        date: Day = None,
+        status: Annotated[TillStatus | None, Field(description="only sales in this state")] = None,
+        limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    ) -> SalesReply:
+        """The day's sales, newest first."""
+        arguments = {"date": date, "status": status, "limit": limit}
+        return await guarded(lambda: now(till.list_sales(arguments)))
+
+    @server.tool(annotations=READ_ONLY)
+    async def day_summary(date: Day = None) -> DayReply:
+        """The day's totals: the same figures as `pos-app report`."""
+        return await guarded(lambda: now(till.day_summary({"date": date})))
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+        )
+    )
+    async def cancel_payment(order_id: OrderId) -> CancelReply:
+        """Cancel a payment started here. Cashfree is told first and asked again: if the
+        customer paid meanwhile, the sale is PAID (paid wins)."""
+        return await guarded(lambda: till.cancel({"order_id": order_id}))
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+        )
+    )
+    async def request_refund(
+        order_id: OrderId,
+        amount: Amount,
+        reason: Annotated[str, Field(min_length=3, max_length=100, description="why")],
+    ) -> RefundRequestReply:
+        """Ask for a refund of a paid sale. It moves no money: the manager approves or
+        rejects the request at the till; get_sale shows its state."""
+        arguments = {"order_id": order_id, "amount": amount, "reason": reason}
+        return await guarded(lambda: now(till.request_refund(arguments)))
+
+    return server
