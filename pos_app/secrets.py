@@ -87,7 +87,7 @@ _LABELS = {
     "mcp_token": "MCP access token",
 }
 # The MCP server's bearer token (`pos-app mcp --http`): one per environment, demo included.
-MCP_TOKEN = "mcp_token"
+MCP_TOKEN = "mcp_token"  # noqa: S105 (the entry's name, not a token)
 _MCP_TOKEN_ENVIRONMENTS = ("demo", "sandbox", "production")
 _VERBS = {"get": "read", "set": "save", "delete": "remove"}
 _DONE = {"get": "read", "set": "saved", "delete": "removed"}

@@ -17,11 +17,13 @@ from pos_app.mcp.context import McpServices
 from pos_app.services.refund_requests import RefundRequestService
 from pos_app.services.refunds import RefundService
 
+TILL_MAX = Money(1_00_000_00)
+
 
 def mcp_till(
     tmp_path: Path,
     *,
-    max_amount: Money = Money(1_00_000_00),
+    max_amount: Money = TILL_MAX,
     calls_per_minute: int = 100,
     methods: frozenset[Method] | None = None,
 ) -> tuple[Till, McpServices]:

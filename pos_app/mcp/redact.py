@@ -28,7 +28,7 @@ def safe_arguments(arguments: Mapping[str, object]) -> dict[str, object]:
     """Plain arguments as given; anything else only as "given" when present."""
     safe: dict[str, object] = {}
     for name, value in arguments.items():
-        if value is None or value is False and name not in _PLAIN:
+        if value is None or (value is False and name not in _PLAIN):
             continue
         if name in _PLAIN:
             safe[name] = value if isinstance(value, str | int | float | bool) else str(value)

@@ -46,7 +46,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def rupees(amount: Money) -> str:
-    """"250.00": the decimal text, no symbol (Cashfree's order_amount)."""
+    """ "250.00": the decimal text, no symbol (Cashfree's order_amount)."""
     return amount.decimal_text()
 
 

@@ -88,14 +88,19 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
 
     @server.tool(
         annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=True,
         )
     )
     async def initiate_cashfree_payment(
         amount: Amount,
         payment_method: Annotated[
             Literal["link", "upi-qr", "collect"],
-            Field(description="link: a Cashfree payment link; upi-qr: a UPI QR; collect: a UPI request"),
+            Field(
+                description="link: a Cashfree payment link; upi-qr: a UPI QR; collect: a UPI request"
+            ),
         ] = "link",
         phone_number: Annotated[
             str | None, Field(description="customer's Indian mobile number")
@@ -133,7 +138,9 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
                     mime_type="image/png",
                 )
             )
-        return CallToolResult(content=list(content), structured_content=reply.model_dump(mode="json"))
+        return CallToolResult(
+            content=list(content), structured_content=reply.model_dump(mode="json")
+        )
 
     @server.tool(annotations=READ_ONLY.model_copy(update={"open_world_hint": True}))
     async def confirm_cashfree_payment(
@@ -182,7 +189,10 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
 
     @server.tool(
         annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
         )
     )
     async def request_refund(

@@ -84,7 +84,7 @@ class Shown:
 def parse_amount(value: object, field: str = "amount") -> Money:
     """Rupees as text ("250", "1,250.50", "₹99") or as a JSON number (250, 1250.5)."""
     if isinstance(value, bool):
-        raise ValidationError(field, "Give the amount in rupees, like 250 or \"1,250.50\".")
+        raise ValidationError(field, 'Give the amount in rupees, like 250 or "1,250.50".')
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, float):
@@ -95,7 +95,7 @@ def parse_amount(value: object, field: str = "amount") -> Money:
     elif isinstance(value, str):
         text = value
     else:
-        raise ValidationError(field, "Give the amount in rupees, like 250 or \"1,250.50\".")
+        raise ValidationError(field, 'Give the amount in rupees, like 250 or "1,250.50".')
     return Money.parse(text, field=field)
 
 
@@ -211,7 +211,9 @@ class TillTools:
                 raise self.refuse(tool, arguments, "amount", str(exc)) from None
             finally:
                 # Leaving the stream hands the sale to the checkout's background follower.
-                await stream.aclose()
+                closing = getattr(stream, "aclose", None)
+                if closing is not None:
+                    await closing()
         if last is None:  # pragma: no cover - start() always yields the journaled sale first
             raise Refused("till", "The sale could not be started.", outcome="error")
         self.started.add(last.order_id)
@@ -283,7 +285,7 @@ class TillTools:
         sale = self._sale(tool, arguments, order_id)
         if _text(arguments, "otp"):
             raise self.refuse(tool, arguments, "otp", NO_OTP.format(method=sale.method.label))
-        wait = float(arguments.get("wait_seconds") or 0.0)
+        wait = float(str(arguments.get("wait_seconds") or 0.0))
         ours = order_id in self.started
         deps = self.services.checkout.deps
         if ours and sale.status in OPEN_STATUSES:
@@ -369,7 +371,7 @@ class TillTools:
         start, end = day_bounds(day, zone=self.services.zone)
         status = arguments.get("status")
         statuses = [SaleStatus(str(status))] if status else None
-        limit = int(arguments.get("limit") or 50)
+        limit = int(str(arguments.get("limit") or 50))
         sales = self.services.journal.sales_between(
             start, end, statuses=statuses, limit=limit, newest_first=True
         )
@@ -390,9 +392,7 @@ class TillTools:
         start, end = day_bounds(day, zone=self.services.zone)
         totals = self.services.journal.day_totals(start, end)
         data = summary(totals)
-        still_open = sum(
-            t.count for s, t in totals.by_status.items() if s in OPEN_STATUSES
-        )
+        still_open = sum(t.count for s, t in totals.by_status.items() if s in OPEN_STATUSES)
         reply = DayReply(
             environment=self.env,  # type: ignore[arg-type]
             date=day.isoformat(),

@@ -128,9 +128,7 @@ def record_tool_call(
         )
         if status is not None:
             event = {"tool": tool, "outcome": outcome, **dict(arguments), **dict(detail or {})}
-            conn.execute(
-                _INSERT_EVENT, (order_id, now, "mcp_call", status, encode_detail(event))
-            )
+            conn.execute(_INSERT_EVENT, (order_id, now, "mcp_call", status, encode_detail(event)))
 
 
 def tool_calls(
