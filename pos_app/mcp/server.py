@@ -15,7 +15,7 @@ from typing import Annotated, Literal, TypeVar
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from pos_app import __version__
 from pos_app.mcp.context import McpServices
@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 SERVER_NAME = "pos-app-till"
 T = TypeVar("T")
 
+# Strict: a JSON true is not one rupee, and "250" stays text until Money.parse reads it.
 Amount = Annotated[
-    str | float,
+    StrictStr | StrictInt | StrictFloat,
     Field(description='rupees, as text ("250", "1,250.50") or a number (250, 1250.5)'),
 ]
 OrderId = Annotated[str, Field(min_length=3, max_length=64, description="the till's order id")]
