@@ -36,6 +36,7 @@ __all__ = [
     "RefundRequestService",
     "describe_request",
     "new_request_id",
+    "requests_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ def new_request_id(now: datetime) -> str:
     """`RQ-<UTC yymmddHHMMSS>-<6 random>`."""
     suffix = "".join(secrets.choice(_ALPHABET) for _ in range(6))
     return f"RQ-{now:%y%m%d%H%M%S}-{suffix}"
+
+
+def requests_for(journal: JournalConnection, order_id: str) -> list[RefundRequest]:
+    """A sale's refund requests, oldest first (for a read-only journal connection too)."""
+    return mcp_records.refund_requests_for(journal, order_id)
 
 
 def describe_request(request: RefundRequest) -> str:

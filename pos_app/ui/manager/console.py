@@ -40,6 +40,7 @@ from pos_app.ui.manager.printing import (
     save_pdf,
 )
 from pos_app.ui.manager.refund_dialog import RefundDialog
+from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -77,6 +78,7 @@ class ManagerConsole(QWidget):
         self.resize(1180, 720)
         now = (today or deps.clock()).astimezone(context.zone).date()
         self.refund_dialog: RefundDialog | None = None
+        self.request_dialog: RefundRequestDialog | None = None
         self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
         self.document: QTextDocument | None = None  # what is being printed
 
@@ -116,6 +118,9 @@ class ManagerConsole(QWidget):
         c.problem.connect(self._problem)
         c.refund_done.connect(self._refund_done)
         c.refund_refused.connect(self._refund_refused)
+        detail.refund_request_requested.connect(self.ask_refund_request)
+        c.request_decided.connect(self._request_decided)
+        c.request_refused.connect(self._request_refused)
         c.day_ready.connect(self.day_end.show_report)
         c.progress.connect(self.day_end.show_progress)
         c.day_refreshed.connect(self.day_end.show_refresh)
@@ -173,6 +178,40 @@ class ManagerConsole(QWidget):
     def _refund_closed(self, dialog: RefundDialog) -> None:
         if self.refund_dialog is dialog:
             self.refund_dialog = None
+
+    # ---- refund requests ---------------------------------------------------------------------
+    def ask_refund_request(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_DECIDE, lambda: self.open_refund_request(order_id))
+
+    def open_refund_request(self, order_id: str) -> RefundRequestDialog | None:
+        detail = self.transactions.detail_of(order_id)
+        if detail is None or not detail.pending_requests:
+            self._notice(text.NO_PENDING_REQUEST)
+            return None
+        dialog = RefundRequestDialog(
+            detail.sale, detail.pending_requests[0], self.context.zone, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.approved.connect(self.controller.approve_refund_request)
+        dialog.rejected.connect(self.controller.reject_refund_request)
+        dialog.finished.connect(lambda _r: self._request_closed(dialog))
+        self.request_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _request_decided(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_outcome(message)
+
+    def _request_refused(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_refusal(message)
+        else:
+            self._problem(message)
+
+    def _request_closed(self, dialog: RefundRequestDialog) -> None:
+        if self.request_dialog is dialog:
+            self.request_dialog = None
 
     def receipt(self, order_id: str) -> QTextDocument | None:
         sale = self.context.reader.get_sale(order_id)
