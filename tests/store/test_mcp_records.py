@@ -97,10 +97,9 @@ def test_refund_request_rules(journal: Journal, make_sale: MakeSale, clock: Cloc
     mcp_records.create_refund_request(journal, _request(sale.order_id, clock))
     with pytest.raises(ValueError, match="APPROVED or REJECTED"):
         mcp_records.decide_refund_request(journal, "RQ-1", status="MAYBE")
-    with pytest.raises(JournalError, match="CHECK constraint"):
-        # the table itself refuses a status outside the three
-        with journal._writing() as conn:
-            conn.execute("UPDATE refund_requests SET status = 'DONE'")
+    # The table itself refuses a status outside the three.
+    with pytest.raises(JournalError, match="CHECK constraint"), journal._writing() as conn:
+        conn.execute("UPDATE refund_requests SET status = 'DONE'")
 
 
 def test_migration_adds_the_tables_to_a_version_1_journal_and_backs_it_up(
