@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -74,6 +74,21 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
         version=__version__,
         log_level="WARNING",
     )
+
+    async def environment_on_errors(ctx: Any, call_next: Any) -> Any:
+        """Errors the SDK makes itself (arguments of the wrong type) name the environment
+        too, like every reply of the tools. The result arrives serialised (a dict)."""
+        result = await call_next(ctx)
+        if getattr(ctx, "method", None) != "tools/call" or not isinstance(result, dict):
+            return result
+        if result.get("isError") or result.get("is_error"):
+            for block in result.get("content") or ():
+                text = block.get("text") if isinstance(block, dict) else None
+                if isinstance(text, str) and f"{env}:" not in text:
+                    block["text"] = f"{env}: {text}"
+        return result
+
+    server.middleware.append(environment_on_errors)
 
     async def guarded(work: Callable[[], Awaitable[T]]) -> T:
         try:
