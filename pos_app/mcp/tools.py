@@ -224,11 +224,19 @@ class TillTools:
         sale = self.services.journal.get_sale(last.order_id)
         status = sale.status if sale is not None else last.status
         message = last.error or (_sale_message(sale) if sale is not None else last.message)
-        if last.offline is not None and status is SaleStatus.CREATED:
+        if status is SaleStatus.CREATED:
+            why = f" ({last.offline.reason})" if last.offline is not None else ""
             message = (
-                f"Cashfree could not be reached ({last.offline.reason}). The till keeps "
-                "trying in the background; confirm_cashfree_payment tells how it ends."
+                f"Cashfree could not be reached{why}, so nothing was shown to a customer. "
+                "The till closes this sale at Cashfree in the background (no money can be "
+                "taken); try again in a while. confirm_cashfree_payment tells how it ended."
             )
+        elif status is SaleStatus.AWAITING_PAYMENT and not (shown.link_url or shown.upi_payload):
+            if last.method is not Method.COLLECT:
+                message = (
+                    "The order exists at Cashfree but the payment details could not be "
+                    "fetched in time. Cancel it with cancel_payment and try again."
+                )
         reply = PaymentReply(
             environment=self.env,  # type: ignore[arg-type]
             order_id=last.order_id,
@@ -311,7 +319,7 @@ class TillTools:
             late_payment=sale.late,
             expires_at=iso(sale.expires_at),
             followed_here=ours and sale.status in OPEN_STATUSES,
-            message=_sale_message(sale),
+            message=_sale_message(sale) + _owner_note(sale, ours),
         )
         self._journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
@@ -508,6 +516,15 @@ def _text(arguments: Mapping[str, object], name: str) -> str | None:
 def _order_of(arguments: Mapping[str, object]) -> str | None:
     value = arguments.get("order_id")
     return str(value) if isinstance(value, str) else None
+
+
+def _owner_note(sale: Sale, ours: bool) -> str:
+    if ours or sale.status not in OPEN_STATUSES:
+        return ""
+    return (
+        " (This server does not follow this sale: the till's journal is read as it is; the "
+        "desk or `pos-app reconcile` settles it with Cashfree.)"
+    )
 
 
 def _sale_message(sale: Sale) -> str:

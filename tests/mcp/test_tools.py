@@ -254,6 +254,22 @@ async def test_confirm_reads_a_sale_another_door_follows_without_writing_it(tmp_
         assert final.status is SaleStatus.PAID
 
 
+async def test_cashfree_down_replies_in_time_and_the_sale_is_closed(tmp_path: Path) -> None:
+    async with _open(tmp_path) as mcp:
+        mcp.services.opening_timeout = 1.0
+        mcp.till.sim.set_faults(down=True)
+        started = await mcp.ok("initiate_cashfree_payment", amount="55", payment_method="upi-qr")
+        assert (started["till_status"], started["payment_status"]) == ("CREATED", "PENDING")
+        assert "could not be reached" in started["message"]
+        assert started["upi_payload"] is None
+        mcp.till.sim.set_faults(down=False)
+        confirmed = await mcp.ok(
+            "confirm_cashfree_payment", order_id=started["order_id"], wait_seconds=60
+        )
+        assert confirmed["payment_status"] == "FAILED"
+        assert confirmed["till_status"] == "CANCELLED"
+
+
 # ---- refunds: requested here, approved by the manager ----------------------------------------
 async def test_refund_request_moves_no_money_until_the_manager_approves(tmp_path: Path) -> None:
     async with _open(tmp_path) as mcp:
