@@ -231,12 +231,15 @@ class TillTools:
                 "The till closes this sale at Cashfree in the background (no money can be "
                 "taken); try again in a while. confirm_cashfree_payment tells how it ended."
             )
-        elif status is SaleStatus.AWAITING_PAYMENT and not (shown.link_url or shown.upi_payload):
-            if last.method is not Method.COLLECT:
-                message = (
-                    "The order exists at Cashfree but the payment details could not be "
-                    "fetched in time. Cancel it with cancel_payment and try again."
-                )
+        elif (
+            status is SaleStatus.AWAITING_PAYMENT
+            and last.method is not Method.COLLECT
+            and not (shown.link_url or shown.upi_payload)
+        ):
+            message = (
+                "The order exists at Cashfree but the payment details could not be "
+                "fetched in time. Cancel it with cancel_payment and try again."
+            )
         reply = PaymentReply(
             environment=self.env,  # type: ignore[arg-type]
             order_id=last.order_id,
