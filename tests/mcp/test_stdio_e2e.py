@@ -18,6 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp_kit import data
 
+from pos_app.gateway.simulator import SIM_CLIENT_SECRET
 from pos_app.services.day_end import build_day_report
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.reports import day_bounds, local_zone
@@ -25,6 +26,7 @@ from pos_app.store import mcp_records
 from pos_app.store.journal import Journal
 
 REPO = Path(__file__).resolve().parents[2]
+PHONE = "9812345670"
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
 
@@ -79,7 +81,12 @@ async def test_mcp_over_stdio_takes_payments_that_the_day_end_counts(
     )
     control = httpx.AsyncClient(base_url=simulator_url, timeout=10)
     async with control, Client(server, read_timeout_seconds=90) as client:
-        link = data(await client.call_tool("initiate_cashfree_payment", {"amount": "349"}))
+        link = data(
+            await client.call_tool(
+                "initiate_cashfree_payment",
+                {"amount": "349", "phone_number": PHONE, "email": "ravi@example.com"},
+            )
+        )
         assert link["environment"] == "DEMO"
         assert link["payment_link"].startswith(simulator_url)
         qr = data(
@@ -130,3 +137,9 @@ async def test_mcp_over_stdio_takes_payments_that_the_day_end_counts(
         ]
         assert all(c.outcome == "ok" for c in calls)
         assert "mcp_call" in [e.kind for e in journal.events(qr["order_id"])]
+        assert PHONE not in str([(c.arguments, c.detail) for c in calls])
+    # Neither the customer's number nor the (simulator's) client secret reaches the logs.
+    logs = "".join(p.read_text("utf-8", "replace") for p in (data_dir / "logs").rglob("*"))
+    assert "mcp" in logs
+    for private in (PHONE, "ravi@example.com", SIM_CLIENT_SECRET):
+        assert private not in logs
