@@ -98,6 +98,12 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
         except JournalError as exc:
             log.warning("MCP tool: %s", exc.message)
             raise ToolError(f"{env}: the till's journal could not be used: {exc.message}") from None
+        except Exception:
+            log.exception("MCP tool failed unexpectedly")
+            raise ToolError(
+                f"{env}: something unexpected went wrong inside the till. Nothing already "
+                "recorded was lost; the details are in the till's log."
+            ) from None
 
     async def now(value: T) -> T:
         return value

@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 INITIATE = "initiate_cashfree_payment"
 CONFIRM = "confirm_cashfree_payment"
 POLL_STEP = 0.25  # seconds between journal reads while a confirm waits
-NUDGE_GRACE = 1.0  # after "check now", how long a confirm gives the owner's fresh read
+NUDGE_GRACE = 1.0
+SHOWN_KEPT = 500  # links and QR codes remembered for get_sale (memory only)  # after "check now", how long a confirm gives the owner's fresh read
 
 NO_OTP = (
     "This sale is paid by {method}: the customer approves it in their own UPI app or on "
@@ -221,6 +222,8 @@ class TillTools:
         if last.method is Method.UPI_QR:
             shown = Shown(None, last.qr_text, last.qr_png)
         self.shown[last.order_id] = shown
+        while len(self.shown) > SHOWN_KEPT:  # the oldest first (dicts keep insertion order)
+            self.shown.pop(next(iter(self.shown)))
         sale = self.services.journal.get_sale(last.order_id)
         status = sale.status if sale is not None else last.status
         message = last.error or (_sale_message(sale) if sale is not None else last.message)

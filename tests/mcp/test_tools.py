@@ -454,6 +454,21 @@ async def test_rate_limit_per_tool(tmp_path: Path) -> None:
         await mcp.ok("initiate_cashfree_payment", amount="20")
 
 
+async def test_an_unexpected_failure_is_an_error_result_not_a_crash(tmp_path: Path) -> None:
+    async with _open(tmp_path) as mcp:
+
+        def broken(order_id: str) -> object:
+            raise RuntimeError("disk on fire")
+
+        mcp.till.journal.refunds_for = broken  # type: ignore[method-assign]
+        sale = await mcp.ok("initiate_cashfree_payment", amount="10")
+        text = await mcp.refused("get_sale", order_id=sale["order_id"])
+        assert "DEMO: " in text and "unexpected" in text
+        assert "disk on fire" not in text
+        # The server goes on serving.
+        assert (await mcp.ok("list_sales"))["count"] == 1
+
+
 async def test_bad_date_is_refused(tmp_path: Path) -> None:
     async with _open(tmp_path) as mcp:
         text = await mcp.refused("list_sales", date="26/11/2026")
