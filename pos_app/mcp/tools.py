@@ -179,8 +179,9 @@ class TillTools:
     def _started_through_mcp(self, order_id: str) -> bool:
         if order_id in self.started:
             return True
+        started = mcp_records.event_kind(INITIATE)
         return any(
-            e.kind == "mcp_call" and e.detail.get("tool") == INITIATE
+            e.kind == started and e.detail.get("outcome") == "ok"
             for e in self.services.journal.events(order_id)
         )
 

@@ -1,6 +1,6 @@
 """What the MCP door leaves in the journal: one row per tool call, and refund requests.
 
-A tool call about one sale is also appended to that sale's events (kind "mcp_call"), in
+A tool call about one sale is also appended to that sale's events (kind "mcp_<tool>"), in
 the same transaction, so the manager sees it in the sale's "What happened". A refund
 request moves no money: it waits (PENDING_APPROVAL) until the manager approves it, and
 approval is what makes the refund (services/refund_requests.py).
@@ -31,6 +31,7 @@ __all__ = [
     "ToolCall",
     "create_refund_request",
     "decide_refund_request",
+    "event_kind",
     "get_refund_request",
     "pending_refund_requests",
     "record_tool_call",
@@ -95,6 +96,11 @@ class RefundRequestDecidedError(Exception):
         self.request = request
 
 
+def event_kind(tool: str) -> str:
+    """The sale event of a tool call: "mcp_" + the tool's name ("mcp_get_sale")."""
+    return "mcp_" + tool
+
+
 def _sale_status(conn: sqlite3.Connection, order_id: str) -> str | None:
     row = conn.execute("SELECT status FROM sales WHERE order_id = ?", (order_id,)).fetchone()
     return None if row is None else str(row[0])
@@ -114,7 +120,7 @@ def record_tool_call(
     order_id: str | None = None,
     detail: Mapping[str, object] | None = None,
 ) -> None:
-    """One row in mcp_calls; when `order_id` names a sale of this journal, an "mcp_call"
+    """One row in mcp_calls; when `order_id` names a sale of this journal, an "mcp_<tool>"
     event on that sale too (one transaction)."""
     now = _now_ms(journal)
     args_text = encode_detail(arguments)
@@ -127,8 +133,11 @@ def record_tool_call(
             (now, tool, order_id if status else None, args_text, outcome, detail_text),
         )
         if status is not None:
-            event = {"tool": tool, "outcome": outcome, **dict(arguments), **dict(detail or {})}
-            conn.execute(_INSERT_EVENT, (order_id, now, "mcp_call", status, encode_detail(event)))
+            event = {k: v for k, v in arguments.items() if k != "order_id"}
+            event.update({"outcome": outcome, **dict(detail or {})})
+            conn.execute(
+                _INSERT_EVENT, (order_id, now, event_kind(tool), status, encode_detail(event))
+            )
 
 
 def tool_calls(

@@ -136,7 +136,7 @@ async def test_mcp_over_stdio_takes_payments_that_the_day_end_counts(
             "day_summary",
         ]
         assert all(c.outcome == "ok" for c in calls)
-        assert "mcp_call" in [e.kind for e in journal.events(qr["order_id"])]
+        assert "mcp_initiate_cashfree_payment" in [e.kind for e in journal.events(qr["order_id"])]
         assert PHONE not in str([(c.arguments, c.detail) for c in calls])
     # Neither the customer's number nor the (simulator's) client secret reaches the logs.
     logs = "".join(p.read_text("utf-8", "replace") for p in (data_dir / "logs").rglob("*"))

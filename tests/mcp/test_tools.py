@@ -147,8 +147,9 @@ async def test_upi_qr_initiate_pay_confirm_success(tmp_path: Path) -> None:
         assert paid.bank_reference == confirmed["utr"]
         # Every call is in the sale's "What happened".
         kinds = [e.kind for e in mcp.till.journal.events(order_id)]
-        assert kinds.count("mcp_call") == 2
-        assert kinds.index("created") < kinds.index("mcp_call")
+        assert kinds.count("mcp_initiate_cashfree_payment") == 1
+        assert kinds.count("mcp_confirm_cashfree_payment") == 1
+        assert kinds.index("created") < kinds.index("mcp_initiate_cashfree_payment")
 
 
 async def test_payment_link_initiate_pay_confirm_success(tmp_path: Path) -> None:
@@ -249,7 +250,7 @@ async def test_confirm_reads_a_sale_another_door_follows_without_writing_it(tmp_
         assert confirmed["followed_here"] is False
         assert confirmed["till_status"] == "AWAITING_PAYMENT"
         after = [e.kind for e in mcp.till.journal.events(desk_sale.order_id)]
-        assert after == [*before, "mcp_call"]
+        assert after == [*before, "mcp_confirm_cashfree_payment"]
         final = await mcp.till.finish()
         assert final.status is SaleStatus.PAID
 

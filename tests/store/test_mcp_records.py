@@ -48,9 +48,9 @@ def test_a_call_about_a_sale_is_also_in_its_events(
     assert calls[1].order_id == sale.order_id
     assert calls[1].arguments == {"order_id": sale.order_id, "wait_seconds": 5}
     assert calls[0].order_id is None
-    [event] = [e for e in journal.events(sale.order_id) if e.kind == "mcp_call"]
-    assert event.detail["tool"] == "confirm_cashfree_payment"
-    assert event.detail["outcome"] == "ok"
+    [event] = [e for e in journal.events(sale.order_id) if e.kind.startswith("mcp_")]
+    assert event.kind == "mcp_confirm_cashfree_payment"
+    assert event.detail == {"outcome": "ok", "status": "CREATED", "wait_seconds": 5}
     assert mcp_records.tool_calls(journal, order_id=sale.order_id) == [calls[1]]
 
 

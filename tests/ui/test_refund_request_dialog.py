@@ -21,6 +21,7 @@ from pos_app.services.reconcile import refresh_sale
 from pos_app.services.refund_requests import RefundRequestService
 from pos_app.services.refunds import RefundService
 from pos_app.services.report_queries import ReportReader
+from pos_app.store import mcp_records
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
@@ -95,11 +96,22 @@ def test_manager_approves_a_request_and_the_refund_is_made(qtbot: QtBot, setup: 
     _select(setup, order_id)
     button = setup.console.transactions.detail.buttons["refund_request"]
     assert not button.isEnabled()
+    mcp_records.record_tool_call(
+        setup.till.journal,
+        "request_refund",
+        arguments={"order_id": order_id, "amount": "150", "reason": "given"},
+        outcome="ok",
+        order_id=order_id,
+    )
     request = setup.requests.ask(order_id, Money.rupees(150), "SUCCESS", source="mcp")
     setup.console.transactions.refresh_order(order_id)
+    if os.environ.get("POS_SHOT_DIR"):
+        setup.console.grab().save(str(Path(os.environ["POS_SHOT_DIR"]) / "console.png"))
     assert button.isEnabled()
     timeline = setup.console.transactions.detail.timeline
-    assert any("refund request" in timeline.item(i).text() for i in range(timeline.count()))
+    lines = [timeline.item(i).text() for i in range(timeline.count())]
+    assert any("refund request" in line for line in lines)
+    assert any("mcp request refund (amount: 150; outcome: ok" in line for line in lines)
 
     button.click()
     assert setup.gates == [text.PIN_TO_DECIDE]
