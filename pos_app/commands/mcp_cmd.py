@@ -64,7 +64,15 @@ async def _serve(args: argparse.Namespace) -> int:
     from pos_app.mcp.server import build_server
 
     runtime = open_runtime(args.env)
+    demo_page = None
     try:
+        if runtime.simulator is not None:
+            # The in-process pretend Cashfree: serve its payment pages on loopback, so a
+            # demo link opens and the pretend customer can pay (or fail) there.
+            from pos_app.gateway.simulator import start_server
+
+            demo_page = start_server(runtime.simulator, "127.0.0.1", 0)
+            say(f"Demo: the pretend Cashfree's payment pages are at {demo_page.url}")
         server = build_server(make_mcp_services(runtime))
         if args.http:
             from pos_app.mcp.http import serve_http
@@ -78,6 +86,8 @@ async def _serve(args: argparse.Namespace) -> int:
         else:
             await server.run_stdio_async()
     finally:
+        if demo_page is not None:
+            demo_page.stop()
         await runtime.aclose()
     return exit_codes.PAID
 

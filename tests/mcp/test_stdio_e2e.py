@@ -143,3 +143,30 @@ async def test_mcp_over_stdio_takes_payments_that_the_day_end_counts(
     assert "mcp" in logs
     for private in (PHONE, "ravi@example.com", SIM_CLIENT_SECRET):
         assert private not in logs
+
+
+async def test_demo_without_a_simulator_server_serves_its_own_payment_pages(
+    tmp_path: Path,
+) -> None:
+    """`pos-app mcp --demo` alone: the pretend Cashfree runs inside the server, and its
+    payment page (the link the reply names) is served on loopback for the pretend customer."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "POS_DATA_DIR": str(tmp_path / "till")}
+    env.pop("POS_CASHFREE_BASE_URL", None)
+    server = StdioServerParameters(
+        command=sys.executable, args=["-m", "pos_app", "mcp", "--demo"], env=env
+    )
+    async with Client(server, read_timeout_seconds=90) as client:
+        link = data(await client.call_tool("initiate_cashfree_payment", {"amount": "88"}))
+        page = link["payment_link"]
+        assert page.startswith("http://127.0.0.1:")
+        async with httpx.AsyncClient(timeout=10) as customer:
+            shown = await customer.get(page)
+            assert shown.status_code == 200 and "88.00" in shown.text
+            paid = await customer.post(page, data={"action": "pay"})
+            assert paid.status_code == 200, paid.text
+        confirmed = data(
+            await client.call_tool(
+                "confirm_cashfree_payment", {"order_id": link["order_id"], "wait_seconds": 45}
+            )
+        )
+        assert confirmed["payment_status"] == "SUCCESS"
