@@ -219,8 +219,14 @@ class TillTools:
         if last is None:  # pragma: no cover - start() always yields the journaled sale first
             raise Refused("till", "The sale could not be started.", outcome="error")
         self.started.add(last.order_id)
-        shown = Shown(last.link_url, last.qr_text if last.method is Method.UPI_QR else None, None)
-        if last.method is Method.UPI_QR:
+        if last.link_fallback:
+            # Cashfree refused the UPI attempt (no S2S for this account, or UPI requests
+            # not allowed): nobody can pay this order, so it is closed at once.
+            await self.services.checkout.cancel(last.order_id)
+        shown = Shown(None, None, None)
+        if last.method is Method.LINK:
+            shown = Shown(last.link_url, None, None)
+        elif last.method is Method.UPI_QR:
             shown = Shown(None, last.qr_text, last.qr_png)
         self.shown[last.order_id] = shown
         while len(self.shown) > SHOWN_KEPT:  # the oldest first (dicts keep insertion order)
@@ -228,7 +234,12 @@ class TillTools:
         sale = self.services.journal.get_sale(last.order_id)
         status = sale.status if sale is not None else last.status
         message = last.error or (_sale_message(sale) if sale is not None else last.message)
-        if status is SaleStatus.CREATED:
+        if last.link_fallback:
+            message = (
+                f"{last.error} This sale was closed (no money was taken): call "
+                "initiate_cashfree_payment again with payment_method 'link'."
+            )
+        elif status is SaleStatus.CREATED:
             why = f" ({last.offline.reason})" if last.offline is not None else ""
             message = (
                 f"Cashfree could not be reached{why}, so nothing was shown to a customer. "
@@ -255,7 +266,7 @@ class TillTools:
             payment_link=shown.link_url,
             upi_payload=shown.upi_payload,
             expires_at=iso(sale.expires_at if sale is not None else last.expires_at),
-            message=message,
+            message=_scrub(message, sale),
         )
         self._journal_call(
             tool, arguments, "ok", order_id=last.order_id, detail={"status": status.value}
@@ -326,7 +337,7 @@ class TillTools:
             late_payment=sale.late,
             expires_at=iso(sale.expires_at),
             followed_here=ours and sale.status in OPEN_STATUSES,
-            message=_sale_message(sale) + _owner_note(sale, ours),
+            message=_scrub(_sale_message(sale), sale) + _owner_note(sale, ours),
         )
         self._journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
@@ -357,7 +368,7 @@ class TillTools:
             late_payment=sale.late,
             bill_number=sale.bill_number,
             customer_phone=mask_phone(sale.customer_phone),
-            reason=sale.reason,
+            reason=_scrub(sale.reason, sale) if sale.reason else None,
             started_through_mcp=self._started_through_mcp(order_id),
             payment_link=shown.link_url if shown else None,
             refunds=[
@@ -467,7 +478,7 @@ class TillTools:
             order_id=order_id,
             till_status=sale.status.value,
             payment_status=payment_status(sale.status),
-            message=message,
+            message=_scrub(message, sale),
         )
         self._journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
@@ -523,6 +534,20 @@ def _text(arguments: Mapping[str, object], name: str) -> str | None:
 def _order_of(arguments: Mapping[str, object]) -> str | None:
     value = arguments.get("order_id")
     return str(value) if isinstance(value, str) else None
+
+
+def _scrub(text: str, sale: Sale | None) -> str:
+    """Cashfree's or the till's words, without the customer's UPI id, phone or e-mail."""
+    if sale is None:
+        return text
+    for private, instead in (
+        (sale.vpa, "the customer's UPI id"),
+        (sale.customer_phone, "the customer's phone"),
+        (sale.customer_email, "the customer's e-mail"),
+    ):
+        if private:
+            text = text.replace(private, instead)
+    return text
 
 
 def _owner_note(sale: Sale, ours: bool) -> str:

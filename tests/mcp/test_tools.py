@@ -198,6 +198,22 @@ async def test_collect_request_is_paid_and_no_reply_names_the_upi_id(tmp_path: P
         assert first.arguments["amount"] == 120
 
 
+async def test_a_refused_upi_request_is_closed_and_the_reply_says_use_a_link(
+    tmp_path: Path,
+) -> None:
+    async with _open(tmp_path) as mcp:
+        reply = await mcp.ok(
+            "initiate_cashfree_payment",
+            amount="45",
+            payment_method="collect",
+            upi_id="testinvalid@gocash",
+        )
+        assert (reply["till_status"], reply["payment_status"]) == ("CANCELLED", "FAILED")
+        assert "NPCI" in reply["message"] and "payment_method 'link'" in reply["message"]
+        assert "testinvalid" not in reply["message"]
+        assert mcp.till.journal.open_sales() == []
+
+
 async def test_unpaid_sale_expires_and_confirm_says_failed(tmp_path: Path) -> None:
     async with _open(tmp_path) as mcp:
         started = await mcp.ok("initiate_cashfree_payment", amount="75", payment_method="upi-qr")
