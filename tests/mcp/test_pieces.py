@@ -10,9 +10,9 @@ import pytest
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
+from pos_app.mcp.base import parse_amount, scrub
 from pos_app.mcp.limits import RateLimited, ToolLimits, limits_for
 from pos_app.mcp.redact import mask_phone, safe_arguments
-from pos_app.mcp.tools import _scrub, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_cashfree_words_lose_the_customers_details() -> None:
         vpa="asha@okaxis",
         customer_phone="9876543210",
     )
-    text = _scrub("upi_id asha@okaxis is invalid for 9876543210", sale)
+    text = scrub("upi_id asha@okaxis is invalid for 9876543210", sale)
     assert text == "upi_id the customer's UPI id is invalid for the customer's phone"
 
 
