@@ -25,6 +25,7 @@ from pos_app.store.mcp_records import (
     REJECTED,
     RefundRequest,
     RefundRequestDecidedError,
+    ToolCall,
 )
 
 __all__ = [
@@ -33,9 +34,12 @@ __all__ = [
     "REJECTED",
     "Decision",
     "RefundRequest",
+    "RefundRequestDecidedError",
     "RefundRequestService",
+    "ToolCall",
     "describe_request",
     "new_request_id",
+    "recent_tool_calls",
     "requests_for",
 ]
 
@@ -48,6 +52,11 @@ def new_request_id(now: datetime) -> str:
     """`RQ-<UTC yymmddHHMMSS>-<6 random>`."""
     suffix = "".join(secrets.choice(_ALPHABET) for _ in range(6))
     return f"RQ-{now:%y%m%d%H%M%S}-{suffix}"
+
+
+def recent_tool_calls(journal: JournalConnection, limit: int = 200) -> list[ToolCall]:
+    """The latest MCP tool calls, newest first (the console's "MCP calls" list)."""
+    return mcp_records.tool_calls(journal, limit=limit)
 
 
 def requests_for(journal: JournalConnection, order_id: str) -> list[RefundRequest]:

@@ -164,3 +164,29 @@ def test_a_request_that_can_no_longer_be_made_is_refused_in_the_dialog(
     assert len(setup.till.journal.refunds_for(order_id)) == 1
     still = setup.requests.get(request.request_id)
     assert still is not None and still.status == "PENDING_APPROVAL"
+
+
+def test_the_mcp_calls_tab_lists_every_call_even_without_a_sale(qtbot: QtBot, setup: Setup) -> None:
+    order_id = paid(qtbot, setup.till, 60)
+    journal = setup.till.journal
+    mcp_records.record_tool_call(
+        journal,
+        "initiate_cashfree_payment",
+        arguments={"amount": "abc", "phone_number": "given"},
+        outcome="refused",
+        detail={"field": "amount"},
+    )
+    setup.till.clock.now += timedelta(seconds=5)
+    mcp_records.record_tool_call(
+        journal, "get_sale", arguments={"order_id": order_id}, outcome="ok", order_id=order_id
+    )
+    console = setup.console
+    console.tabs.setCurrentWidget(console.mcp_calls)
+    table = console.mcp_calls.table
+    assert table.rowCount() == 2
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(2)]
+    assert rows[0][1:4] == ["get_sale", "ok", order_id]
+    assert rows[1][1:3] == ["initiate_cashfree_payment", "refused (amount)"]
+    assert rows[1][4] == "amount=abc, phone_number=given"
+    if os.environ.get("POS_SHOT_DIR"):
+        console.grab().save(str(Path(os.environ["POS_SHOT_DIR"]) / "mcp-calls.png"))

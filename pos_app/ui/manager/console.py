@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.services.day_end import DayReport
+from pos_app.services.refund_requests import recent_tool_calls
 from pos_app.services.refunds import RefundOutcome
 from pos_app.services.report_queries import SalesFilter
 from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.mcp_calls_view import McpCallsView
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
@@ -89,6 +91,8 @@ class ManagerConsole(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
+        self.mcp_calls = McpCallsView(lambda: recent_tool_calls(context.reader), context.zone, self)
+        self.tabs.addTab(self.mcp_calls, text.MCP_TAB)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -265,6 +269,8 @@ class ManagerConsole(QWidget):
         self.controller.export_sales(path, SalesFilter(start, end, terminal_id=terminal))
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.mcp_calls:
+            self.mcp_calls.reload()
         if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
             self.day_end.request_load()
 

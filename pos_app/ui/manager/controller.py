@@ -25,14 +25,13 @@ from pos_app.gateway.retry import background
 from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
-from pos_app.services.refund_requests import RefundRequestService
+from pos_app.services.refund_requests import RefundRequestDecidedError, RefundRequestService
 from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
 from pos_app.services.report_queries import ReportReader, SalesFilter
 from pos_app.services.reports import sales_csv
 from pos_app.services.runtime import Deps
 from pos_app.services.state import SaleState
 from pos_app.store.errors import JournalError
-from pos_app.store.mcp_records import RefundRequestDecidedError
 from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
 

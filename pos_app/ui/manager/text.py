@@ -74,6 +74,10 @@ REQUEST_REJECT = "Reject"
 REQUEST_NOTE = "Why (rejection, optional)"
 REQUEST_WORKING = "Approved: sending the refund to Cashfree…"
 NO_PENDING_REQUEST = "This sale has no refund request waiting for a decision."
+MCP_TAB = "MCP calls"
+MCP_COLUMNS = ("Time", "Tool", "Outcome", "Order", "Arguments (no personal data)")
+MCP_NONE = "No MCP client has called this till yet."
+MCP_RELOAD = "Reload"
 
 # ---- day end ------------------------------------------------------------------------------------
 SHOW = "Show"
