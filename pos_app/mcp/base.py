@@ -25,6 +25,7 @@ __all__ = [
     "Refused",
     "Shown",
     "ToolBase",
+    "order_of",
     "owner_note",
     "parse_amount",
     "sale_message",
@@ -88,7 +89,7 @@ class ToolBase:
     def env(self) -> str:
         return self.services.environment_label
 
-    def _journal_call(
+    def journal_call(
         self,
         tool: str,
         arguments: Mapping[str, object],
@@ -114,16 +115,16 @@ class ToolBase:
         try:
             self.limits.take(tool)
         except RateLimited as exc:
-            self._journal_call(
-                tool, arguments, "rate_limited", order_id=_order_of(arguments), detail={}
+            self.journal_call(
+                tool, arguments, "rate_limited", order_id=order_of(arguments), detail={}
             )
             raise Refused("rate_limit", str(exc), outcome="rate_limited") from None
 
     def refuse(
         self, tool: str, arguments: Mapping[str, object], field: str, message: str
     ) -> Refused:
-        self._journal_call(
-            tool, arguments, "refused", order_id=_order_of(arguments), detail={"field": field}
+        self.journal_call(
+            tool, arguments, "refused", order_id=order_of(arguments), detail={"field": field}
         )
         return Refused(field, message)
 
@@ -156,7 +157,7 @@ def text_argument(arguments: Mapping[str, object], name: str) -> str | None:
     return text or None
 
 
-def _order_of(arguments: Mapping[str, object]) -> str | None:
+def order_of(arguments: Mapping[str, object]) -> str | None:
     value = arguments.get("order_id")
     return str(value) if isinstance(value, str) else None
 

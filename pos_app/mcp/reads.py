@@ -71,7 +71,7 @@ class ReadTools(ToolBase):
             ],
             events=[f"{e.at.isoformat()} {e.kind}" for e in journal.events(order_id)],
         )
-        self._journal_call(tool, arguments, "ok", order_id=order_id)
+        self.journal_call(tool, arguments, "ok", order_id=order_id)
         return reply
 
     def list_sales(self, arguments: Mapping[str, object]) -> SalesReply:
@@ -91,7 +91,7 @@ class ReadTools(ToolBase):
             count=len(sales),
             sales=[SaleLine.of(s) for s in sales],
         )
-        self._journal_call(tool, arguments, "ok", detail={"count": len(sales)})
+        self.journal_call(tool, arguments, "ok", detail={"count": len(sales)})
         return reply
 
     def day_summary(self, arguments: Mapping[str, object]) -> DayReply:
@@ -117,7 +117,7 @@ class ReadTools(ToolBase):
             paid_by_method={k: TallyInfo(**v) for k, v in data["paid_by_method"].items()},
             paid_by_group={k: TallyInfo(**v) for k, v in data["paid_by_group"].items()},
         )
-        self._journal_call(tool, arguments, "ok")
+        self.journal_call(tool, arguments, "ok")
         return reply
 
     def _day(self, tool: str, arguments: Mapping[str, object]) -> date:

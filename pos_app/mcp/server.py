@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
@@ -18,6 +18,7 @@ from mcp.types import CallToolResult, ImageContent, TextContent, ToolAnnotations
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from pos_app import __version__
+from pos_app.mcp.base import order_of
 from pos_app.mcp.context import McpServices
 from pos_app.mcp.replies import (
     CancelReply,
@@ -90,7 +91,9 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
 
     server.middleware.append(environment_on_errors)
 
-    async def guarded(work: Callable[[], Awaitable[T]]) -> T:
+    async def guarded(
+        tool: str, arguments: Mapping[str, object], work: Callable[[], Awaitable[T]]
+    ) -> T:
         try:
             return await work()
         except Refused as exc:
@@ -99,7 +102,8 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
             log.warning("MCP tool: %s", exc.message)
             raise ToolError(f"{env}: the till's journal could not be used: {exc.message}") from None
         except Exception:
-            log.exception("MCP tool failed unexpectedly")
+            log.exception("MCP tool %s failed unexpectedly", tool)
+            till.journal_call(tool, arguments, "error", order_id=order_of(arguments))
             raise ToolError(
                 f"{env}: something unexpected went wrong inside the till. Nothing already "
                 "recorded was lost; the details are in the till's log."
@@ -148,7 +152,9 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
             "send_sms": send_sms,
             "send_email": send_email,
         }
-        reply, shown = await guarded(lambda: till.initiate(arguments))
+        reply, shown = await guarded(
+            "initiate_cashfree_payment", arguments, lambda: till.initiate(arguments)
+        )
         content: list[TextContent | ImageContent] = [
             TextContent(type="text", text=f"{env}: {reply.model_dump_json()}")
         ]
@@ -177,12 +183,14 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
         """Is it paid? payment_status SUCCESS / PENDING / FAILED, the till's own till_status,
         the UTR and the time it was paid."""
         arguments = {"order_id": order_id, "otp": otp, "wait_seconds": wait_seconds}
-        return await guarded(lambda: till.confirm(arguments))
+        return await guarded("confirm_cashfree_payment", arguments, lambda: till.confirm(arguments))
 
     @server.tool(annotations=READ_ONLY)
     async def get_sale(order_id: OrderId) -> SaleReply:
         """One sale as the till's journal knows it, with its refunds and refund requests."""
-        return await guarded(lambda: now(till.get_sale({"order_id": order_id})))
+        return await guarded(
+            "get_sale", {"order_id": order_id}, lambda: now(till.get_sale({"order_id": order_id}))
+        )
 
     @server.tool(annotations=READ_ONLY)
     async def list_sales(
@@ -192,12 +200,14 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
     ) -> SalesReply:
         """The day's sales, newest first."""
         arguments = {"date": date, "status": status, "limit": limit}
-        return await guarded(lambda: now(till.list_sales(arguments)))
+        return await guarded("list_sales", arguments, lambda: now(till.list_sales(arguments)))
 
     @server.tool(annotations=READ_ONLY)
     async def day_summary(date: Day = None) -> DayReply:
         """The day's totals: the same figures as `pos-app report`."""
-        return await guarded(lambda: now(till.day_summary({"date": date})))
+        return await guarded(
+            "day_summary", {"date": date}, lambda: now(till.day_summary({"date": date}))
+        )
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -207,7 +217,9 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
     async def cancel_payment(order_id: OrderId) -> CancelReply:
         """Cancel a payment started here. Cashfree is told first and asked again: if the
         customer paid meanwhile, the sale is PAID (paid wins)."""
-        return await guarded(lambda: till.cancel({"order_id": order_id}))
+        return await guarded(
+            "cancel_payment", {"order_id": order_id}, lambda: till.cancel({"order_id": order_id})
+        )
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -225,6 +237,8 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
         """Ask for a refund of a paid sale. It moves no money: the manager approves or
         rejects the request at the till; get_sale shows its state."""
         arguments = {"order_id": order_id, "amount": amount, "reason": reason}
-        return await guarded(lambda: now(till.request_refund(arguments)))
+        return await guarded(
+            "request_refund", arguments, lambda: now(till.request_refund(arguments))
+        )
 
     return server

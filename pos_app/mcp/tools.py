@@ -155,7 +155,7 @@ class TillTools(ReadTools):
             expires_at=iso(sale.expires_at if sale is not None else last.expires_at),
             message=scrub(message, sale),
         )
-        self._journal_call(
+        self.journal_call(
             tool, arguments, "ok", order_id=last.order_id, detail={"status": status.value}
         )
         return reply, shown
@@ -226,7 +226,7 @@ class TillTools(ReadTools):
             followed_here=ours and sale.status in OPEN_STATUSES,
             message=scrub(sale_message(sale), sale) + owner_note(sale, ours),
         )
-        self._journal_call(
+        self.journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
         )
         return reply
@@ -264,7 +264,7 @@ class TillTools(ReadTools):
             payment_status=payment_status(sale.status),
             message=scrub(message, sale),
         )
-        self._journal_call(
+        self.journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
         )
         return reply
@@ -301,7 +301,7 @@ class TillTools(ReadTools):
             status=request.status,
             message=describe_request(request),
         )
-        self._journal_call(
+        self.journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"request_id": request.request_id}
         )
         return reply

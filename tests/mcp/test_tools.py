@@ -482,6 +482,7 @@ async def test_an_unexpected_failure_is_an_error_result_not_a_crash(tmp_path: Pa
         text = await mcp.refused("get_sale", order_id=sale["order_id"])
         assert "DEMO: " in text and "unexpected" in text
         assert "disk on fire" not in text
+        assert mcp.calls()[0].tool == "get_sale" and mcp.calls()[0].outcome == "error"
         # The server goes on serving.
         assert (await mcp.ok("list_sales"))["count"] == 1
 
