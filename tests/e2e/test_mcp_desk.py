@@ -36,7 +36,7 @@ from pos_app.services.reports import day_bounds, local_zone
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 def _free_port() -> int:

@@ -85,6 +85,7 @@ async def test_requests_without_the_token_get_401(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(180)
 @pytest.mark.asyncio
 async def test_a_real_http_server_serves_the_tools_to_a_client_with_the_token(
     tmp_path: Path,

@@ -28,7 +28,7 @@ from pos_app.store.journal import Journal
 REPO = Path(__file__).resolve().parents[2]
 PHONE = "9812345670"
 
-pytestmark = [pytest.mark.slow, pytest.mark.asyncio]
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(240)]
 
 
 def _free_port() -> int:
