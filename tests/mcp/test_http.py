@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import io
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -150,3 +151,15 @@ def test_show_token_with_a_wrong_pin_shows_nothing(
     assert out.out == ""
     assert "Wrong manager PIN" in out.err
     assert KeyringSecretStore().get("demo", MCP_TOKEN) is None
+
+
+@pytest.mark.secret_service
+def test_the_token_round_trips_through_a_real_secret_service() -> None:
+    store = KeyringSecretStore(service=f"pos_app_test_{time.time_ns()}", timeout=10)
+    try:
+        token = http_token(store, "demo")
+        assert http_token(store, "demo") == token
+        assert store.get("demo", MCP_TOKEN) == token
+    finally:
+        store.delete("demo", MCP_TOKEN)
+    assert store.get("demo", MCP_TOKEN) is None
