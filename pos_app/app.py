@@ -29,6 +29,7 @@ from pos_app.services.runtime import Deps
 from pos_app.store.journal import Journal
 
 if TYPE_CHECKING:
+    from pos_app.mcp.context import McpServices
     from pos_app.services.diagnostics import ConnectionCheck
 
 __all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
@@ -161,6 +162,31 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         max_amount=Money(settings.max_amount_paise),
         duplicate_window=timedelta(minutes=settings.duplicate_window_minutes),
         keep_leases=True,
+    )
+
+
+def make_mcp_services(runtime: Runtime) -> McpServices:
+    """The MCP server's bundle: the runtime's checkout and journal, a RefundService for
+    approved refund requests, and the MCP limits from Settings (the per-call maximum never
+    above the till's own)."""
+    from pos_app.mcp.context import McpServices
+    from pos_app.services.refund_requests import RefundRequestService
+    from pos_app.services.refunds import RefundService
+    from pos_app.services.reports import local_zone
+
+    deps, settings = runtime.deps, runtime.settings
+    refunds = RefundService(deps.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
+    till_max = Money(settings.max_amount_paise)
+    wanted = settings.mcp_max_amount_paise
+    return McpServices(
+        environment=runtime.environment,
+        checkout=runtime.checkout,
+        journal=runtime.journal,
+        refunds=refunds,
+        refund_requests=RefundRequestService(runtime.journal, refunds, clock=deps.clock),
+        max_amount=min(Money(wanted), till_max) if wanted else till_max,
+        calls_per_minute=settings.mcp_calls_per_minute,
+        zone=local_zone(),
     )
 
 

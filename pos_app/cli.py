@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from pos_app import __version__
+from pos_app.commands.mcp_cmd import add_mcp_parser
 
 ENVIRONMENTS = ("demo", "sandbox", "production")
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _credentials_parser(sub)
     _config_parser(sub)
     _say_parser(sub)
+    add_mcp_parser(sub, _env_options)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")

@@ -119,6 +119,10 @@ class Settings:
     voice_language: str = DEFAULT_LANGUAGE
     voice_volume: int = 80  # percent
     voice_say_bill: bool = False
+    # The MCP server (`pos-app mcp`): the largest amount one tool call may charge (None:
+    # the till's max_amount_paise), and how many calls per minute each tool accepts.
+    mcp_max_amount_paise: int | None = None
+    mcp_calls_per_minute: int = 20
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -210,6 +214,10 @@ _RULES: dict[str, _Rule] = {
     "voice_language": _Rule("language"),
     "voice_volume": _Rule("whole", low=0, high=100, hint=" percent"),
     "voice_say_bill": _Rule("flag"),
+    "mcp_max_amount_paise": _Rule(
+        "whole", optional=True, low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise"
+    ),
+    "mcp_calls_per_minute": _Rule("whole", low=1, high=600, hint=" of calls per minute"),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}

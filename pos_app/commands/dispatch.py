@@ -54,6 +54,10 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.credentials import run_credentials
 
             return run_credentials(args)
+        if command == "mcp":
+            from pos_app.commands.mcp_cmd import run_mcp
+
+            return run_mcp(args)
         if command == "config":
             from pos_app.commands.config_cmd import run_config
 

@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.services.day_end import DayReport
+from pos_app.services.refund_requests import recent_tool_calls
 from pos_app.services.refunds import RefundOutcome
 from pos_app.services.report_queries import SalesFilter
 from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.mcp_calls_view import McpCallsView
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
@@ -40,6 +42,7 @@ from pos_app.ui.manager.printing import (
     save_pdf,
 )
 from pos_app.ui.manager.refund_dialog import RefundDialog
+from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -77,6 +80,7 @@ class ManagerConsole(QWidget):
         self.resize(1180, 720)
         now = (today or deps.clock()).astimezone(context.zone).date()
         self.refund_dialog: RefundDialog | None = None
+        self.request_dialog: RefundRequestDialog | None = None
         self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
         self.document: QTextDocument | None = None  # what is being printed
 
@@ -87,6 +91,8 @@ class ManagerConsole(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
+        self.mcp_calls = McpCallsView(lambda: recent_tool_calls(context.reader), context.zone, self)
+        self.tabs.addTab(self.mcp_calls, text.MCP_TAB)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -116,6 +122,9 @@ class ManagerConsole(QWidget):
         c.problem.connect(self._problem)
         c.refund_done.connect(self._refund_done)
         c.refund_refused.connect(self._refund_refused)
+        detail.refund_request_requested.connect(self.ask_refund_request)
+        c.request_decided.connect(self._request_decided)
+        c.request_refused.connect(self._request_refused)
         c.day_ready.connect(self.day_end.show_report)
         c.progress.connect(self.day_end.show_progress)
         c.day_refreshed.connect(self.day_end.show_refresh)
@@ -174,6 +183,40 @@ class ManagerConsole(QWidget):
         if self.refund_dialog is dialog:
             self.refund_dialog = None
 
+    # ---- refund requests ---------------------------------------------------------------------
+    def ask_refund_request(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_DECIDE, lambda: self.open_refund_request(order_id))
+
+    def open_refund_request(self, order_id: str) -> RefundRequestDialog | None:
+        detail = self.transactions.detail_of(order_id)
+        if detail is None or not detail.pending_requests:
+            self._notice(text.NO_PENDING_REQUEST)
+            return None
+        dialog = RefundRequestDialog(
+            detail.sale, detail.pending_requests[0], self.context.zone, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.approved.connect(self.controller.approve_refund_request)
+        dialog.rejected.connect(self.controller.reject_refund_request)
+        dialog.finished.connect(lambda _r: self._request_closed(dialog))
+        self.request_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _request_decided(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_outcome(message)
+
+    def _request_refused(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_refusal(message)
+        else:
+            self._problem(message)
+
+    def _request_closed(self, dialog: RefundRequestDialog) -> None:
+        if self.request_dialog is dialog:
+            self.request_dialog = None
+
     def receipt(self, order_id: str) -> QTextDocument | None:
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
@@ -226,6 +269,8 @@ class ManagerConsole(QWidget):
         self.controller.export_sales(path, SalesFilter(start, end, terminal_id=terminal))
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.mcp_calls:
+            self.mcp_calls.reload()
         if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
             self.day_end.request_load()
 
