@@ -199,10 +199,13 @@ class TillTools(ReadTools):
         if text_argument(arguments, "otp"):
             raise self.refuse(tool, arguments, "otp", NO_OTP.format(method=sale.method.label))
         wait = float(str(arguments.get("wait_seconds") or 0.0))
-        ours = order_id in self.started
         deps = self.services.checkout.deps
-        if ours and sale.status in OPEN_STATUSES:
-            self.services.checkout.check_now(order_id)  # the owner reads Cashfree now
+        # Whoever follows the sale (this server, the desk, another command) is asked to read
+        # Cashfree now; nobody else writes its outcome (one owner per sale, in the journal).
+        lease = self.services.journal.live_lease(order_id)
+        ours = lease is not None and lease.owner == deps.owner.token
+        if lease is not None and sale.status in OPEN_STATUSES:
+            self.services.checkout.check_now(order_id)
             wait = max(wait, NUDGE_GRACE)
         deadline = deps.clock() + timedelta(seconds=wait)
         before = sale

@@ -3,8 +3,8 @@ SDK's stdio client on its own thread) and the desk (offscreen, this process), bo
 same data folder and against `pos-app gateway-sim` on loopback. The sale an agent starts
 is seen by the desk among its open payments, is paid, and is in the manager's day end.
 
-Until the journal has "one owner per sale" leases, the desk follows such a sale too when it
-resumes open sales at start; the assertions here hold either way.
+The MCP server owns the sale (its lease in the journal): the desk counts it among the open
+payments but does not follow it a second time.
 """
 
 from __future__ import annotations
@@ -142,7 +142,9 @@ def test_an_mcp_sale_is_in_the_desks_open_payments_and_the_day_end(
         desk = open_desk(qtbot, open_runtime("demo"))
         window = desk.window
         try:
-            assert desk.controller.resume_open_sales() == 1
+            assert desk.controller.resume_open_sales() == 0  # the MCP server follows it
+            lease = desk.runtime.journal.live_lease(order_id)
+            assert lease is not None and lease.owner != desk.runtime.deps.owner.token
             qtbot.waitUntil(
                 lambda: window.header.open_count.text() == "1 open payment", timeout=5000
             )

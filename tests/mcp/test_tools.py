@@ -16,7 +16,7 @@ from mcp import Client
 from mcp.types import CallToolResult
 from mcp_kit import data, error_text, everything_said, mcp_till
 from PIL import Image
-from till_fakes import Till, qr_request
+from till_fakes import Till, make_till, qr_request
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
@@ -258,17 +258,23 @@ async def test_cancel_refuses_a_sale_the_mcp_server_did_not_start(tmp_path: Path
 
 async def test_confirm_reads_a_sale_another_door_follows_without_writing_it(tmp_path: Path) -> None:
     async with _open(tmp_path) as mcp:
-        desk_sale = await mcp.till.run(qr_request(41), until_awaiting=True)
+        # The desk: another process of this till (its own owner) on the same journal.
+        desk = make_till(tmp_path, sim=mcp.till.sim, clock=mcp.till.clock, journal=mcp.till.journal)
+        desk_sale = await desk.run(qr_request(41), until_awaiting=True)
         mcp.till.sim.customer_pays(desk_sale.order_id)
         before = [e.kind for e in mcp.till.journal.events(desk_sale.order_id)]
         confirmed = await mcp.ok("confirm_cashfree_payment", order_id=desk_sale.order_id)
-        # The desk (the stream held by the test) owns the sale: the MCP server only reads.
+        # The desk owns the sale: the MCP server only reads and asks it to check now.
         assert confirmed["followed_here"] is False
         assert confirmed["till_status"] == "AWAITING_PAYMENT"
         after = [e.kind for e in mcp.till.journal.events(desk_sale.order_id)]
         assert after == [*before, "mcp_confirm_cashfree_payment"]
-        final = await mcp.till.finish()
+        lease = mcp.till.journal.lease_of(desk_sale.order_id)
+        assert lease is not None and lease.check_now  # the nudge waits for the desk
+        final = await desk.finish()
         assert final.status is SaleStatus.PAID
+        await desk.checkout.shutdown()
+        await desk.client.aclose()
 
 
 async def test_cashfree_down_replies_in_time_and_the_sale_is_closed(tmp_path: Path) -> None:
