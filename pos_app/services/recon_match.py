@@ -27,6 +27,7 @@ __all__ = [
     "ReconReport",
     "SettlementGroup",
     "expected_settlement",
+    "link_of",
     "match_day",
     "sale_key",
 ]
@@ -137,7 +138,7 @@ def sale_key(sale: Sale) -> str:
     return sale.gateway_order_id or sale.order_id
 
 
-def _link_of(order_id: str) -> str | None:
+def link_of(order_id: str) -> str | None:
     """CFPay_<link_id>_<n> (an order a paid payment link made) -> link_id."""
     if not order_id.startswith("CFPay_"):
         return None
@@ -257,7 +258,7 @@ def _find(by_key: Mapping[str, Sale], order_id: str | None) -> Sale | None:
         return None
     found = by_key.get(order_id)
     if found is None:
-        link = _link_of(order_id)
+        link = link_of(order_id)
         found = by_key.get(link) if link else None
     return found
 

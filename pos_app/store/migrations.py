@@ -110,7 +110,13 @@ _V1 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+_V2 = Migration(
+    2,
+    "events findable by kind and time (the day end's sales paid on evidence)",
+    ("CREATE INDEX sale_events_kind_at ON sale_events (kind, at)",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 LATEST = MIGRATIONS[-1].version
 
 
