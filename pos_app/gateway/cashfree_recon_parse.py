@@ -178,8 +178,7 @@ def parse_settlement(data: Any) -> Settlement:
         settlement_charge=_amount(row.get("settlement_charge")) or zero,
         settlement_tax=_amount(row.get("settlement_tax")) or zero,
         adjustment=_amount(row.get("adjustment")) or zero,
-        amount_settled=_amount(row.get("amount_settled"))
-        or _amount(row.get("settlement_amount")),
+        amount_settled=_amount(row.get("amount_settled")) or _amount(row.get("settlement_amount")),
         payment_from=_time(row.get("payment_from")),
         payment_till=_time(row.get("payment_till")),
         remarks=_text(row.get("remarks")),

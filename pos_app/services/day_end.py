@@ -62,7 +62,9 @@ class ExceptionKind(enum.Enum):
 
     UNCERTAIN = "uncertain"  # the till could not confirm the outcome with Cashfree
     LATE_PAYMENT = "late_payment"  # money arrived after cancel or expiry
-    PAID_ON_EVIDENCE = "paid_on_evidence"  # recorded PAID from the customer's UTR (paid_evidence.py)
+    PAID_ON_EVIDENCE = (
+        "paid_on_evidence"  # recorded PAID from the customer's UTR (paid_evidence.py)
+    )
     REFUND_NOT_FINAL = "refund_not_final"  # a refund not yet SUCCESS, FAILED or CANCELLED
     OPEN = "open"  # still waiting for the customer
     DUPLICATE_OVERRIDE = "duplicate_override"  # paid after the cashier overrode the guard

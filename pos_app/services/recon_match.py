@@ -317,7 +317,9 @@ def _refund_issue(
     known = refunds.get(sale.order_id, []) if sale is not None else []
     if any(r.refund_id == event.refund_id for r in known):
         return None
-    where = "on a sale this till has no record of" if sale is None else "that this till did not make"
+    where = (
+        "on a sale this till has no record of" if sale is None else "that this till did not make"
+    )
     return ReconIssue(
         IssueKind.UNKNOWN_REFUND,
         sale.order_id if sale is not None else event.order_id,

@@ -37,7 +37,9 @@ async def test_fetch_recon_request_and_answer(
     route = cf.post("/recon").respond(200, json=_example("ReconEntity"))
     page = await gateway.fetch_recon(START, END, limit=500)
     request = route.calls.last.request
-    wire.headers(request, request_id="req-1", idempotency_key=wire.generated_key(request), body=True)
+    wire.headers(
+        request, request_id="req-1", idempotency_key=wire.generated_key(request), body=True
+    )
     body = wire.body(request)
     assert body == {
         "pagination": {"limit": 500},

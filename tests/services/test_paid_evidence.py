@@ -1,4 +1,4 @@
-""""The customer says they paid": the till looks for the UTR at Cashfree (the order's
+""" "The customer says they paid": the till looks for the UTR at Cashfree (the order's
 payments, then the day's reconciliation) and records PAID only on a match; otherwise the
 sale stays exactly as it was. Against the in-process simulator."""
 
@@ -121,8 +121,18 @@ async def test_a_link_sale_is_found_in_the_days_reconciliation(tmp_path: Path) -
     now = till.clock()
     link_id = "T1-LINK-1"
     sale = till.journal.create_sale(
-        Sale(link_id, "T1", "demo", Money.rupees(700), Method.LINK, SaleStatus.AWAITING_PAYMENT,
-             "k-link", now, now, link_id=link_id)  # fmt: skip
+        Sale(
+            link_id,
+            "T1",
+            "demo",
+            Money.rupees(700),
+            Method.LINK,
+            SaleStatus.AWAITING_PAYMENT,
+            "k-link",
+            now,
+            now,
+            link_id=link_id,
+        )  # fmt: skip
     )
     await till.gateway.create_link(
         NewLink(link_id, Money.rupees(700), "Bill 7", Customer("c1", "9999999999")),

@@ -81,8 +81,17 @@ async def test_every_kind_of_disagreement_is_found(tmp_path: Path) -> None:
     # The till journaled 120 but Cashfree's order says 125.
     now = till.clock()
     till.journal.create_sale(
-        Sale("T1-MISM", "T1", "demo", Money.rupees(120), Method.UPI_QR,
-             SaleStatus.AWAITING_PAYMENT, "k-mism", now, now)  # fmt: skip
+        Sale(
+            "T1-MISM",
+            "T1",
+            "demo",
+            Money.rupees(120),
+            Method.UPI_QR,
+            SaleStatus.AWAITING_PAYMENT,
+            "k-mism",
+            now,
+            now,
+        )  # fmt: skip
     )
     await till.gateway.create_order(
         NewOrder("T1-MISM", Money.rupees(125), Customer("cust1", "9999999999")),

@@ -163,7 +163,11 @@ async def test_cursor_paging_returns_every_event_once(
         ("/recon", _body(DAY, cursor="bm90IGEgY3Vyc29y"), "pagination.cursor_invalid"),
         ("/settlements", _body({}), "filters_invalid"),
         ("/settlements", _body({"settlement_utrs": "U1"}), "filters.settlement_utrs_invalid"),
-        ("/settlement/recon", _body({"start_date": DAY["start_date"]}), "filters.date_range_invalid"),
+        (
+            "/settlement/recon",
+            _body({"start_date": DAY["start_date"]}),
+            "filters.date_range_invalid",
+        ),
     ],
 )
 async def test_bad_requests_are_refused_like_cashfree(

@@ -241,9 +241,7 @@ class PgApi:
         filters, page = recon_wire.recon_filters(call.body)
         assert filters.start is not None and filters.end is not None
         events = [
-            e
-            for e in self.settlements.events(call.now)
-            if filters.start <= e.at <= filters.end
+            e for e in self.settlements.events(call.now) if filters.start <= e.at <= filters.end
         ]
         chosen, envelope = recon_wire.page_of(events, page, filters.fingerprint)
         return {**envelope, "data": [recon_wire.flat_row(e) for e in chosen]}
@@ -299,9 +297,7 @@ _ROUTES = (
     _route("GET", "/links/{}/orders", "get_link_orders", PgApi._get_link_orders),
     _route("POST", "/recon", "recon", PgApi._recon, has_body=True),
     _route("POST", "/settlements", "settlements", PgApi._settlements, has_body=True),
-    _route(
-        "POST", "/settlement/recon", "settlement_recon", PgApi._settlement_recon, has_body=True
-    ),
+    _route("POST", "/settlement/recon", "settlement_recon", PgApi._settlement_recon, has_body=True),
     _route("GET", "/orders/{}/settlements", "order_settlements", PgApi._order_settlement),
 )
 
