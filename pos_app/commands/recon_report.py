@@ -46,7 +46,7 @@ def run_recon_report(args: argparse.Namespace) -> int:
         raise ValueError("--to is before --from")
     start, end = day_bounds(first, last, zone)
 
-    async def body() -> str | None:
+    async def body() -> tuple[str, str | None]:
         runtime = open_runtime(args.env)
         try:
             reader = ReportReader.beside(runtime.journal)
@@ -62,14 +62,14 @@ def run_recon_report(args: argparse.Namespace) -> int:
             text = recon_json(report)
         else:
             text = recon_table(report)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
-            print(f"Wrote the reconciliation to {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return report.error
+        return text, report.error
 
-    error = asyncio.run(body())
+    text, error = asyncio.run(body())
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"Wrote the reconciliation to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     if error:
         print(error, file=sys.stderr)
         return exit_codes.GATEWAY_TROUBLE

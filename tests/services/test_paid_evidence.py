@@ -132,7 +132,7 @@ async def test_a_link_sale_is_found_in_the_days_reconciliation(tmp_path: Path) -
             now,
             now,
             link_id=link_id,
-        )  # fmt: skip
+        )
     )
     await till.gateway.create_link(
         NewLink(link_id, Money.rupees(700), "Bill 7", Customer("c1", "9999999999")),

@@ -15,9 +15,9 @@ from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.gateway.base import Customer, NewOrder, NewRefund
 from pos_app.gateway.errors import GatewayError
 from pos_app.gateway.recon_types import ReconPage
-from pos_app.services.reconcile import refresh_sale
 from pos_app.services.recon import reconcile_day
 from pos_app.services.recon_match import IssueKind, ReconReport, expected_settlement
+from pos_app.services.reconcile import refresh_sale
 from pos_app.services.report_queries import ReportReader
 
 pytestmark = pytest.mark.asyncio
@@ -91,7 +91,7 @@ async def test_every_kind_of_disagreement_is_found(tmp_path: Path) -> None:
             "k-mism",
             now,
             now,
-        )  # fmt: skip
+        )
     )
     await till.gateway.create_order(
         NewOrder("T1-MISM", Money.rupees(125), Customer("cust1", "9999999999")),
@@ -100,9 +100,12 @@ async def test_every_kind_of_disagreement_is_found(tmp_path: Path) -> None:
     till.sim.customer_pays("T1-MISM")
     (payment,) = till.sim.payments("T1-MISM")
     till.journal.update_sale(
-        "T1-MISM", event="paid", status=SaleStatus.PAID, paid_at=now,
+        "T1-MISM",
+        event="paid",
+        status=SaleStatus.PAID,
+        paid_at=now,
         cf_payment_id=payment["cf_payment_id"],
-    )  # fmt: skip
+    )
     # The till gave up (EXPIRED) but the customer's money arrived.
     expired = await sale_at_gateway(till, 60, SaleStatus.EXPIRED)
     till.sim.customer_pays(expired.order_id)

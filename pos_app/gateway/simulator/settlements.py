@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 SETTLE_AT = time(11, 0)  # IST, the day after
+_ZERO = Money(0)
 
 
 class DisputeKind(enum.StrEnum):
@@ -78,10 +79,10 @@ class SimSettlement:
     utr: str
     day: date  # the IST day whose events it settles
     settled_at: datetime
-    gross: Money = Money(0)
-    charges: Money = Money(0)
-    tax: Money = Money(0)
-    debits: Money = Money(0)  # refunds, disputes and chargebacks (a negative adjustment)
+    gross: Money = _ZERO
+    charges: Money = _ZERO
+    tax: Money = _ZERO
+    debits: Money = _ZERO  # refunds, disputes and chargebacks (a negative adjustment)
     payments: int = 0
 
     @property
@@ -102,8 +103,8 @@ class ReconEvent:
     payment: SimPayment | None = None
     refund: SimRefund | None = None
     dispute: SimDispute | None = None
-    charge: Money = Money(0)
-    tax: Money = Money(0)
+    charge: Money = _ZERO
+    tax: Money = _ZERO
     settlement: SimSettlement | None = None
     of_settlement: SimSettlement | None = field(default=None, repr=False)  # SETTLEMENT rows
 
