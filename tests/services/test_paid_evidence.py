@@ -135,7 +135,7 @@ async def test_a_link_sale_is_found_in_the_days_reconciliation(tmp_path: Path) -
         )
     )
     await till.gateway.create_link(
-        NewLink(link_id, Money.rupees(700), "Bill 7", Customer("c1", "9999999999")),
+        NewLink(link_id, Money.rupees(700), "Bill 7", Customer("cust1", "9999999999")),
         idempotency_key="k-link",
     )
     cf_order = till.sim.link_customer_pays(link_id)

@@ -31,6 +31,7 @@ from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.evidence_dialog import EvidenceDialog
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
@@ -39,6 +40,9 @@ from pos_app.ui.manager.printing import (
     receipt_html,
     save_pdf,
 )
+from pos_app.ui.manager.recon_controller import ReconController
+from pos_app.ui.manager.recon_print import recon_section_html
+from pos_app.ui.manager.recon_view import RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
@@ -87,6 +91,10 @@ class ManagerConsole(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
+        self.recon = ReconView(now, context.zone, self)
+        self.recon_controller = ReconController(context, self)
+        self.evidence_dialog: EvidenceDialog | None = None
+        self.tabs.addTab(self.recon, RECON_TAB)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -126,6 +134,14 @@ class ManagerConsole(QWidget):
         self.day_end.print_requested.connect(self.print_day)
         self.day_end.pdf_requested.connect(self.save_day_pdf)
         self.tabs.currentChanged.connect(self._tab_changed)
+        rc = self.recon_controller
+        detail.evidence_requested.connect(self.ask_evidence)
+        self.recon.load_requested.connect(rc.load_recon)
+        rc.recon_ready.connect(self.recon.show_report)
+        rc.busy_changed.connect(self.recon.set_busy)
+        rc.problem.connect(self._problem)
+        rc.sale_changed.connect(self.transactions.refresh_order)
+        rc.evidence_done.connect(self._evidence_done)
 
     # ---- transactions ------------------------------------------------------------------------
     def confirm_cancel(self, order_id: str) -> None:
@@ -174,6 +190,30 @@ class ManagerConsole(QWidget):
         if self.refund_dialog is dialog:
             self.refund_dialog = None
 
+    # ---- "the customer says they paid" ---------------------------------------------------------
+    def ask_evidence(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_EVIDENCE, lambda: self.open_evidence(order_id))
+
+    def open_evidence(self, order_id: str) -> EvidenceDialog | None:
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return None
+        dialog = EvidenceDialog(sale, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.submitted.connect(self.recon_controller.paid_evidence)
+        dialog.finished.connect(lambda _r: self._evidence_closed(dialog))
+        self.evidence_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _evidence_done(self, outcome: object) -> None:
+        if self.evidence_dialog is not None:
+            self.evidence_dialog.show_outcome(outcome)  # type: ignore[arg-type]
+
+    def _evidence_closed(self, dialog: EvidenceDialog) -> None:
+        if self.evidence_dialog is dialog:
+            self.evidence_dialog = None
+
     def receipt(self, order_id: str) -> QTextDocument | None:
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
@@ -203,11 +243,14 @@ class ManagerConsole(QWidget):
 
     # ---- day end -------------------------------------------------------------------------------
     def day_document(self, report: DayReport) -> QTextDocument:
+        recon = self.recon.report
+        same_days = recon is not None and (recon.start, recon.end) == (report.start, report.end)
         html = day_report_html(
             report,
             store_name=self.context.deps.store_name,
             environment=self.context.deps.environment,
             with_chart=True,
+            extra_html=recon_section_html(recon if same_days else None),
         )
         return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
 
@@ -228,6 +271,8 @@ class ManagerConsole(QWidget):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
             self.day_end.request_load()
+        if self.tabs.widget(index) is self.recon and self.recon.report is None:
+            self.recon.request_load()
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _print(self, document: QTextDocument) -> None:
@@ -261,5 +306,6 @@ class ManagerConsole(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.shutdown()
+        self.recon_controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

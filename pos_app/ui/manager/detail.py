@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
+from pos_app.services.paid_evidence import EVIDENCE_STATUSES
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
@@ -60,6 +61,7 @@ class DetailPane(QWidget):
     check_refunds_requested = Signal(str)
     print_requested = Signal(str)
     pdf_requested = Signal(str)
+    evidence_requested = Signal(str)  # "the customer says they paid"
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,7 @@ class DetailPane(QWidget):
             ("check_refunds", text.CHECK_REFUND, self.check_refunds_requested),
             ("print", text.REPRINT, self.print_requested),
             ("pdf", text.RECEIPT_PDF, self.pdf_requested),
+            ("evidence", text.CUSTOMER_PAID, self.evidence_requested),
         )
         for n, (key, label, signal) in enumerate(actions):
             button = QPushButton(label, self)
@@ -150,6 +153,7 @@ class DetailPane(QWidget):
         self.buttons["check_refunds"].setEnabled(bool(detail.unsettled_refunds))
         self.buttons["print"].setEnabled(paid)
         self.buttons["pdf"].setEnabled(paid)
+        self.buttons["evidence"].setEnabled(sale.status in EVIDENCE_STATUSES)
 
     def set_busy(self, busy: bool) -> None:
         if busy:
