@@ -15,7 +15,13 @@ from datetime import datetime, timedelta, tzinfo
 
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
-from pos_app.gateway.recon_types import ReconEvent, ReconGateway, Settlement, SettlementQuery
+from pos_app.gateway.recon_types import (
+    ReconEvent,
+    ReconEventKind,
+    ReconGateway,
+    Settlement,
+    SettlementQuery,
+)
 from pos_app.gateway.retry import background
 from pos_app.services.recon_match import ReconReport, match_day
 from pos_app.services.report_queries import ReportReader
@@ -93,7 +99,10 @@ def _journal_side(
                     named.add(event.order_id[len("CFPay_") :].rpartition("_")[0])
         for sale in reader.sales_by_order_ids(sorted(named - set(sales))):
             sales[sale.order_id] = sale
-        refunds = {order_id: reader.refunds_for(order_id) for order_id in sales}
+        # Only a refund line needs the journal's refunds of its sale.
+        refunded = {e.order_id for e in events if e.kind is ReconEventKind.REFUND and e.order_id}
+        wanted = {o for o in sales if o in refunded or sales[o].gateway_order_id in refunded}
+        refunds = {order_id: reader.refunds_for(order_id) for order_id in wanted}
     return list(sales.values()), refunds
 
 
