@@ -1,4 +1,4 @@
-""""The customer says they paid": the manager types the UPI reference (UTR) and the amount
+""" "The customer says they paid": the manager types the UPI reference (UTR) and the amount
 the customer's phone shows; the till looks for it at Cashfree.
 
 The dialog only collects and shows: it emits `submitted(order_id, utr, Money)` and renders

@@ -55,10 +55,7 @@ def recon_section_html(report: ReconReport | None) -> str:
         parts.append(
             _table(
                 ("What", "Order", "Amount", "Details"),
-                [
-                    (i.title, i.order_id or "", i.amount.format(), i.detail)
-                    for i in report.issues
-                ],
+                [(i.title, i.order_id or "", i.amount.format(), i.detail) for i in report.issues],
             )
         )
     else:
