@@ -211,3 +211,51 @@ async def test_when_cashfree_cannot_be_read_nothing_is_claimed(tmp_path: Path) -
 async def test_expected_settlement_skips_sunday() -> None:
     assert expected_settlement(date(2026, 11, 26)) == date(2026, 11, 27)  # Thu -> Fri
     assert expected_settlement(date(2026, 11, 28)) == date(2026, 11, 30)  # Sat -> Mon
+
+
+class _NotesPriority:
+    """The real gateway, noting for each call whether it ran as background work."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, bool]] = []
+
+    def __getattr__(self, name: str) -> object:
+        from pos_app.gateway.retry import in_background
+
+        target = getattr(self.inner, name)
+
+        async def call(*args: object, **kwargs: object) -> object:
+            self.calls.append((name, in_background()))
+            return await target(*args, **kwargs)
+
+        return call
+
+
+async def test_every_call_of_the_day_end_and_evidence_is_background_work(
+    tmp_path: Path,
+) -> None:
+    from pos_app.services.paid_evidence import check_paid_evidence
+
+    till = make_till(tmp_path)
+    await _paid_sale(till, 100)
+    till.clock.now += timedelta(days=1, hours=2)
+    noted = _NotesPriority(till.gateway)
+    reader = ReportReader.beside(till.journal)
+    try:
+        await reconcile_day(noted, reader, DAY_START, DAY_END, zone=IST)  # type: ignore[arg-type]
+    finally:
+        reader.close()
+    expired = await sale_at_gateway(till, 70, SaleStatus.EXPIRED)
+    await check_paid_evidence(
+        noted,  # type: ignore[arg-type]
+        till.journal,
+        expired.order_id,
+        "123456789012",
+        Money.rupees(70),
+        "test",
+        clock=till.clock,
+    )
+    names = [name for name, _ in noted.calls]
+    assert names == ["fetch_recon", "fetch_settlements", "list_payments", "fetch_recon"]
+    assert all(background for _, background in noted.calls)

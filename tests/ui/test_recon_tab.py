@@ -195,3 +195,22 @@ def test_day_pdf_has_the_reconciliation_section(
     assert "Reconciliation" in inside
     assert "CFSIM26112601" in inside
     assert squeeze("Nothing needs a look: the till and Cashfree agree.") in inside
+
+
+def test_an_issue_opens_its_sale_where_the_manager_can_act(
+    qtbot: QtBot, till: Till, console: ManagerConsole
+) -> None:
+    _paid(qtbot, till, 55)
+    expired = run(qtbot, sale_at_gateway(till, 60, SaleStatus.EXPIRED))
+    till.sim.customer_pays(expired.order_id)  # Cashfree has the money; the till gave up
+    view = console.recon
+    view.request_load()
+    qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)
+    assert view.issues.rowCount() == 1
+    assert view.issues.item(0, 0).text() == "Paid at Cashfree, unpaid in the till"
+    view.open_issue(0)
+    assert console.tabs.currentWidget() is console.transactions
+    assert console.transactions.current_order() == expired.order_id
+    assert console.transactions.detail.buttons["evidence"].isEnabled()
+    qtbot.wait(600)  # the search box's pause must not reload the list behind the manager
+    assert console.transactions.current_order() == expired.order_id

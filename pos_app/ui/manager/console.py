@@ -142,6 +142,7 @@ class ManagerConsole(QWidget):
         rc.problem.connect(self._problem)
         rc.sale_changed.connect(self.transactions.refresh_order)
         rc.evidence_done.connect(self._evidence_done)
+        self.recon.open_sale_requested.connect(self.show_sale)
 
     # ---- transactions ------------------------------------------------------------------------
     def confirm_cancel(self, order_id: str) -> None:
@@ -189,6 +190,23 @@ class ManagerConsole(QWidget):
     def _refund_closed(self, dialog: RefundDialog) -> None:
         if self.refund_dialog is dialog:
             self.refund_dialog = None
+
+    def show_sale(self, order_id: str) -> None:
+        """Transactions, filtered to this one sale (on its day), with its detail open."""
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return
+        filters = self.transactions.filters
+        quiet = [filters.days.blockSignals(True), filters.search.blockSignals(True)]
+        try:  # one load below, not one per change
+            filters.days.set_days(sale.created_at.astimezone(self.context.zone).date())
+            filters.search.setText(order_id)
+        finally:
+            filters.days.blockSignals(quiet[0])
+            filters.search.blockSignals(quiet[1])
+        self.tabs.setCurrentWidget(self.transactions)
+        if self.transactions.load(filters.current()):
+            self.transactions.select_row(0)
 
     # ---- "the customer says they paid" ---------------------------------------------------------
     def ask_evidence(self, order_id: str) -> None:

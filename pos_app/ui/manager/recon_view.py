@@ -77,6 +77,7 @@ def _cell(value: str, *, right: bool = False) -> QTableWidgetItem:
 
 class ReconView(QWidget):
     load_requested = Signal(object, object)  # start, end (UTC)
+    open_sale_requested = Signal(str)  # order id of a sale the till knows (double-click)
 
     def __init__(self, today: date, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +121,16 @@ class ReconView(QWidget):
         column.addWidget(self.issues, 3)
         column.addWidget(box, 2)
         self.compare.clicked.connect(lambda _=False: self.request_load())
+        self.issues.cellDoubleClicked.connect(lambda row, _column: self.open_issue(row))
+        self.issues.setToolTip("Double-click a sale the till knows to open it.")
+
+    def open_issue(self, row: int) -> None:
+        """Open the issue's sale in Transactions (when the till has it)."""
+        if self.report is None or not 0 <= row < len(self.report.issues):
+            return
+        sale = self.report.issues[row].sale
+        if sale is not None:
+            self.open_sale_requested.emit(sale.order_id)
 
     def request_load(self) -> None:
         self.status.setText(READING)
