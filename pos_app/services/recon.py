@@ -9,6 +9,7 @@ be read, the report says so in a sentence and lists nothing as matched or missin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
@@ -23,7 +24,7 @@ from pos_app.gateway.recon_types import (
     SettlementQuery,
 )
 from pos_app.gateway.retry import background
-from pos_app.services.recon_match import ReconReport, match_day
+from pos_app.services.recon_match import ReconReport, link_of, match_day
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.wording import describe_error
 from pos_app.store.codec import RefundRecord
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000  # Cashfree's largest page
 MARGIN = timedelta(minutes=30)  # a payment journaled at 23:59 may reach Cashfree's books at 00:00
+SLICE = timedelta(hours=1)  # journal reads between turns of the event loop
 MAX_PAGES = 200  # 200,000 lines: far beyond a day of one shop; stops a cursor that never ends
 
 Progress = Callable[[int], object]
@@ -79,30 +81,38 @@ async def fetch_settlements(gateway: ReconGateway, ids: set[str]) -> dict[str, S
     return found
 
 
-def _journal_side(
+async def _journal_side(
     reader: ReportReader, start: datetime, end: datetime, events: list[ReconEvent]
 ) -> tuple[list[Sale], dict[str, list[RefundRecord]]]:
     """The day's sales, sales paid in the day though started earlier, and any sale the
-    events name; with their refunds."""
-    with reader.snapshot():
-        sales = {s.order_id: s for s in reader.sales_between(start, end)}
-        for sale in reader.sales_between(
-            start - timedelta(days=2), start, statuses=[SaleStatus.PAID]
-        ):
-            if sale.paid_at is not None and sale.paid_at >= start:
-                sales[sale.order_id] = sale
-        named: set[str] = set()
-        for event in events:
-            if event.order_id:
-                named.add(event.order_id)
-                if event.order_id.startswith("CFPay_"):
-                    named.add(event.order_id[len("CFPay_") :].rpartition("_")[0])
-        for sale in reader.sales_by_order_ids(sorted(named - set(sales))):
+    events name; with their refunds. Read an hour at a time with the event loop turning
+    in between, so the desk stays responsive (no worker thread: see day_end)."""
+    sales: dict[str, Sale] = {}
+    first = start
+    while first < end:
+        last = min(end, first + SLICE)
+        sales.update((s.order_id, s) for s in reader.sales_between(first, last))
+        first = last
+        await asyncio.sleep(0)
+    for sale in reader.sales_between(start - timedelta(days=2), start, statuses=[SaleStatus.PAID]):
+        if sale.paid_at is not None and sale.paid_at >= start:
             sales[sale.order_id] = sale
-        # Only a refund line needs the journal's refunds of its sale.
-        refunded = {e.order_id for e in events if e.kind is ReconEventKind.REFUND and e.order_id}
-        wanted = {o for o in sales if o in refunded or sales[o].gateway_order_id in refunded}
-        refunds = {order_id: reader.refunds_for(order_id) for order_id in wanted}
+    named: set[str] = set()
+    for event in events:
+        if event.order_id:
+            named.add(event.order_id)
+            link = link_of(event.order_id)
+            if link:
+                named.add(link)
+    missing = sorted(named - set(sales))
+    for found in range(0, len(missing), 500):
+        for sale in reader.sales_by_order_ids(missing[found : found + 500]):
+            sales[sale.order_id] = sale
+        await asyncio.sleep(0)
+    # Only a refund line needs the journal's refunds of its sale.
+    refunded = {e.order_id for e in events if e.kind is ReconEventKind.REFUND and e.order_id}
+    wanted = {o for o in sales if o in refunded or sales[o].gateway_order_id in refunded}
+    refunds = {order_id: reader.refunds_for(order_id) for order_id in wanted}
     return list(sales.values()), refunds
 
 
@@ -137,5 +147,5 @@ async def reconcile_day(
             error="Cashfree's reconciliation could not be read, so nothing was compared. "
             + describe_error(exc),
         )
-    sales, refunds = _journal_side(reader, start, end, events)
+    sales, refunds = await _journal_side(reader, start, end, events)
     return match_day(start, end, zone, events, sales, refunds, settlements)

@@ -215,3 +215,29 @@ async def test_the_specs_nested_example_uses_null_where_nothing_is_nullable() ->
     schema = cashfree_spec.response_schema("/settlement/recon", "post")
     with pytest.raises(jsonschema.ValidationError, match="None is not of type"):
         cashfree_spec.validate(example, schema)
+
+
+async def test_control_api_raises_a_dispute(
+    api: httpx.AsyncClient, sim: Simulator, clock: ManualClock
+) -> None:
+    from pos_app.gateway.simulator import SimRequest
+    from pos_app.gateway.simulator.wire import dump_json
+
+    await _paid(api, sim, "D-1", 500)
+    clock.advance(60)
+
+    def control(body: dict[str, Any]) -> Any:
+        request = SimRequest.build("POST", "/_sim/orders/D-1/dispute", body=dump_json(body))
+        return sim.handle(request)
+
+    answer = control({"kind": "CHARGEBACK", "amount": "120.50"})
+    assert answer.status == 200
+    rows = await _all(api, "/recon", DAY, 10)
+    assert [(r["event_type"], r["event_amount"]) for r in rows] == [
+        ("PAYMENT", 500),
+        ("CHARGEBACK", 120.5),
+    ]
+    assert control({"kind": "REFUND"}).status == 400
+    assert control({"amount": "-3"}).status == 400
+    unpaid = SimRequest.build("POST", "/_sim/orders/NOPE/dispute", body=b"{}")
+    assert sim.handle(unpaid).status == 404
