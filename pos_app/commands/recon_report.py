@@ -51,7 +51,14 @@ def run_recon_report(args: argparse.Namespace) -> int:
         try:
             reader = ReportReader.beside(runtime.journal)
             try:
-                report = await reconcile_day(runtime.gateway, reader, start, end, zone=zone)
+                report = await reconcile_day(
+                    runtime.gateway,
+                    reader,
+                    start,
+                    end,
+                    zone=zone,
+                    terminal_id=runtime.deps.terminal_id,
+                )
             finally:
                 reader.close()
         finally:

@@ -123,9 +123,11 @@ async def reconcile_day(
     end: datetime,
     *,
     zone: tzinfo,
+    terminal_id: str | None = None,
     progress: Progress | None = None,
 ) -> ReconReport:
-    """The three-way report for sales and payments in [start, end)."""
+    """The three-way report for sales and payments in [start, end). With `terminal_id`,
+    other tills' orders on the same Cashfree account are counted apart, not listed."""
     try:
         events = await fetch_day_events(gateway, start - MARGIN, end + MARGIN, progress=progress)
         ids = {e.cf_settlement_id for e in events if e.cf_settlement_id}
@@ -148,4 +150,4 @@ async def reconcile_day(
             + describe_error(exc),
         )
     sales, refunds = await _journal_side(reader, start, end, events)
-    return match_day(start, end, zone, events, sales, refunds, settlements)
+    return match_day(start, end, zone, events, sales, refunds, settlements, terminal_id=terminal_id)

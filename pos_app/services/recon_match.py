@@ -10,6 +10,7 @@ a plain sentence; everything else is counted as matched.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -42,6 +43,7 @@ class IssueKind(enum.Enum):
     AMOUNT_MISMATCH = "amount_mismatch"
     EXTRA_PAYMENT = "extra_payment"  # a second payment on a sale already paid
     UNKNOWN_REFUND = "unknown_refund"  # a refund made outside this till
+    REFUND_REVERSED = "refund_reversed"  # a refund the bank sent back: the customer has not got it
     DISPUTE = "dispute"  # disputes and chargebacks, and their reversals
 
 
@@ -53,6 +55,7 @@ ISSUE_TITLES = {
     IssueKind.AMOUNT_MISMATCH: "Amounts differ",
     IssueKind.EXTRA_PAYMENT: "Paid twice",
     IssueKind.UNKNOWN_REFUND: "Refund made outside the till",
+    IssueKind.REFUND_REVERSED: "Refund reversed",
     IssueKind.DISPUTE: "Dispute or chargeback",
 }
 _DISPUTES = frozenset(
@@ -64,6 +67,8 @@ _DISPUTES = frozenset(
     }
 )
 _GOOD = frozenset({"SUCCESS", "PAID", "SETTLED", ""})
+# services.checkout.new_order_id: <terminal>-<UTC yymmddHHMMSS>-<6 random>
+_TILL_ORDER = re.compile(r"^(?P<terminal>[A-Za-z0-9_-]+)-[0-9]{12}-[A-Z2-9]{6}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ class ReconReport:
     cashfree_paid: Tally
     journal_paid: Tally
     events: int  # reconciliation lines read
+    other_tills: Tally = field(default_factory=Tally)  # orders another till of the account made
     error: str | None = None  # Cashfree could not be read: nothing above is complete
     issue_counts: Mapping[IssueKind, int] = field(default_factory=dict)
 
@@ -163,11 +169,15 @@ def match_day(
     sales: Iterable[Sale],
     refunds: Mapping[str, list[RefundRecord]],
     settlements: Mapping[str, Settlement],
+    *,
+    terminal_id: str | None = None,
 ) -> ReconReport:
     """Compare. `events` are Cashfree's lines for [start, end) (a little margin is fine: a
     payment outside the day only counts when it belongs to one of the day's sales);
     `sales` the journal's sales of the day and any sale the events name; `refunds` the
-    journal's refunds by order id; `settlements` Cashfree's records by cf_settlement_id."""
+    journal's refunds by order id; `settlements` Cashfree's records by cf_settlement_id.
+    With `terminal_id`, a payment for an order another till of the same Cashfree account
+    made (its id says which till) is counted under `other_tills`, not listed as unknown."""
     by_key: dict[str, Sale] = {}
     for each in sales:
         by_key[sale_key(each)] = each
@@ -176,12 +186,18 @@ def match_day(
     seen_orders: set[str] = set()
     paid_events: list[ReconEvent] = []
     day_events: list[ReconEvent] = []
+    elsewhere: list[Money] = []
     for event in events:
         inside = event.at is None or start <= event.at < end
         sale = _find(by_key, event.order_id)
         if not inside and sale is None:
             continue
-        day_events.append(event)
+        day_events.append(event)  # settlements and their grouping are the account's
+        if sale is None and _other_till(event.order_id, terminal_id):
+            if event.kind is ReconEventKind.PAYMENT and event.status in _GOOD and inside:
+                elsewhere.append(_paid_amount(event))
+            if event.kind not in _DISPUTES:
+                continue
         if event.kind is ReconEventKind.PAYMENT and event.status in _GOOD:
             paid_events.append(event)
             issue = _payment_issue(event, sale, seen_orders)
@@ -195,6 +211,20 @@ def match_day(
                 issues.append(issue)
         elif event.kind in _DISPUTES:
             issues.append(_dispute_issue(event, sale))
+        elif event.kind is ReconEventKind.REFUND_REVERSAL:
+            issues.append(
+                ReconIssue(
+                    IssueKind.REFUND_REVERSED,
+                    sale.order_id if sale is not None else event.order_id,
+                    event.amount,
+                    f"The bank sent back a refund of {event.amount.format()} "
+                    f"(refund {event.refund_id or '?'}): the customer has not received it. "
+                    "Refund again or settle with the customer another way.",
+                    at=event.at,
+                    cf_payment_id=event.cf_payment_id,
+                    sale=sale,
+                )
+            )
 
     journal_paid = [
         s
@@ -249,8 +279,16 @@ def match_day(
         ),
         journal_paid=_tally(s.amount for s in journal_paid),
         events=len(day_events),
+        other_tills=_tally(elsewhere),
         issue_counts=counts,
     )
+
+
+def _other_till(order_id: str | None, terminal_id: str | None) -> bool:
+    if not order_id or terminal_id is None:
+        return False
+    found = _TILL_ORDER.match(order_id)
+    return found is not None and found.group("terminal") != terminal_id
 
 
 def _find(by_key: Mapping[str, Sale], order_id: str | None) -> Sale | None:

@@ -121,6 +121,7 @@ def recon_summary(report: ReconReport) -> dict[str, Any]:
             **tally(report.unsettled.count, report.unsettled.amount),
             "expected": report.expected.isoformat() if report.expected else None,
         },
+        "other_tills": tally(report.other_tills.count, report.other_tills.amount),
         "events_read": report.events,
         "issues": [_issue_dict(i, zone) for i in report.issues],
         "settlements": [_group_dict(g, zone) for g in report.settlements],
@@ -203,6 +204,13 @@ def recon_table(report: ReconReport) -> str:
         f"  The till recorded  {report.journal_paid.count:>5}  "
         f"{report.journal_paid.amount.format():>16}",
         f"  Agree              {report.matched.count:>5}  {report.matched.amount.format():>16}",
+    ]
+    if report.other_tills.count:
+        lines.append(
+            f"  Other tills        {report.other_tills.count:>5}  "
+            f"{report.other_tills.amount.format():>16}  (same Cashfree account)"
+        )
+    lines += [
         "",
     ]
     if report.issues:

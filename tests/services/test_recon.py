@@ -259,3 +259,42 @@ async def test_every_call_of_the_day_end_and_evidence_is_background_work(
     names = [name for name, _ in noted.calls]
     assert names == ["fetch_recon", "fetch_settlements", "list_payments", "fetch_recon"]
     assert all(background for _, background in noted.calls)
+
+
+async def test_another_tills_orders_are_counted_apart_not_listed(tmp_path: Path) -> None:
+    till = make_till(tmp_path)
+    await _paid_sale(till, 100)
+    await _cashfree_only(till, "T2-261126053000-ABCDEF", 80)  # till T2, same account
+    await _cashfree_only(till, "DASH-2", 30)
+    reader = ReportReader.beside(till.journal)
+    try:
+        report = await reconcile_day(
+            till.gateway, reader, DAY_START, DAY_END, zone=IST, terminal_id="T1"
+        )
+    finally:
+        reader.close()
+    assert [(i.kind, i.order_id) for i in report.issues] == [(IssueKind.NOT_IN_JOURNAL, "DASH-2")]
+    assert report.other_tills.count == 1 and report.other_tills.amount == Money.rupees(80)
+    assert report.unsettled.amount == Money.rupees(210)  # the account's money, all tills
+
+
+async def test_a_reversed_refund_is_listed() -> None:
+    from pos_app.gateway.recon_types import ReconEvent, ReconEventKind
+    from pos_app.services.recon_match import match_day
+
+    reversal = ReconEvent(
+        event_id="77",
+        kind=ReconEventKind.REFUND_REVERSAL,
+        raw_kind="REFUND_REVERSAL",
+        status="SUCCESS",
+        credit=True,
+        amount=Money.rupees(40),
+        settlement_amount=Money.rupees(40),
+        at=DAY_START + timedelta(hours=12),
+        order_id="T1-X",
+        refund_id="RF-9",
+    )
+    report = match_day(DAY_START, DAY_END, IST, [reversal], [], {}, {})
+    (issue,) = report.issues
+    assert issue.kind is IssueKind.REFUND_REVERSED
+    assert "RF-9" in issue.detail and "₹40.00" in issue.detail

@@ -45,7 +45,12 @@ class ReconController(QObject):
     async def load_recon(self, start: datetime, end: datetime) -> None:
         async def work() -> None:
             report = await reconcile_day(
-                self._gateway(), self.context.reader, start, end, zone=self.context.zone
+                self._gateway(),
+                self.context.reader,
+                start,
+                end,
+                zone=self.context.zone,
+                terminal_id=self.context.deps.terminal_id,
             )
             self.recon_ready.emit(report)
 
