@@ -47,6 +47,12 @@ def recon_section_html(report: ReconReport | None) -> str:
             f"({report.cashfree_paid.count}); the till recorded "
             f"{report.journal_paid.amount.format()} ({report.journal_paid.count}); "
             f"{report.matched.count} agree; {settlement_state(report)}."
+            + (
+                f" Other tills of this Cashfree account: {report.other_tills.amount.format()} "
+                f"({report.other_tills.count})."
+                if report.other_tills.count
+                else ""
+            )
         )
         + "</p>"
     )

@@ -157,6 +157,12 @@ class ReconView(QWidget):
                 f"({report.cashfree_paid.count:,})   ·   the till recorded "
                 f"{report.journal_paid.amount.format()} ({report.journal_paid.count:,})   ·   "
                 f"agree: {report.matched.count:,}   ·   {settlement_state(report)}"
+                + (
+                    f"   ·   other tills: {report.other_tills.amount.format()} "
+                    f"({report.other_tills.count:,})"
+                    if report.other_tills.count
+                    else ""
+                )
             )
         )
         count = len(report.issues)
