@@ -98,14 +98,9 @@ def test_the_secret_lives_only_in_the_secret_service(
     cashier = Cashier(env)
     try:
         set_code = cashier.run(
-            "credentials",
-            "set",
-            "--env",
-            "sandbox",
-            "--app-id",
-            SIM_CLIENT_ID,
+            "credentials", "set", "--env", "sandbox", "--app-id", SIM_CLIENT_ID,
             stdin=SIM_CLIENT_SECRET + "\n",
-        )
+        )  # fmt: skip
         assert set_code == 0, cashier.outputs[-1]
         assert keyring.get_password(SERVICE, "sandbox/client_secret") == SIM_CLIENT_SECRET
         assert keyring.get_password(SERVICE, "sandbox/app_id") == SIM_CLIENT_ID
