@@ -20,10 +20,12 @@ from pos_app.services.reports import csv_safe
 
 __all__ = [
     "RECON_CSV_COLUMNS",
+    "payments",
     "recon_csv",
     "recon_json",
     "recon_summary",
     "recon_table",
+    "sentence",
     "settlement_state",
     "unsettled_line",
 ]
@@ -54,11 +56,20 @@ def _day(value: date | None) -> str:
     return value.strftime("%d %b %Y") if value else ""
 
 
+def payments(count: int) -> str:
+    return f"{count:,} payment" + ("" if count == 1 else "s")
+
+
+def sentence(text: str) -> str:
+    """The first letter upper case, the rest as it was (str.capitalize lowers "UPI")."""
+    return text[:1].upper() + text[1:]
+
+
 def settlement_state(report: ReconReport) -> str:
     """ "settled", "not settled yet (expected …)", or both."""
     parts = []
     if report.settled.count:
-        parts.append(f"settled: {report.settled.count} payments, {report.settled.amount.format()}")
+        parts.append(f"settled: {payments(report.settled.count)}, {report.settled.amount.format()}")
     if report.unsettled.count:
         parts.append(unsettled_line(report))
     return "; ".join(parts) or "no payments to settle"
@@ -66,7 +77,7 @@ def settlement_state(report: ReconReport) -> str:
 
 def unsettled_line(report: ReconReport) -> str:
     return (
-        f"not settled yet: {report.unsettled.count} payments, "
+        f"not settled yet: {payments(report.unsettled.count)}, "
         f"{report.unsettled.amount.format()} (expected {_day(report.expected)}, "
         "UPI usually settles the next working day)"
     )
@@ -186,7 +197,7 @@ def recon_csv(report: ReconReport) -> str:
                 "",
                 "",
                 *blank,
-                f"{report.unsettled.count} payments, expected {_day(report.expected)}",
+                f"{payments(report.unsettled.count)}, expected {_day(report.expected)}",
             ]
         )
     return buffer.getvalue()
@@ -237,11 +248,11 @@ def recon_table(report: ReconReport) -> str:
                 f" {g.adjustment.format():>12} {g.net.format():>14}"
             )
             lines.append(
-                f"      holds {g.day_payments.count} of the day's payments, "
+                f"      holds {payments(g.day_payments.count)} of the day, "
                 f"{g.day_payments.amount.format()}"
             )
     if report.unsettled.count:
-        lines.append(unsettled_line(report).capitalize())
+        lines.append(sentence(unsettled_line(report)))
     if not report.settlements and not report.unsettled.count:
         lines.append("No payments to settle.")
     return "\n".join(lines) + "\n"

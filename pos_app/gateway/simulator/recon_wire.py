@@ -207,7 +207,7 @@ def flat_row(event: ReconEvent) -> dict[str, Any]:
         "event_amount": event.amount.to_api(),
         "event_settlement_amount": event.settlement_amount.to_api(),
         "sale_type": "CREDIT" if event.credit else "DEBIT",
-        "event_status": "SUCCESS",
+        "event_status": "PAID" if event.kind is EventKind.SETTLEMENT else "SUCCESS",
         "entity": "recon",
         "event_time": _stamp(event.at),
         "event_currency": "INR",

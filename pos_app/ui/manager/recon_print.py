@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from html import escape
 
 from pos_app.services.recon_match import ReconReport
-from pos_app.services.recon_output import settlement_state, unsettled_line
+from pos_app.services.recon_output import sentence, settlement_state, unsettled_line
 
 __all__ = ["NOT_COMPARED", "recon_section_html"]
 
@@ -86,5 +86,5 @@ def recon_section_html(report: ReconReport | None) -> str:
             )
         )
     if report.unsettled.count:
-        parts.append(f"<p>{escape(unsettled_line(report).capitalize())}.</p>")
+        parts.append(f"<p>{escape(sentence(unsettled_line(report)))}.</p>")
     return "\n".join(parts)

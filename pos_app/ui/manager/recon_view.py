@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.services.recon_match import ReconReport
-from pos_app.services.recon_output import settlement_state
+from pos_app.services.recon_output import payments, settlement_state
 from pos_app.ui.manager.filters import DayRange
 
 __all__ = [
@@ -204,7 +204,7 @@ class ReconView(QWidget):
             parts.append(NO_SETTLEMENTS)
         if report.unsettled.count:
             parts.append(
-                f"Not settled yet: {report.unsettled.count:,} payments, "
+                f"Not settled yet: {payments(report.unsettled.count)}, "
                 f"{report.unsettled.amount.format()} (expected "
                 f"{report.expected:%d %b %Y}; UPI usually settles the next working day)."
             )
