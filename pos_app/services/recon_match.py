@@ -203,8 +203,8 @@ def match_day(
             issue = _payment_issue(event, sale, seen_orders)
             if issue is not None:
                 issues.append(issue)
-            if event.order_id and (sale is None or sale.status is SaleStatus.PAID):
-                seen_orders.add(event.order_id)
+            if sale is not None and sale.status is SaleStatus.PAID:
+                seen_orders.add(sale.order_id)
         elif event.kind is ReconEventKind.REFUND and event.status in _GOOD:
             issue = _refund_issue(event, sale, refunds)
             if issue is not None:
@@ -233,7 +233,7 @@ def match_day(
     ]
     journal_paid = list({s.order_id: s for s in journal_paid}.values())
     for paid in journal_paid:
-        if sale_key(paid) not in seen_orders and paid.order_id not in seen_orders:
+        if paid.order_id not in seen_orders:
             issues.append(
                 ReconIssue(
                     IssueKind.MISSING_AT_CASHFREE,
@@ -324,7 +324,7 @@ def _payment_issue(event: ReconEvent, sale: Sale | None, seen: set[str]) -> Reco
             sale=sale,
             **common,  # type: ignore[arg-type]
         )
-    if event.order_id in seen or (
+    if sale.order_id in seen or (
         sale.cf_payment_id and event.cf_payment_id and sale.cf_payment_id != event.cf_payment_id
     ):
         return ReconIssue(

@@ -298,3 +298,66 @@ async def test_a_reversed_refund_is_listed() -> None:
     (issue,) = report.issues
     assert issue.kind is IssueKind.REFUND_REVERSED
     assert "RF-9" in issue.detail and "₹40.00" in issue.detail
+
+
+def _payment_event(order_id: str, cf_payment_id: str, rupees: int, hour: int) -> object:
+    from pos_app.gateway.recon_types import ReconEvent, ReconEventKind
+
+    return ReconEvent(
+        event_id=cf_payment_id,
+        kind=ReconEventKind.PAYMENT,
+        raw_kind="PAYMENT",
+        status="SUCCESS",
+        credit=True,
+        amount=Money.rupees(rupees),
+        settlement_amount=None,
+        at=DAY_START + timedelta(hours=hour),
+        order_id=order_id,
+        cf_payment_id=cf_payment_id,
+    )
+
+
+def _paid_in_journal(order_id: str, rupees: int, **fields: object) -> Sale:
+    at = DAY_START + timedelta(hours=10)
+    return Sale(
+        order_id=order_id,
+        terminal_id="T1",
+        environment="demo",
+        amount=Money.rupees(rupees),
+        method=Method.LINK if "link_id" in fields else Method.UPI_QR,
+        status=SaleStatus.PAID,
+        idempotency_key="k",
+        created_at=at,
+        updated_at=at,
+        paid_at=at,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_paid_link_matches_through_its_cashfree_order() -> None:
+    from pos_app.services.recon_match import match_day
+
+    sale = _paid_in_journal(
+        "T1-L", 300, link_id="T1-L", gateway_order_id="CFPay_T1-L_1", cf_payment_id="9"
+    )
+    found = match_day(
+        DAY_START, DAY_END, IST, [_payment_event("CFPay_T1-L_1", "9", 300, 10)], [sale], {}, {}
+    )
+    assert found.issues == () and found.matched.count == 1
+    # Even before the till learnt the link's Cashfree order id.
+    early = sale.with_changes(gateway_order_id=None)
+    again = match_day(
+        DAY_START, DAY_END, IST, [_payment_event("CFPay_T1-L_1", "9", 300, 10)], [early], {}, {}
+    )
+    assert again.issues == () and again.matched.count == 1
+
+
+async def test_a_second_payment_on_a_paid_sale_is_listed() -> None:
+    from pos_app.services.recon_match import match_day
+
+    sale = _paid_in_journal("T1-P", 200, cf_payment_id="1")
+    events = [_payment_event("T1-P", "1", 200, 10), _payment_event("T1-P", "2", 200, 11)]
+    report = match_day(DAY_START, DAY_END, IST, events, [sale], {}, {})
+    (issue,) = report.issues
+    assert issue.kind is IssueKind.EXTRA_PAYMENT and issue.cf_payment_id == "2"
+    assert "refund may be owed" in issue.detail
