@@ -192,3 +192,26 @@ def test_times_go_out_in_utc() -> None:
 
     body = recon_body(START, START.astimezone(UTC) + timedelta(hours=1), None, 10)
     assert body["filters"]["start_date"] == "2026-01-14T18:30:00Z"
+
+
+@pytest.mark.asyncio
+async def test_an_answer_echoing_the_secret_never_carries_it_further(
+    cf: respx.MockRouter, gateway: CashfreeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    from gateway.conftest import SECRET_TEXT
+
+    echo = {"message": f"bad key {SECRET_TEXT}", "code": "x", "type": "invalid_request_error"}
+    cf.post("/recon").respond(400, json=echo)
+    cf.post("/settlements").respond(400, json=echo)
+    cf.get("/orders/A/settlements").respond(400, json=echo)
+    calls = (
+        gateway.fetch_recon(START, END),
+        gateway.fetch_settlements(SettlementQuery(utrs=("U",))),
+        gateway.get_order_settlement("A"),
+    )
+    for call in calls:
+        with pytest.raises(Exception) as caught:
+            await call
+        for shown in (str(caught.value), repr(caught.value), repr(vars(caught.value))):
+            assert SECRET_TEXT not in shown
+    assert SECRET_TEXT not in caplog.text
