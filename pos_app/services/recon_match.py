@@ -411,7 +411,11 @@ def _group(
     groups = []
     for settlement_id, inside in buckets.items():
         credits = [e for e in inside if e.credit and e.kind is ReconEventKind.PAYMENT]
-        debits = Money(sum(e.amount.paise for e in inside if not e.credit))
+        taken = sum(e.amount.paise for e in inside if not e.credit)
+        given_back = sum(  # a dispute won, a refund reversed: money back to the merchant
+            e.amount.paise for e in inside if e.credit and e.kind is not ReconEventKind.PAYMENT
+        )
+        debits = Money(taken - given_back)
         record = settlements.get(settlement_id)
         day = _tally(_paid_amount(e) for e in credits)
         if record is not None:

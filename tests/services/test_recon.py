@@ -361,3 +361,19 @@ async def test_a_second_payment_on_a_paid_sale_is_listed() -> None:
     (issue,) = report.issues
     assert issue.kind is IssueKind.EXTRA_PAYMENT and issue.cf_payment_id == "2"
     assert "refund may be owed" in issue.detail
+
+
+async def test_a_won_dispute_is_listed_with_its_reversal_and_nets_out(tmp_path: Path) -> None:
+    till = make_till(tmp_path)
+    sale = await _paid_sale(till, 400)
+    dispute = till.sim.open_dispute(sale.order_id, "DISPUTE")
+    till.clock.now += timedelta(hours=1)
+    till.sim.close_dispute(dispute, merchant_won=True)
+    till.clock.now += timedelta(days=1)
+    report = await _report(till)
+    assert [i.kind for i in report.issues] == [IssueKind.DISPUTE, IssueKind.DISPUTE]
+    assert "raised a dispute" in report.issues[0].detail
+    assert "gave back ₹400.00" in report.issues[1].detail
+    (group,) = report.settlements
+    assert group.adjustment == Money(0) and group.day_debits == Money(0)
+    assert report.matched.count == 1

@@ -241,3 +241,24 @@ async def test_control_api_raises_a_dispute(
     assert control({"amount": "-3"}).status == 400
     unpaid = SimRequest.build("POST", "/_sim/orders/NOPE/dispute", body=b"{}")
     assert sim.handle(unpaid).status == 404
+
+
+async def test_a_dispute_the_merchant_wins_gives_the_money_back(
+    api: httpx.AsyncClient, sim: Simulator, clock: ManualClock
+) -> None:
+    await _paid(api, sim, "W-1", 400)
+    clock.advance(60)
+    dispute = sim.open_dispute("W-1", "DISPUTE")
+    clock.advance(3600)
+    sim.close_dispute(dispute, merchant_won=True)
+    rows = await _all(api, "/recon", DAY, 10)
+    assert [(r["event_type"], r["sale_type"]) for r in rows] == [
+        ("PAYMENT", "CREDIT"),
+        ("DISPUTE", "DEBIT"),
+        ("DISPUTE_REVERSAL", "CREDIT"),
+    ]
+    assert rows[2]["closed_in_favor_of"] == "MERCHANT"
+    clock.advance(2 * 86_400)
+    (settlement,) = (await api.post("/settlements", json=_body(WEEK, 10))).json()["data"]
+    assert settlement["adjustment"] == 0  # taken, then given back
+    assert settlement["amount_settled"] == 400 - 7 - 1.26

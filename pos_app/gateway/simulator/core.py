@@ -175,6 +175,11 @@ class Simulator:
             dispute = self._settlements.open_dispute(order_id, chosen, self.now(), amount=amount)
             return dispute.dispute_id
 
+    def close_dispute(self, event_id: str, *, merchant_won: bool) -> None:
+        """Close a dispute; a win for the merchant gives the money back (a *_REVERSAL line)."""
+        with self._lock:
+            self._settlements.close_dispute(event_id, self.now(), merchant_won=merchant_won)
+
     # ---- the pretend customer -------------------------------------------------------------
     def customer_acts(
         self,

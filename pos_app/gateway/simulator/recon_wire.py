@@ -241,6 +241,9 @@ def flat_row(event: ReconEvent) -> dict[str, Any]:
     if event.dispute is not None:
         row["dispute_category"] = event.dispute.category
         row["dispute_note"] = event.dispute.note
+        if event.dispute.closed_at is not None:
+            row["closed_in_favor_of"] = "MERCHANT" if event.dispute.merchant_won else "CUSTOMER"
+            row["dispute_resolved_on"] = _stamp(event.dispute.closed_at)
     if event.of_settlement is not None:
         done = event.of_settlement
         row.update(
@@ -320,8 +323,14 @@ def nested_row(event: ReconEvent) -> dict[str, Any]:
         }
     if event.dispute is not None:
         details["dispute_details"] = {
-            "dispute_category": event.dispute.category,
-            "dispute_note": event.dispute.note,
+            k: flat[k]
+            for k in (
+                "dispute_category",
+                "dispute_note",
+                "closed_in_favor_of",
+                "dispute_resolved_on",
+            )
+            if k in flat
         }
     return details
 

@@ -58,6 +58,8 @@ class EventKind(enum.StrEnum):
     REFUND = "REFUND"
     DISPUTE = "DISPUTE"
     CHARGEBACK = "CHARGEBACK"
+    DISPUTE_REVERSAL = "DISPUTE_REVERSAL"
+    CHARGEBACK_REVERSAL = "CHARGEBACK_REVERSAL"
     SETTLEMENT = "SETTLEMENT"
 
 
@@ -71,6 +73,8 @@ class SimDispute:
     category: str
     note: str
     opened_at: datetime
+    closed_at: datetime | None = None
+    merchant_won: bool = False
 
 
 @dataclass(slots=True)
@@ -157,6 +161,18 @@ class SettlementDesk:
         self.disputes.append(dispute)
         return dispute
 
+    def close_dispute(self, dispute_id: str, now: datetime, *, merchant_won: bool) -> SimDispute:
+        """Close a dispute; when the merchant wins, the money comes back (a *_REVERSAL)."""
+        dispute = next((d for d in self.disputes if d.dispute_id == dispute_id), None)
+        if dispute is None:
+            raise not_found("dispute_not_found", "dispute does not exist")
+        if dispute.closed_at is not None:
+            raise bad_request("dispute_closed", "dispute is already closed")
+        dispute.closed_at = now
+        dispute.merchant_won = merchant_won
+        dispute.note = "closed in favour of the " + ("merchant" if merchant_won else "customer")
+        return dispute
+
     # ---- the ledger, as events --------------------------------------------------------------
     def events(self, now: datetime) -> list[ReconEvent]:
         """Every event up to `now`, oldest first, each tied to its settlement when settled."""
@@ -209,6 +225,21 @@ class SettlementDesk:
                         dispute=dispute,
                     )
                 )
+            closed = dispute.closed_at
+            if dispute.merchant_won and closed is not None and closed <= now:
+                order = self.state.orders[dispute.order_id]
+                found.append(
+                    ReconEvent(
+                        EventKind(f"{dispute.kind.value}_REVERSAL"),
+                        dispute.dispute_id,
+                        closed,
+                        dispute.amount,
+                        True,
+                        order=order,
+                        payment=_payment(order, dispute.cf_payment_id),
+                        dispute=dispute,
+                    )
+                )
         found.sort(key=lambda e: (e.at, e.event_id))
         settlements: dict[date, SimSettlement] = {}
         for event in found:
@@ -225,11 +256,13 @@ class SettlementDesk:
                     settled_at=settled_at,
                 )
             event.settlement = settlement
-            if event.credit:
+            if event.kind is EventKind.PAYMENT:
                 settlement.gross += event.amount
                 settlement.charges += event.charge
                 settlement.tax += event.tax
                 settlement.payments += 1
+            elif event.credit:  # money given back (a dispute won): less taken out
+                settlement.debits -= event.amount
             else:
                 settlement.debits += event.amount
         for settlement in settlements.values():
