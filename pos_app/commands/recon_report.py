@@ -17,7 +17,13 @@ from pos_app.commands import exit_codes
 from pos_app.services.recon_output import recon_csv, recon_json, recon_table
 from pos_app.services.reports import day_bounds, local_zone
 
-__all__ = ["run_recon_report"]
+__all__ = ["DEMO_NOTE", "run_recon_report"]
+
+DEMO_NOTE = (
+    "Demo: the pretend Cashfree inside this command started afresh and knows no earlier "
+    "sales, so they show as missing at Cashfree. Run `pos-app gateway-sim` and point the "
+    "demo at it (POS_CASHFREE_BASE_URL) to keep its records between commands."
+)
 
 
 def _day(text: str | None, flag: str) -> date | None:
@@ -48,6 +54,8 @@ def run_recon_report(args: argparse.Namespace) -> int:
 
     async def body() -> tuple[str, str | None]:
         runtime = open_runtime(args.env)
+        if runtime.simulator is not None:
+            print(DEMO_NOTE, file=sys.stderr)
         try:
             reader = ReportReader.beside(runtime.journal)
             try:

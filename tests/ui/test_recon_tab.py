@@ -214,3 +214,11 @@ def test_an_issue_opens_its_sale_where_the_manager_can_act(
     assert console.transactions.detail.buttons["evidence"].isEnabled()
     qtbot.wait(600)  # the search box's pause must not reload the list behind the manager
     assert console.transactions.current_order() == expired.order_id
+
+
+def test_demo_says_its_cashfree_only_remembers_this_session(console: ManagerConsole) -> None:
+    from pos_app.ui.manager.recon_view import DEMO_NOTE
+
+    assert console.context.deps.environment == "demo"
+    assert console.recon.note.text() == DEMO_NOTE
+    assert not console.recon.note.isHidden()

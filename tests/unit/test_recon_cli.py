@@ -155,3 +155,15 @@ def test_paid_evidence_records_only_a_matching_payment(
     again = main(["--demo", "paid-evidence", order_id, "--utr", utr, "--amount", "11"])
     assert again == exit_codes.BAD_INPUT
     assert "already recorded as paid" in capsys.readouterr().out
+
+
+def test_in_process_demo_says_its_cashfree_forgot_earlier_sales(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos_app.commands.recon_report import DEMO_NOTE
+
+    monkeypatch.delenv("POS_CASHFREE_BASE_URL", raising=False)
+    assert main(["--demo", "report", "--recon", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert DEMO_NOTE in captured.err
+    assert json.loads(captured.out)["issues"] == []

@@ -42,7 +42,7 @@ from pos_app.ui.manager.printing import (
 )
 from pos_app.ui.manager.recon_controller import ReconController
 from pos_app.ui.manager.recon_print import recon_section_html
-from pos_app.ui.manager.recon_view import RECON_TAB, ReconView
+from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
@@ -91,7 +91,9 @@ class ManagerConsole(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
-        self.recon = ReconView(now, context.zone, self)
+        self.recon = ReconView(
+            now, context.zone, self, note=DEMO_NOTE if deps.environment == "demo" else ""
+        )
         self.recon_controller = ReconController(context, self)
         self.evidence_dialog: EvidenceDialog | None = None
         self.tabs.addTab(self.recon, RECON_TAB)

@@ -28,6 +28,7 @@ from pos_app.services.recon_output import payments, settlement_state
 from pos_app.ui.manager.filters import DayRange
 
 __all__ = [
+    "DEMO_NOTE",
     "ISSUE_COLUMNS",
     "RECON_TAB",
     "SETTLEMENT_COLUMNS",
@@ -41,6 +42,10 @@ ISSUES = "Needs a look"
 ALL_AGREE = "Needs a look: nothing. The till and Cashfree agree."
 SETTLEMENTS = "Settlements (bank transfers)"
 NO_SETTLEMENTS = "None of this day's money has been settled yet."
+DEMO_NOTE = (
+    "Demo: the pretend Cashfree remembers only the sales of this session; earlier training "
+    "sales show as missing at Cashfree."
+)
 ISSUE_COLUMNS = ("What", "Order", "Amount", "Time", "UTR", "Details")
 SETTLEMENT_COLUMNS = (
     "UTR",
@@ -79,9 +84,14 @@ class ReconView(QWidget):
     load_requested = Signal(object, object)  # start, end (UTC)
     open_sale_requested = Signal(str)  # order id of a sale the till knows (double-click)
 
-    def __init__(self, today: date, zone: tzinfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, today: date, zone: tzinfo, parent: QWidget | None = None, *, note: str = ""
+    ) -> None:
         super().__init__(parent)
         self.zone = zone
+        self.note = QLabel(note, self)
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
         self.report: ReconReport | None = None
         self.days = DayRange(today, zone, self)
         self.compare = QPushButton(COMPARE, self)
@@ -115,6 +125,7 @@ class ReconView(QWidget):
         inner.addWidget(self.unsettled)
         column = QVBoxLayout(self)
         column.addLayout(top)
+        column.addWidget(self.note)
         column.addWidget(self.status)
         column.addWidget(self.summary)
         column.addWidget(self.issues_title)
