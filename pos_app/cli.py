@@ -76,7 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--output", help="write to this file instead of the screen")
+    report.add_argument(
+        "--recon",
+        action="store_true",
+        help="the day three ways: the till against Cashfree's records and its bank transfers",
+    )
     _env_options(report, top=False)
+
+    evidence = sub.add_parser(
+        "paid-evidence",
+        help="the customer says they paid: look up their UPI reference (asks for the manager PIN)",
+        description="Looks for the payment at Cashfree; only a successful payment with this "
+        "reference and amount records the sale as paid. Otherwise nothing changes.",
+    )
+    evidence.add_argument("order_id")
+    evidence.add_argument(
+        "--utr", required=True, help="the UPI reference (UTR) the customer shows, or its last 4+"
+    )
+    evidence.add_argument("--amount", required=True, help="the amount paid, in rupees")
+    _env_options(evidence, top=False)
 
     refund = sub.add_parser(
         "refund",

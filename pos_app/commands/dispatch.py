@@ -43,9 +43,17 @@ def dispatch(args: argparse.Namespace) -> int:
         if command == "reconcile":
             return _with_runtime(args, _reconcile)
         if command == "report":
+            if getattr(args, "recon", False):
+                from pos_app.commands.recon_report import run_recon_report
+
+                return run_recon_report(args)
             from pos_app.commands.report import run_report
 
             return run_report(args)
+        if command == "paid-evidence":
+            from pos_app.commands.paid_evidence import run_paid_evidence_command
+
+            return run_paid_evidence_command(args)
         if command == "refund":
             from pos_app.commands.refund import run_refund_command
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from pos_app.domain.money import Money
+from pos_app.gateway.recon_types import ReconGateway  # the day end's calls (recon_types.py)
 
 __all__ = [
     "Customer",
@@ -28,6 +29,7 @@ __all__ = [
     "PaymentError",
     "PaymentGateway",
     "PaymentStatus",
+    "ReconGateway",
     "Refund",
     "RefundStatus",
     "UpiChannel",

@@ -210,7 +210,13 @@ _MCP = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP)
+_EVENT_KINDS = Migration(
+    4,
+    "events findable by kind and time (the day end's sales paid on evidence)",
+    ("CREATE INDEX sale_events_kind_at ON sale_events (kind, at)",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP, _EVENT_KINDS)
 LATEST = MIGRATIONS[-1].version
 
 

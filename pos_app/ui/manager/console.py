@@ -32,6 +32,7 @@ from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.evidence_dialog import EvidenceDialog
 from pos_app.ui.manager.mcp_calls_view import McpCallsView
 from pos_app.ui.manager.printing import (
     CHART_URL,
@@ -41,6 +42,9 @@ from pos_app.ui.manager.printing import (
     receipt_html,
     save_pdf,
 )
+from pos_app.ui.manager.recon_controller import ReconController
+from pos_app.ui.manager.recon_print import recon_section_html
+from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.transactions import TransactionsView
@@ -93,6 +97,12 @@ class ManagerConsole(QWidget):
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
         self.mcp_calls = McpCallsView(lambda: recent_tool_calls(context.reader), context.zone, self)
         self.tabs.addTab(self.mcp_calls, text.MCP_TAB)
+        self.recon = ReconView(
+            now, context.zone, self, note=DEMO_NOTE if deps.environment == "demo" else ""
+        )
+        self.recon_controller = ReconController(context, self)
+        self.evidence_dialog: EvidenceDialog | None = None
+        self.tabs.addTab(self.recon, RECON_TAB)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -135,6 +145,15 @@ class ManagerConsole(QWidget):
         self.day_end.print_requested.connect(self.print_day)
         self.day_end.pdf_requested.connect(self.save_day_pdf)
         self.tabs.currentChanged.connect(self._tab_changed)
+        rc = self.recon_controller
+        detail.evidence_requested.connect(self.ask_evidence)
+        self.recon.load_requested.connect(rc.load_recon)
+        rc.recon_ready.connect(self.recon.show_report)
+        rc.busy_changed.connect(self.recon.set_busy)
+        rc.problem.connect(self._problem)
+        rc.sale_changed.connect(self.transactions.refresh_order)
+        rc.evidence_done.connect(self._evidence_done)
+        self.recon.open_sale_requested.connect(self.show_sale)
 
     # ---- transactions ------------------------------------------------------------------------
     def confirm_cancel(self, order_id: str) -> None:
@@ -217,6 +236,47 @@ class ManagerConsole(QWidget):
         if self.request_dialog is dialog:
             self.request_dialog = None
 
+    def show_sale(self, order_id: str) -> None:
+        """Transactions, filtered to this one sale (on its day), with its detail open."""
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return
+        filters = self.transactions.filters
+        quiet = [filters.days.blockSignals(True), filters.search.blockSignals(True)]
+        try:  # one load below, not one per change
+            filters.days.set_days(sale.created_at.astimezone(self.context.zone).date())
+            filters.search.setText(order_id)
+        finally:
+            filters.days.blockSignals(quiet[0])
+            filters.search.blockSignals(quiet[1])
+        self.tabs.setCurrentWidget(self.transactions)
+        if self.transactions.load(filters.current()):
+            self.transactions.select_row(0)
+
+    # ---- "the customer says they paid" ---------------------------------------------------------
+    def ask_evidence(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_EVIDENCE, lambda: self.open_evidence(order_id))
+
+    def open_evidence(self, order_id: str) -> EvidenceDialog | None:
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return None
+        dialog = EvidenceDialog(sale, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.submitted.connect(self.recon_controller.paid_evidence)
+        dialog.finished.connect(lambda _r: self._evidence_closed(dialog))
+        self.evidence_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _evidence_done(self, outcome: object) -> None:
+        if self.evidence_dialog is not None:
+            self.evidence_dialog.show_outcome(outcome)  # type: ignore[arg-type]
+
+    def _evidence_closed(self, dialog: EvidenceDialog) -> None:
+        if self.evidence_dialog is dialog:
+            self.evidence_dialog = None
+
     def receipt(self, order_id: str) -> QTextDocument | None:
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
@@ -246,11 +306,14 @@ class ManagerConsole(QWidget):
 
     # ---- day end -------------------------------------------------------------------------------
     def day_document(self, report: DayReport) -> QTextDocument:
+        recon = self.recon.report
+        same_days = recon is not None and (recon.start, recon.end) == (report.start, report.end)
         html = day_report_html(
             report,
             store_name=self.context.deps.store_name,
             environment=self.context.deps.environment,
             with_chart=True,
+            extra_html=recon_section_html(recon if same_days else None),
         )
         return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
 
@@ -273,6 +336,8 @@ class ManagerConsole(QWidget):
             self.mcp_calls.reload()
         if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
             self.day_end.request_load()
+        if self.tabs.widget(index) is self.recon and self.recon.report is None:
+            self.recon.request_load()
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _print(self, document: QTextDocument) -> None:
@@ -306,5 +371,6 @@ class ManagerConsole(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.shutdown()
+        self.recon_controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

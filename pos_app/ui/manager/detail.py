@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
+from pos_app.services.paid_evidence import EVIDENCE_STATUSES
 from pos_app.services.refund_requests import PENDING_APPROVAL, RefundRequest
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
@@ -67,6 +68,7 @@ class DetailPane(QWidget):
     print_requested = Signal(str)
     pdf_requested = Signal(str)
     refund_request_requested = Signal(str)
+    evidence_requested = Signal(str)  # "the customer says they paid"
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +91,7 @@ class DetailPane(QWidget):
             ("print", text.REPRINT, self.print_requested),
             ("pdf", text.RECEIPT_PDF, self.pdf_requested),
             ("refund_request", text.REQUEST_BUTTON, self.refund_request_requested),
+            ("evidence", text.CUSTOMER_PAID, self.evidence_requested),
         )
         for n, (key, label, signal) in enumerate(actions):
             button = QPushButton(label, self)
@@ -159,6 +162,7 @@ class DetailPane(QWidget):
         self.buttons["print"].setEnabled(paid)
         self.buttons["pdf"].setEnabled(paid)
         self.buttons["refund_request"].setEnabled(paid and bool(detail.pending_requests))
+        self.buttons["evidence"].setEnabled(sale.status in EVIDENCE_STATUSES)
 
     def set_busy(self, busy: bool) -> None:
         if busy:

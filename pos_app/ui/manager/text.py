@@ -56,6 +56,8 @@ REFUND = "Refund…"
 CHECK_REFUND = "Check refunds"
 REPRINT = "Print receipt…"
 RECEIPT_PDF = "Save receipt as PDF…"
+CUSTOMER_PAID = "Customer says they paid…"
+PIN_TO_EVIDENCE = "record a payment the customer shows"
 
 # ---- the refund dialog ------------------------------------------------------------------------
 REFUND_TITLE = "Refund"
