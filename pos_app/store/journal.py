@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, Sale, SaleEvent, SaleStatus, transition
+from pos_app.domain.sale import InvalidTransition, Method, Sale, SaleEvent, SaleStatus, transition
 from pos_app.store import queries
 from pos_app.store.codec import (
     REFUND_COLUMNS,
@@ -59,6 +59,7 @@ _FIXED_SALE_FIELDS = frozenset(
         "status",
     }
 )
+_ONE_OUTCOME = frozenset({SaleStatus.PAID, SaleStatus.FAILED})
 _UPDATABLE_REFUND_FIELDS = frozenset(
     {"status", "reason", "cf_refund_id", "arn", "status_description"}
 )
@@ -159,6 +160,10 @@ class Journal(LeaseBook):
             if current is None:
                 raise UnknownSaleError(order_id)
             old = SaleStatus(current[0])
+            if status is old and old in _ONE_OUTCOME:
+                # A settled sale gets its outcome once: a second writer (another follower,
+                # evidence, a refresh) follows the journal instead.
+                raise InvalidTransition(old, status)
             new = old if status is None or status is old else transition(old, status)
             changes["status"] = new.value
             now = self._now_ms()
