@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     refund.add_argument("order_id")
     refund.add_argument("--amount", help="rupees to refund, e.g. 100 or 1,250.50 (default: all)")
     refund.add_argument("--reason", help="why (3-100 characters; Cashfree keeps it as the note)")
+    refund.add_argument(
+        "--another",
+        action="store_true",
+        help="a further refund while an earlier one is still on its way (asks the PIN again)",
+    )
+    refund.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to follow the refund (default 60)"
+    )
     _env_options(refund, top=False)
 
     _credentials_parser(sub)

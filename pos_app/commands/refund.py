@@ -1,9 +1,11 @@
 """`pos-app refund ORDER_ID [--amount A] [--reason R]`: refund a paid sale, after the PIN.
 
 Without --amount the whole amount still refundable is returned. The refund is journaled
-before Cashfree is asked, then followed until it is final (or about a minute has passed).
-Running the command again after an unconfirmed refund sends THAT refund again (same
-refund id and idempotency key), so a retry can never refund twice.
+before Cashfree is asked, then followed until it is final (or --wait seconds have passed).
+A refund request is one thing however often it is run: while a refund of the sale is on
+its way (not confirmed, or PENDING at the bank), running the command again resumes and
+reports THAT refund (same refund id and idempotency key) and never makes a second one.
+A further refund beside it needs `--another`, which asks the manager PIN a second time.
 
 Exit codes: 0 refunded; 2 refused before anything was sent; 5 the refund failed or was
 cancelled; 6 the outcome is not known yet (not confirmed, or still pending at the bank);
@@ -20,7 +22,14 @@ from typing import TextIO
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
 from pos_app.domain.validate import ValidationError
-from pos_app.services.refunds import REQUESTED, RefundOutcome, RefundRefused, RefundService
+from pos_app.services.refunds import (
+    REQUESTED,
+    RefundOutcome,
+    RefundPending,
+    RefundRefused,
+    RefundService,
+    on_its_way,
+)
 
 __all__ = ["exit_code", "parse_amount", "print_outcome", "run_refund", "run_refund_command"]
 
@@ -47,9 +56,15 @@ def exit_code(outcome: RefundOutcome) -> int:
 def print_outcome(outcome: RefundOutcome, out: TextIO) -> None:
     record = outcome.refund
     if outcome.resumed:
+        lead = (
+            f"Refund {record.refund_id} of {record.amount.format()} was already asked for by "
+            f"an earlier run (at {record.created_at:%d %b %H:%M UTC})."
+            if outcome.final
+            else on_its_way(record)
+        )
         print(
-            f"Refund {record.refund_id} was sent before without an answer; "
-            "it was sent again (the same refund, never a second one).",
+            f"{lead} This run resumed that refund and reports it; it did not make a second "
+            "one (add --another for a further refund).",
             file=out,
         )
     rows = [
@@ -70,12 +85,19 @@ async def run_refund(
     amount: Money | None,
     reason: str | None,
     *,
+    another: bool = False,
+    follow_seconds: float | None = None,
     out: TextIO | None = None,
 ) -> int:
     """The refund use case for a terminal; returns the exit code."""
     stream = out or sys.stdout
     try:
-        outcome = await refunds.refund(order_id, amount, reason)
+        outcome = await refunds.refund(
+            order_id, amount, reason, another=another, follow_seconds=follow_seconds
+        )
+    except RefundPending as exc:
+        print(f"Refused: {exc.message}", file=stream)
+        return exit_codes.REFUSED
     except RefundRefused as exc:
         print(f"Refused: {exc.message}", file=stream)
         for record in (
@@ -100,6 +122,10 @@ def run_refund_command(args: argparse.Namespace) -> int:
     from pos_app.services.refunds import clean_reason
 
     amount = parse_amount(args.amount)
+    wait = getattr(args, "wait", None)
+    if wait is not None and not 0 <= wait <= 3600:
+        raise ValueError("--wait: give 0 to 3600 seconds")
+    another = bool(getattr(args, "another", False))
     try:
         reason = clean_reason(args.reason)
     except RefundRefused as exc:
@@ -117,7 +143,9 @@ def run_refund_command(args: argparse.Namespace) -> int:
                 clock=runtime.deps.clock,
                 sleep=runtime.deps.sleep,
             )
-            return await run_refund(refunds, args.order_id, amount, reason)
+            return await run_refund(
+                refunds, args.order_id, amount, reason, another=another, follow_seconds=wait
+            )
         finally:
             await runtime.aclose()
 

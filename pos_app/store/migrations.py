@@ -110,7 +110,37 @@ _V1 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+# Refunds: where each came from ("till", or "outside" when Cashfree reported a refund this
+# journal never asked for), and the till's own append-only events (a manager PIN set or
+# changed, a mismatch found): facts about the till rather than about one sale.
+_V_REFUND_ORIGIN = Migration(
+    2,
+    "refund origin and till events",
+    (
+        "ALTER TABLE refunds ADD COLUMN origin TEXT NOT NULL DEFAULT 'till'"
+        " CHECK (origin IN ('till', 'outside'))",
+        "ALTER TABLE refunds ADD COLUMN seen_at INTEGER",
+        "CREATE INDEX refunds_open ON refunds (order_id, status)",
+        """
+        CREATE TABLE till_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        """
+        CREATE TRIGGER till_events_no_update BEFORE UPDATE ON till_events
+        BEGIN SELECT RAISE(ABORT, 'till events are append-only'); END
+        """,
+        """
+        CREATE TRIGGER till_events_no_delete BEFORE DELETE ON till_events
+        BEGIN SELECT RAISE(ABORT, 'till events are append-only'); END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V_REFUND_ORIGIN)
 LATEST = MIGRATIONS[-1].version
 
 
