@@ -73,6 +73,14 @@ def resolve_environment(settings: Settings, override: str | None) -> str:
     env = override or settings.environment
     if env not in ENVIRONMENTS:
         raise SetupError(f"Unknown environment {env!r}: use demo, sandbox or production.")
+    from pos_app.services.policy import load_policy
+
+    pinned = load_policy().policy  # the shop's root-owned policy wins over settings
+    if pinned is not None and pinned.environment not in (None, env):
+        raise SetupError(
+            f"The shop's policy file locks this till to {pinned.environment}; it cannot run "
+            f"in {env}. Only an administrator can change that."
+        )
     return env
 
 

@@ -158,6 +158,12 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
     change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
+    change.add_argument(
+        "--reset",
+        action="store_true",
+        help="manager_pin only: set a new PIN when the old one is locked and unknown "
+        "(recorded in the journal for the manager)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -115,11 +115,13 @@ async def run_refund(
 
 
 def run_refund_command(args: argparse.Namespace) -> int:
-    """Check the input, ask the manager PIN, then refund (called by commands.dispatch)."""
-    from pos_app.app import open_runtime
+    """Check the input and the shop policy, ask the manager PIN (twice for --another),
+    then refund (called by commands.dispatch)."""
+    from pos_app.app import open_runtime, resolve_environment
     from pos_app.commands.pin_prompt import require_manager_pin
     from pos_app.config import load_settings, paths
-    from pos_app.services.refunds import clean_reason
+    from pos_app.services.policy import load_policy
+    from pos_app.services.refunds import clean_reason, day_limit
 
     amount = parse_amount(args.amount)
     wait = getattr(args, "wait", None)
@@ -131,8 +133,23 @@ def run_refund_command(args: argparse.Namespace) -> int:
     except RefundRefused as exc:
         raise ValueError(f"--reason: {exc.message}") from None
     where = paths()
-    if not require_manager_pin(load_settings(where).settings, where, what="refund"):
+    settings = load_settings(where).settings
+    environment = resolve_environment(settings, args.env)
+    policy = load_policy()
+    if policy.policy is not None and not policy.policy.cli_refunds:
+        print(
+            "Refused: the shop's policy allows refunds only at the till's manager console, "
+            f"not from the command line ({policy.path}).",
+            file=sys.stderr,
+        )
         return exit_codes.REFUSED
+    if not require_manager_pin(settings, where, what="refund", environment=environment):
+        return exit_codes.REFUSED
+    if another and not require_manager_pin(
+        settings, where, what="a FURTHER refund", environment=environment, again=True
+    ):
+        return exit_codes.REFUSED
+    most = policy.policy.max_refund_per_day if policy.policy is not None else None
 
     async def body() -> int:
         runtime = open_runtime(args.env)
@@ -142,6 +159,7 @@ def run_refund_command(args: argparse.Namespace) -> int:
                 runtime.journal,
                 clock=runtime.deps.clock,
                 sleep=runtime.deps.sleep,
+                limit=None if most is None else day_limit(runtime.journal, most, runtime.deps.clock),
             )
             return await run_refund(
                 refunds, args.order_id, amount, reason, another=another, follow_seconds=wait

@@ -198,6 +198,7 @@ class RefundService:
         follow_for: float = 60.0,
         first_poll: float = 1.0,
         max_poll: float = 10.0,
+        limit: Callable[[Money], str | None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
@@ -206,6 +207,8 @@ class RefundService:
         self.follow_for = follow_for
         self.first_poll = first_poll
         self.max_poll = max_poll
+        # A rule above the till's (the shop policy's refunds per day): a sentence refuses.
+        self.limit = limit
 
     # ---- checks ----------------------------------------------------------------------------
     def paid_sale(self, order_id: str) -> Sale:
@@ -259,6 +262,10 @@ class RefundService:
         Without `another`, the journal refuses it (RefundPendingError, in its write
         transaction) while a refund of the sale is still on its way."""
         chosen, note = self.check_request(order_id, amount, reason)
+        if self.limit is not None:
+            refused = self.limit(chosen)
+            if refused is not None:
+                raise RefundRefused(refused)
         now = self.clock()
         record = RefundRecord(
             refund_id=new_refund_id(now),
@@ -464,3 +471,31 @@ class RefundService:
         if not changes:
             return record
         return self.journal.update_refund(record.refund_id, **changes)
+
+
+def day_limit(
+    journal: Any,
+    most: Money,
+    clock: Callable[[], datetime],
+    zone: Any = None,
+) -> Callable[[Money], str | None]:
+    """The shop policy's "at most this much refunded per day": refunds made (or on their
+    way) since the local midnight, plus the new one, must not pass `most`."""
+
+    def check(amount: Money) -> str | None:
+        from datetime import timedelta
+
+        now = clock().astimezone(zone) if zone is not None else clock().astimezone()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        totals = journal.day_totals(start, start + timedelta(days=1))
+        taken = totals.refunded.amount + totals.pending_refunds.amount
+        if taken + amount > most:
+            left = most - taken if most > taken else Money(0)
+            return (
+                f"The shop's policy allows at most {most.format()} of refunds a day; "
+                f"{taken.format()} is refunded or on its way today, so at most "
+                f"{left.format()} more can be refunded."
+            )
+        return None
+
+    return check

@@ -20,6 +20,8 @@ from pos_app.app import check_connection
 from pos_app.cli import main
 from pos_app.commands import exit_codes
 from pos_app.commands.pin_prompt import require_manager_pin
+from pos_app.secrets import TILL_ACCOUNT, KeyringSecretStore
+from pos_app.services.pin_vault import adopt_legacy
 from pos_app.config import load_settings, paths, save_settings
 from pos_app.gateway.cashfree import PRODUCTION_URL
 from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
@@ -45,7 +47,9 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> io.StringIO:
 
 
 def _entries(backend: object) -> dict[tuple[str, str], str]:
-    return dict(backend.entries)  # type: ignore[attr-defined]
+    """The credentials in the keyring (not the till's manager PIN entry)."""
+    entries = dict(backend.entries)  # type: ignore[attr-defined]
+    return {k: v for k, v in entries.items() if k[1] != TILL_ACCOUNT}
 
 
 def _files_text(root: Path) -> str:
@@ -57,7 +61,8 @@ def _files_text(root: Path) -> str:
 def _with_pin() -> None:
     where = paths()
     settings = load_settings(where).settings
-    save_settings(where, dataclasses.replace(settings, manager_pin_hash=hash_pin(PIN)))
+    mark = adopt_legacy(KeyringSecretStore(), hash_pin(PIN))
+    save_settings(where, dataclasses.replace(settings, manager_pin_fingerprint=mark))
 
 
 # ---- set ---------------------------------------------------------------------------------------
@@ -154,6 +159,11 @@ def test_default_environment_is_the_configured_one(
         where, dataclasses.replace(load_settings(where).settings, environment="production")
     )
     _stdin(monkeypatch, SECRET + "\n")
+    # No PIN in production: refused, with the way to set one.
+    assert main(["credentials", "set", "--app-id", "LIVE-APP"]) == exit_codes.REFUSED
+    assert _entries(_memory_keyring) == {}
+    _with_pin()
+    _stdin(monkeypatch, f"{PIN}\n{SECRET}\n")
     assert main(["credentials", "set", "--app-id", "LIVE-APP"]) == 0
     assert set(_entries(_memory_keyring)) == {
         ("pos_app", "production/app_id"),
