@@ -28,12 +28,12 @@ __all__ = [
     "ENVIRONMENTS",
     "NAMES",
     "NO_BACKEND_MESSAGE",
+    "TILL_ACCOUNT",
     "KeyringSecretStore",
     "MemorySecretStore",
     "Secret",
     "SecretStore",
     "SecretStoreError",
-    "TILL_ACCOUNT",
     "TillRecordStore",
     "backend_name",
 ]

@@ -192,8 +192,7 @@ def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool
     if access.source == "policy":
         say(
             "Refused: this till's manager PIN is pinned by the shop's policy file; only an "
-            "administrator can change it there."
-            + (f" {access.message}" if access.message else "")
+            "administrator can change it there." + (f" {access.message}" if access.message else "")
         )
         return exit_codes.REFUSED
     if access.state == "ask" and reset:
@@ -218,7 +217,7 @@ def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool
     elif access.state == "locked":
         say(
             "Resetting the manager PIN. This is recorded in the journal as "
-            "\"manager_pin_replaced\", which the manager sees in \"needs a look\"."
+            '"manager_pin_replaced", which the manager sees in "needs a look".'
         )
     first = read_hidden("New manager PIN, 4 to 8 digits (typing is hidden): ")
     if not first:

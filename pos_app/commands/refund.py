@@ -159,7 +159,9 @@ def run_refund_command(args: argparse.Namespace) -> int:
                 runtime.journal,
                 clock=runtime.deps.clock,
                 sleep=runtime.deps.sleep,
-                limit=None if most is None else day_limit(runtime.journal, most, runtime.deps.clock),
+                limit=None
+                if most is None
+                else day_limit(runtime.journal, most, runtime.deps.clock),
             )
             return await run_refund(
                 refunds, args.order_id, amount, reason, another=another, follow_seconds=wait

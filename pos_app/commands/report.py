@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pos_app.commands import exit_codes
 from pos_app.services.reports import day_bounds, local_zone, sales_csv, sales_table, summary_json
+from pos_app.store.till_records import outside_refunds, refunded_by_order
 
 __all__ = ["run_report"]
 
@@ -41,14 +42,16 @@ def run_report(args: argparse.Namespace) -> int:
         journal = runtime.journal
         totals = journal.day_totals(start, end)
         sales = journal.sales_between(start, end)
+        refunded = refunded_by_order(journal, [s.order_id for s in sales])
+        outside = outside_refunds(journal, start, end)  # refunds made outside this till
     finally:
         runtime.journal.close()
     if args.format == "csv":
-        text = sales_csv(sales, zone)
+        text = sales_csv(sales, zone, refunded, outside)
     elif args.format == "json":
-        text = summary_json(totals, sales, zone)
+        text = summary_json(totals, sales, zone, refunded, outside)
     else:
-        text = sales_table(totals, sales, zone)
+        text = sales_table(totals, sales, zone, refunded, outside)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         print(f"Wrote {len(sales)} sales to {args.output}", file=sys.stderr)

@@ -139,9 +139,7 @@ def set_manager_pin(
         and settings.manager_pin_fingerprint == fingerprint(before.pin_hash)
     )
     mark = write_new_pin(vault, pin)
-    updated = dataclasses.replace(
-        settings, manager_pin_hash=None, manager_pin_fingerprint=mark
-    )
+    updated = dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark)
     save_settings(where, updated)
     if not had_history and not intact:
         kind = "manager_pin_set"

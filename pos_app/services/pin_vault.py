@@ -107,7 +107,9 @@ def _decode(text: str | None) -> VaultRecord | None:
         if type(failures) is not int or failures < 0:
             raise ValueError("failures")
         if until is not None and (
-            isinstance(until, bool) or not isinstance(until, int | float) or not math.isfinite(until)
+            isinstance(until, bool)
+            or not isinstance(until, int | float)
+            or not math.isfinite(until)
         ):
             raise ValueError("locked_until")
     except (ValueError, KeyError, TypeError):

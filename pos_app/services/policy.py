@@ -68,7 +68,7 @@ class PolicyResult:
 
 def default_policy_path() -> Path:
     if sys.platform == "win32":
-        base = os.environ.get("ProgramData") or r"C:\ProgramData"
+        base = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(base) / "pos-app" / "policy.json"
     if sys.platform == "darwin":
         return Path("/Library/Application Support/pos-app/policy.json")
@@ -148,7 +148,7 @@ def _parse(raw: bytes) -> Policy:
     money: Money | None = None
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, str | int | float):
-            raise ValueError("max_refund_per_day must be rupees, like \"5000\"")
+            raise ValueError('max_refund_per_day must be rupees, like "5000"')
         try:
             money = Money.parse(str(limit), minimum=Money(0), field="max_refund_per_day")
         except ValidationError as exc:

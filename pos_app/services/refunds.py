@@ -90,7 +90,7 @@ class RefundPending(RefundRefused):
     def __init__(self, pending: RefundRecord) -> None:
         super().__init__(
             f"{on_its_way(pending)} To refund more on top of it, say so explicitly: "
-            "`--another` on the command line, or \"Refund another amount\" in the console "
+            '`--another` on the command line, or "Refund another amount" in the console '
             "(the manager PIN is asked again)."
         )
         self.pending = pending

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -52,6 +52,8 @@ SALE_COLUMNS = (
     "paid_local",
     "customer_phone",
     "reason",
+    "refunded",
+    "net",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +86,9 @@ def _local(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-def _row(sale: Sale, zone: tzinfo) -> list[str]:
+def _row(sale: Sale, zone: tzinfo, refunded: Money | None = None) -> list[str]:
+    back = refunded if refunded is not None else Money(0)
+    kept = (sale.amount if sale.status is SaleStatus.PAID else Money(0)) - back
     values: list[Any] = [
         _local(sale.created_at, zone),
         sale.order_id,
@@ -100,18 +104,61 @@ def _row(sale: Sale, zone: tzinfo) -> list[str]:
         _local(sale.paid_at, zone),
         sale.customer_phone,
         sale.reason,
+        back.decimal_text(),
+        kept.decimal_text() if kept.paise >= 0 else "-" + Money(-kept.paise).decimal_text(),
     ]
     return [csv_safe(v) for v in values]
 
 
-def sales_csv(sales: Iterable[Sale], zone: tzinfo | None = None) -> str:
+def sales_csv(
+    sales: Iterable[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+) -> str:
+    """One row per sale (refunded = SUCCESS refunds, net = paid less refunded). Refunds made
+    outside this till come first, as "exception" rows naming the sale and the refund."""
     tz = zone or local_zone()
+    back = refunded or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SALE_COLUMNS)
+    for found in outside:
+        writer.writerow(_outside_row(found, tz))
     for sale in sales:
-        writer.writerow(_row(sale, tz))
+        writer.writerow(_row(sale, tz, back.get(sale.order_id)))
     return buffer.getvalue()
+
+
+OUTSIDE_REFUND_TITLE = "EXCEPTION: refund made outside this till"
+
+
+def _outside_row(found: Any, zone: tzinfo) -> list[str]:
+    """An outside refund in the sales CSV's columns (status names the exception)."""
+    cells = dict.fromkeys(SALE_COLUMNS, "")
+    cells.update(
+        created_local=_local(found.made_at, zone),
+        order_id=found.order_id,
+        status=OUTSIDE_REFUND_TITLE,
+        amount=found.amount.decimal_text(),
+        reason=f"refund {found.refund_id} ({found.status}), found {_local(found.seen_at, zone)}",
+        refunded=found.amount.decimal_text(),
+    )
+    return [csv_safe(cells[name]) for name in SALE_COLUMNS]
+
+
+def outside_json(found: Any, zone: tzinfo) -> dict[str, Any]:
+    return {
+        "kind": "outside_refund",
+        "title": "refund made outside this till",
+        "order_id": found.order_id,
+        "refund_id": found.refund_id,
+        "amount": found.amount.format(),
+        "paise": found.amount.paise,
+        "status": found.status,
+        "made_local": _local(found.made_at, zone),
+        "found_local": _local(found.seen_at, zone),
+    }
 
 
 def summary(totals: Any) -> dict[str, Any]:
@@ -134,17 +181,43 @@ def summary(totals: Any) -> dict[str, Any]:
     }
 
 
-def summary_json(totals: Any, sales: Iterable[Sale], zone: tzinfo | None = None) -> str:
+def summary_json(
+    totals: Any,
+    sales: Iterable[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+) -> str:
     tz = zone or local_zone()
-    body = summary(totals)
-    body["sales"] = [dict(zip(SALE_COLUMNS, _row(s, tz), strict=True)) for s in sales]
+    back = refunded or {}
+    body: dict[str, Any] = {"needs_a_look": [outside_json(found, tz) for found in outside]}
+    body.update(summary(totals))
+    body["sales"] = [
+        dict(zip(SALE_COLUMNS, _row(s, tz, back.get(s.order_id)), strict=True)) for s in sales
+    ]
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> str:
+def sales_table(
+    totals: Any,
+    sales: list[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+) -> str:
     tz = zone or local_zone()
+    back = refunded or {}
     data = summary(totals)
-    lines = [
+    lines = []
+    for found in outside:
+        lines.append(
+            f"NEEDS A LOOK: refund made outside this till: {found.refund_id} of "
+            f"{found.amount.format()} on {found.order_id}, made {_local(found.made_at, tz)} "
+            f"({found.status})"
+        )
+    if lines:
+        lines.append("")
+    lines += [
         f"Collected  {data['collected']['amount']:>16}  ({data['collected']['count']} paid)",
         f"Refunded   {data['refunded']['amount']:>16}  ({data['refunded']['count']})",
         f"Net        {data['net']['amount']:>16}",
@@ -162,12 +235,13 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
             continue
         lines.append(f"  {status:<17} {t['count']:>5}  {t['amount']:>16}")
     lines.append("")
-    lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14}  utr")
+    lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14} {'refunded':>14}  utr")
     for sale in sales:
+        gone = back.get(sale.order_id)
         lines.append(
             f"{sale.created_at.astimezone(tz):%H:%M:%S} {sale.order_id:<28} "
-            f"{sale.status.value + ('*' if sale.late else ''):<16} {sale.amount.format():>14}  "
-            f"{sale.bank_reference or ''}"
+            f"{sale.status.value + ('*' if sale.late else ''):<16} {sale.amount.format():>14} "
+            f"{gone.format() if gone else '':>14}  {sale.bank_reference or ''}"
         )
     return "\n".join(lines)
 
@@ -176,6 +250,7 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
 DAY_SUMMARY_COLUMNS = ("section", "item", "count", "amount", "order_id", "detail")
 
 EXCEPTION_TITLES = {
+    ExceptionKind.OUTSIDE_REFUND: "Refund made outside this till",
     ExceptionKind.UNCERTAIN: "Not confirmed",
     ExceptionKind.LATE_PAYMENT: "Late payment",
     ExceptionKind.REFUND_NOT_FINAL: "Refund not final",
@@ -196,6 +271,13 @@ def exception_detail(item: DayException, zone: tzinfo) -> str:
     if item.kind is ExceptionKind.LATE_PAYMENT:
         utr = f", UTR {sale.bank_reference}" if sale.bank_reference else ""
         return f"paid {_local(sale.paid_at, zone)} after the sale was closed{utr}"
+    if item.kind is ExceptionKind.OUTSIDE_REFUND and item.refund is not None:
+        refund = item.refund
+        return (
+            f"refund made outside this till: {refund.refund_id} of {refund.amount.format()}"
+            f" made {_local(refund.created_at, zone)} ({refund.status}); this till never"
+            " asked for it"
+        )
     if item.kind is ExceptionKind.REFUND_NOT_FINAL and item.refund is not None:
         refund = item.refund
         return (

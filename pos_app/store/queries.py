@@ -33,9 +33,9 @@ __all__ = [
     "get_refund",
     "get_sale",
     "last_paid",
+    "open_refund",
     "open_sales",
     "refunded_total",
-    "open_refund",
     "refunds_for",
     "sales_between",
     "sweep_candidates",
@@ -257,7 +257,7 @@ def open_refund(conn: sqlite3.Connection, order_id: str) -> RefundRecord | None:
     """The oldest refund of a sale that is not final (REQUESTED, PENDING, ...), if any."""
     marks = ", ".join("?" for _ in FINAL_REFUND_STATUSES)
     row = conn.execute(
-        f"{_REFUND_SELECT} WHERE order_id = ? AND status NOT IN ({marks})"  # noqa: S608
+        f"{_REFUND_SELECT} WHERE order_id = ? AND status NOT IN ({marks})"
         " ORDER BY created_at, refund_id LIMIT 1",
         (order_id, *FINAL_REFUND_STATUSES),
     ).fetchone()

@@ -25,6 +25,7 @@ __all__ = [
     "known_refund_ids",
     "outside_refunds",
     "record_outside_refund",
+    "refunded_by_order",
     "till_events",
 ]
 
@@ -128,20 +129,18 @@ def record_outside_refund(journal: JournalConnection, found: OutsideRefund) -> b
 def outside_refunds(
     journal: JournalConnection, start: datetime | None = None, end: datetime | None = None
 ) -> list[OutsideRefund]:
-    """Outside refunds found (seen) in [start, end), newest first; all when no bounds."""
+    """Outside refunds made or found in [start, end), newest first; all when no bounds."""
     sql = (
         "SELECT order_id, refund_id, amount_paise, status, created_at, seen_at, cf_refund_id"
         " FROM refunds WHERE origin = 'outside'"
     )
     args: list[object] = []
-    if start is not None:
-        sql += " AND seen_at >= ?"
-        args.append(to_ms(start))
-    if end is not None:
-        sql += " AND seen_at < ?"
-        args.append(to_ms(end))
+    if start is not None and end is not None:
+        sql += " AND ((seen_at >= ? AND seen_at < ?) OR (created_at >= ? AND created_at < ?))"
+        args.extend([to_ms(start), to_ms(end), to_ms(start), to_ms(end)])
     with journal._reading() as conn:
         rows = conn.execute(sql + " ORDER BY seen_at DESC, refund_id", args).fetchall()
+    # seen_at is set for every outside refund (the column is NULL only for the till's own)
     return [
         OutsideRefund(
             order_id=row[0],
@@ -154,3 +153,19 @@ def outside_refunds(
         )
         for row in rows
     ]
+
+
+def refunded_by_order(journal: JournalConnection, order_ids: list[str]) -> dict[str, Money]:
+    """SUCCESS refunds per sale (only sales with some), in chunks of 500 ids."""
+    out: dict[str, Money] = {}
+    with journal._reading() as conn:
+        for first in range(0, len(order_ids), 500):
+            chunk = order_ids[first : first + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = conn.execute(
+                "SELECT order_id, sum(amount_paise) FROM refunds"  # noqa: S608 (placeholders)
+                f" WHERE status = 'SUCCESS' AND order_id IN ({marks}) GROUP BY order_id",
+                chunk,
+            ).fetchall()
+            out.update({str(order_id): Money(int(total)) for order_id, total in rows})
+    return out

@@ -119,7 +119,7 @@ class Shop:
         charge = self.start("charge", rupees)
         try:
             lines = _read_until(charge, "QR content:", time.monotonic() + 60)
-            order_id = next(l.split()[1].rstrip(":") for l in lines if l.startswith("Order "))
+            order_id = next(x.split()[1].rstrip(":") for x in lines if x.startswith("Order "))
             cf_payment_id = self._attempt(order_id)  # the QR attempt the till journaled
             with self.api() as api:
                 paid = api.post(

@@ -83,7 +83,9 @@ async def test_a_different_amount_is_refused_until_the_manager_says_another(till
         await refunds.refund(order_id, Money.rupees(50), reason="SUCCESS")
     assert refused.value.pending.refund_id == first.refund.refund_id
     assert "₹100.00 is already on its way" in refused.value.message
-    assert first.refund.refund_id in refused.value.message and "pending since" in refused.value.message
+    assert (
+        first.refund.refund_id in refused.value.message and "pending since" in refused.value.message
+    )
     assert await at_cashfree(till, order_id) == [first.refund.refund_id]
     further = await refunds.refund(order_id, Money.rupees(50), reason="SUCCESS", another=True)
     assert further.succeeded and not further.resumed
@@ -126,6 +128,7 @@ async def test_two_connections_race_and_the_journal_keeps_one(till: Till) -> Non
     other = Journal.open(till.journal.path, clock=till.clock)
     try:
         now = till.clock()
+
         def record(refund_id: str, key: str) -> RefundRecord:
             return RefundRecord(
                 refund_id=refund_id,

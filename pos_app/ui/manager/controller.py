@@ -26,7 +26,7 @@ from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
 from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.reports import sales_csv
 from pos_app.services.runtime import Deps
 from pos_app.services.state import SaleState
@@ -216,7 +216,8 @@ class ManagerController(QObject):
                 )
                 first = last
                 await asyncio.sleep(0)
-            content = sales_csv(sales, self.context.zone)
+            refunded = refunded_by_order(reader, [s.order_id for s in sales])
+            content = sales_csv(sales, self.context.zone, refunded)
             await asyncio.sleep(0)
             _write_text(Path(path), content)
             self.notice.emit(text.exported(len(sales), str(path)))
