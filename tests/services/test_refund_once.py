@@ -150,3 +150,26 @@ async def test_two_connections_race_and_the_journal_keeps_one(till: Till) -> Non
         assert len(till.journal.refunds_for(order_id)) == 2
     finally:
         other.close()
+
+
+@pytest.mark.asyncio
+async def test_the_policy_day_limit_counts_refunds_made_and_on_their_way(till: Till) -> None:
+    from pos_app.services.refunds import RefundRefused, day_limit
+
+    first_sale = await paid_sale(till, 500)
+    second_sale = await paid_sale(till, 500)
+    refunds = RefundService(
+        till.gateway,
+        till.journal,
+        clock=till.clock,
+        sleep=till.clock.sleep,
+        follow_for=0.0,
+        limit=day_limit(till.journal, Money.rupees(300), till.clock),
+    )
+    await refunds.refund(first_sale, Money.rupees(200), reason="PENDING")
+    with pytest.raises(RefundRefused, match="at most ₹300.00 of refunds a day") as refused:
+        await refunds.refund(second_sale, Money.rupees(150))
+    assert "at most ₹100.00 more" in refused.value.message
+    assert till.journal.refunds_for(second_sale) == []
+    done = await refunds.refund(second_sale, Money.rupees(100), reason="SUCCESS")
+    assert done.succeeded
