@@ -157,7 +157,7 @@ async def test_the_policy_day_limit_counts_refunds_made_and_on_their_way(till: T
     from pos_app.services.refunds import RefundRefused, day_limit
 
     first_sale = await paid_sale(till, 500)
-    second_sale = await paid_sale(till, 500)
+    second_sale = await paid_sale(till, 400)
     refunds = RefundService(
         till.gateway,
         till.journal,
