@@ -46,10 +46,13 @@ __all__ = [
     "RefundCheck",
     "RefundOutcome",
     "RefundPending",
+    "RefundRecord",
     "RefundRefused",
     "RefundService",
+    "day_limit",
     "describe_refund",
     "new_refund_id",
+    "on_its_way",
     "refund_target",
 ]
 

@@ -103,7 +103,7 @@ async def test_a_copy_in_another_folder_refunds_and_the_real_day_end_reports_it(
         sale_row = next(r for r in rows[1:] if r["order_id"] == order_id)
         assert (sale_row["refunded"], sale_row["net"]) == ("170.00", "230.00")
         body = json.loads(summary_json(totals, sales, report.zone, refunded, outside))
-        assert list(body)[0] == "needs_a_look"
+        assert next(iter(body)) == "needs_a_look"
         assert body["needs_a_look"][0]["refund_id"] == theirs.refund.refund_id
         assert body["needs_a_look"][0]["paise"] == 12000
 

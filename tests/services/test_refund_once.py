@@ -167,7 +167,7 @@ async def test_the_policy_day_limit_counts_refunds_made_and_on_their_way(till: T
         limit=day_limit(till.journal, Money.rupees(300), till.clock),
     )
     await refunds.refund(first_sale, Money.rupees(200), reason="PENDING")
-    with pytest.raises(RefundRefused, match="at most ₹300.00 of refunds a day") as refused:
+    with pytest.raises(RefundRefused, match=r"at most ₹300\.00 of refunds a day") as refused:
         await refunds.refund(second_sale, Money.rupees(150))
     assert "at most ₹100.00 more" in refused.value.message
     assert till.journal.refunds_for(second_sale) == []

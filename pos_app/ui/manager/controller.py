@@ -25,7 +25,13 @@ from pos_app.gateway.retry import background
 from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
-from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
+from pos_app.services.refunds import (
+    FINAL,
+    RefundPending,
+    RefundRefused,
+    RefundService,
+    describe_refund,
+)
 from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.reports import sales_csv
 from pos_app.services.runtime import Deps
@@ -75,6 +81,7 @@ class ManagerController(QObject):
     progress = Signal(int, int)
     refund_done = Signal(object)  # RefundOutcome
     refund_refused = Signal(str)
+    refund_waiting = Signal(object, str)  # RefundRecord on its way, sentence
 
     def __init__(self, context: ManagerContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -126,10 +133,25 @@ class ManagerController(QObject):
     # ---- refunds -------------------------------------------------------------------------------
     @async_slot(str, object, object)
     async def refund(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+        await self._refund(order_id, amount, reason, another=False)
+
+    @async_slot(str, object, object)
+    async def refund_another(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+        """A FURTHER refund beside one on its way (the console asked the PIN again)."""
+        await self._refund(order_id, amount, reason, another=True)
+
+    async def _refund(
+        self, order_id: str, amount: Money | None, reason: str | None, *, another: bool
+    ) -> None:
         async def work() -> None:
             try:
                 with background():
-                    outcome = await self.context.refunds.refund(order_id, amount, reason)
+                    outcome = await self.context.refunds.refund(
+                        order_id, amount, reason, another=another
+                    )
+            except RefundPending as waiting:
+                self.refund_waiting.emit(waiting.pending, waiting.message)
+                return
             except RefundRefused as refused:
                 self.refund_refused.emit(refused.message)
                 return

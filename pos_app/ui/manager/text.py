@@ -64,6 +64,8 @@ REFUND_GO = "Refund"
 REFUND_CLOSE = "Close"
 REFUND_CANCEL = "Cancel"
 REFUNDING = "Sending the refund to Cashfree and waiting for the bank's answer…"
+REFUND_ANOTHER = "Refund another amount…"
+PIN_TO_REFUND_ANOTHER = "make a FURTHER refund while one is on its way"
 
 # ---- day end ------------------------------------------------------------------------------------
 SHOW = "Show"
@@ -170,6 +172,12 @@ def event_line(event: SaleEvent, zone: tzinfo) -> str:
 
 def refundable_line(paid: Money, taken: Money, left: Money) -> str:
     return f"Paid {paid.format()}; refunded or on its way {taken.format()}; left {left.format()}."
+
+
+def refunded_status(paid: Money, refunded: Money, late: bool = False) -> str:
+    """The list's status for a paid sale with SUCCESS refunds: Refunded / Partly refunded."""
+    word = "Refunded" if refunded >= paid else "Partly refunded"
+    return f"{word} {refunded.format()}" + (" (late)" if late else "")
 
 
 def more_than_left(left: Money) -> str:
