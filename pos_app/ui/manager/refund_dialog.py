@@ -60,6 +60,7 @@ class RefundDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"{text.REFUND_TITLE}: {sale.order_id}")
         self.setModal(True)
+        self.setMinimumWidth(520)
         self.sale = sale
         self.left = refundable
         self.outcome: RefundOutcome | None = None
@@ -107,6 +108,9 @@ class RefundDialog(QDialog):
         self.amount.selectAll()
         self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
         if waiting is not None:
+            # "Refund" as it stands asks about THAT refund; a further one is typed in.
+            self.amount.setText(waiting.amount.format(symbol=False))
+            self.amount.selectAll()
             self.show_waiting(waiting)
 
     def show_waiting(self, waiting: RefundRecord, message: str | None = None) -> None:
@@ -119,6 +123,7 @@ class RefundDialog(QDialog):
             "progress",
         )
         self.another.show()
+        self.another.setEnabled(True)
         self.go.setEnabled(True)
         self.amount.setEnabled(True)
         self.reason.setEnabled(True)
@@ -190,3 +195,4 @@ class RefundDialog(QDialog):
         style.polish(self.status)
         self.status.setText(message)
         self.status.setVisible(bool(message))
+        self.adjustSize()  # grow around a longer sentence; never clip it
