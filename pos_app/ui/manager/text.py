@@ -101,7 +101,8 @@ CANCEL_UNCONFIRMED = (
     "money that still arrives is recorded."
 )
 NO_PIN_SET = (
-    "No manager PIN is set, so anyone at this till can refund. Set one in Settings (Till menu)."
+    "No manager PIN is set, so anyone at this till can refund (demo only: sandbox and "
+    "production refuse manager actions without one). Set one in Settings (Till menu)."
 )
 
 
@@ -194,6 +195,14 @@ def refreshed(result: DayRefresh) -> str:
         f"refund(s): {len(result.sales_changed)} sale(s) and {len(result.refunds_changed)} "
         "refund(s) changed."
     ]
+    if result.outside_refunds:
+        found = result.outside_refunds
+        parts.insert(
+            0,
+            f"{len(found)} refund(s) made outside this till found at Cashfree "
+            f"({', '.join(f'{f.refund_id} {f.amount.format()}' for f in found[:3])}): "
+            "see \"Needs a look\".",
+        )
     if result.skipped:
         parts.append(f"{len(result.skipped)} sale(s) at the counter were left to the cashier.")
     if result.problems:
