@@ -226,9 +226,13 @@ class VaultPinGuard(PinGuard):
 
     def __init__(self, clock: Callable[[], float], vault: TillRecordStore) -> None:
         self._vault = vault
+        self._started = False  # no password store call while being built (GUI start-up)
         super().__init__(clock, state_path=None)
+        self._started = True
 
     def _load(self) -> None:
+        if not self._started:
+            return  # every check and locked_until() loads the entry first
         try:
             record = read_vault(self._vault)
         except SecretStoreError as exc:

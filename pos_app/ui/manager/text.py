@@ -201,7 +201,7 @@ def refreshed(result: DayRefresh) -> str:
             0,
             f"{len(found)} refund(s) made outside this till found at Cashfree "
             f"({', '.join(f'{f.refund_id} {f.amount.format()}' for f in found[:3])}): "
-            "see \"Needs a look\".",
+            'see "Needs a look".',
         )
     if result.skipped:
         parts.append(f"{len(result.skipped)} sale(s) at the counter were left to the cashier.")
