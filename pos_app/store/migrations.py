@@ -121,6 +121,7 @@ _V_REFUND_ORIGIN = Migration(
         " CHECK (origin IN ('till', 'outside'))",
         "ALTER TABLE refunds ADD COLUMN seen_at INTEGER",
         "CREATE INDEX refunds_open ON refunds (order_id, status)",
+        "CREATE INDEX refunds_outside ON refunds (seen_at) WHERE origin = 'outside'",
         """
         CREATE TABLE till_events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
