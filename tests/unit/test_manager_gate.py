@@ -276,6 +276,9 @@ def test_policy_refuses_cli_refunds_locks_the_environment_and_is_strict(
     assert main(["--env", "sandbox", "status", "X"]) == exit_codes.SETUP
     assert "locks this till to demo" in capsys.readouterr().err
     assert main(["config", "set", "environment", "sandbox"]) == exit_codes.REFUSED
+    _set_environment("sandbox")  # the settings say sandbox; the policy wins
+    assert main(["status", "X"]) == exit_codes.BAD_INPUT
+    assert "(environment demo)" in capsys.readouterr().out
     path.write_text(json.dumps({"cli_refunds": "no"}), encoding="utf-8")
     assert "cli_refunds must be true or false" in (load_policy().problem or "")
     path.write_text(json.dumps({"max_refunds": 5}), encoding="utf-8")

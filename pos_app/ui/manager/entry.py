@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from pos_app.config import load_settings, paths
 from pos_app.secrets import TillRecordStore
-from pos_app.services.refunds import RefundService
+from pos_app.services.policy import load_policy
+from pos_app.services.refunds import RefundService, day_limit
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.reports import local_zone
 from pos_app.services.runtime import Deps
@@ -136,12 +137,15 @@ class ManagerEntry(QObject):
             if notice is not None:
                 notice.show_message(exc.message)
             return None
+        policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
+        most = policy.max_refund_per_day if policy is not None else None
         refunds = RefundService(
             deps.gateway,
             deps.journal,  # type: ignore[arg-type]
             clock=deps.clock,
             sleep=deps.sleep,
             follow_for=GUI_FOLLOW_SECONDS,
+            limit=None if most is None else day_limit(deps.journal, most, deps.clock),
         )
         settings = load_settings(paths()).settings
         pin_set = (settings.manager_pin_fingerprint or settings.manager_pin_hash) is not None
