@@ -337,7 +337,7 @@ class KeyringSecretStore:
         def work() -> None:
             _usable_backend().set_password(self._service, TILL_ACCOUNT, text)
 
-        self._run("set", "till", work, secret=None)
+        self._run("set", "till", work, secret=text)
 
     def delete_till_record(self) -> None:
         def work() -> None:

@@ -22,7 +22,13 @@ from pos_app.gateway.errors import ConnectError, GatewayError, RateLimitedError
 from pos_app.gateway.retry import background
 from pos_app.services.refunds import refund_target
 from pos_app.services.wording import describe_error
-from pos_app.store.till_records import OutsideRefund, known_refund_ids, record_outside_refund
+from pos_app.store.till_records import (
+    OutsideRefund,
+    add_till_event,
+    known_refund_ids,
+    record_outside_refund,
+    till_events,
+)
 
 __all__ = [
     "OUTSIDE_TITLE",
@@ -45,6 +51,7 @@ class OutsideCheck:
     found: tuple[OutsideRefund, ...] = ()
     problems: tuple[str, ...] = field(default=())
     not_checked: int = 0  # paid sales left for the next run (budget or the per-run cap)
+    last_turn: str | None = None  # the last sale whose turn came (read, or failed to read)
 
 
 def describe_outside(found: OutsideRefund) -> str:
@@ -71,6 +78,7 @@ async def check_outside_refunds(
     found: list[OutsideRefund] = []
     problems: list[str] = []
     checked = 0
+    last_turn: str | None = None
     with background():
         for index, sale in enumerate(chosen):
             if index >= limit:
@@ -81,8 +89,10 @@ async def check_outside_refunds(
                 problems.append(f"{sale.order_id}: {describe_error(exc)}")
                 if isinstance(exc, RateLimitedError | ConnectError):
                     break  # budget spent or Cashfree unreachable: the rest waits for next run
+                last_turn = sale.order_id
                 continue
             checked += 1
+            last_turn = sale.order_id
             known = known_refund_ids(journal, sale.order_id)
             for refund in at_cashfree:
                 if refund.refund_id in known:
@@ -105,11 +115,36 @@ async def check_outside_refunds(
         found=tuple(found),
         problems=tuple(problems),
         not_checked=max(0, len(chosen) - checked),
+        last_turn=last_turn,
     )
 
 
-async def reconcile_outside_refunds(deps: Any, *, days: int = DEFAULT_DAYS) -> OutsideCheck:
-    """The `pos-app reconcile` step: the sales paid in the last `days` days."""
+CURSOR_EVENT = "outside_refunds_cursor"
+
+
+def rotate(journal: Any, sales: list[Sale]) -> list[Sale]:
+    """The sales after the one the last capped run stopped at come first, so that runs
+    capped at MAX_SALES still read every paid sale in turn."""
+    events = till_events(journal, (CURSOR_EVENT,))
+    after = events[-1].detail.get("after") if events else None
+    ids = [s.order_id for s in sales]
+    if not isinstance(after, str) or after not in ids:
+        return sales
+    cut = ids.index(after) + 1
+    return sales[cut:] + sales[:cut]
+
+
+async def reconcile_outside_refunds(
+    deps: Any, *, days: int = DEFAULT_DAYS, limit: int = MAX_SALES
+) -> OutsideCheck:
+    """The `pos-app reconcile` step: the sales paid in the last `days` days (at most
+    `limit` per run, taking turns)."""
     now = deps.clock()
     sales = paid_sales_since(deps.journal, now - timedelta(days=days), now + timedelta(minutes=1))
-    return await check_outside_refunds(deps.gateway, deps.journal, sales, clock=deps.clock)
+    ordered = rotate(deps.journal, sales)
+    check = await check_outside_refunds(
+        deps.gateway, deps.journal, ordered, clock=deps.clock, limit=limit
+    )
+    if check.not_checked and check.last_turn is not None:
+        add_till_event(deps.journal, CURSOR_EVENT, {"after": check.last_turn})
+    return check

@@ -159,3 +159,27 @@ async def test_the_tills_own_refunds_are_not_outside(tmp_path: Path) -> None:
     finally:
         await till.client.aclose()
         till.journal.close()
+
+
+@pytest.mark.asyncio
+async def test_capped_runs_take_turns_so_every_paid_sale_is_read(tmp_path: Path) -> None:
+    from pos_app.gateway.base import NewRefund
+    from pos_app.services.outside_refunds import reconcile_outside_refunds
+
+    till = make_till(tmp_path, clock=FakeClock(DAY + timedelta(hours=10)))
+    try:
+        orders = [await paid_sale(till, 100 + n) for n in range(5)]
+        await till.gateway.create_refund(
+            orders[4],
+            NewRefund(refund_id="DASH-LAST", amount=Money.rupees(5), note="SUCCESS"),
+            idempotency_key="dash-last",
+        )
+        first = await reconcile_outside_refunds(till.deps, limit=2)
+        assert (first.sales_checked, first.not_checked, first.found) == (2, 3, ())
+        second = await reconcile_outside_refunds(till.deps, limit=2)
+        assert second.sales_checked == 2 and second.found == ()
+        third = await reconcile_outside_refunds(till.deps, limit=2)  # the fifth sale's turn
+        assert [f.refund_id for f in third.found] == ["DASH-LAST"]
+    finally:
+        await till.client.aclose()
+        till.journal.close()

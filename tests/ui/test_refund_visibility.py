@@ -253,3 +253,19 @@ def test_about_shows_the_shop_policy(
         assert "is not owned by root" in text
     assert "4826" not in text and "scrypt" not in text
     shot(dialog, "about-policy")
+
+
+def test_refund_again_with_the_amount_on_its_way_reports_it_and_sends_nothing_new(
+    qtbot: QtBot, till: Till, console: ManagerConsole
+) -> None:
+    order_id = paid(qtbot, till, 500)
+    refund(qtbot, console, order_id, "100", "PENDING").close()
+    dialog = console.open_refund(order_id)
+    assert dialog is not None and dialog.amount.text() == "100.00"  # the one on its way
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10_000)
+    assert dialog.outcome is not None and dialog.outcome.resumed
+    assert dialog.status.property("tone") == "progress"
+    assert len(till.journal.refunds_for(order_id)) == 1
+    posts = till.transport.count("POST", f"/pg/orders/{order_id}/refunds")
+    assert posts == 1  # the first refund only
