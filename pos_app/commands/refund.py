@@ -9,7 +9,9 @@ A further refund beside it needs `--another`, which asks the manager PIN a secon
 
 Exit codes: 0 refunded; 2 refused before anything was sent; 5 the refund failed or was
 cancelled; 6 the outcome is not known yet (not confirmed, or still pending at the bank);
-7 no manager PIN; 8 setup problems.
+7 refused at the gate (no manager PIN outside demo, a wrong or locked PIN, the shop
+policy refusing command-line refunds) or a different refund while one is on its way
+(without --another); 8 setup problems.
 """
 
 from __future__ import annotations
