@@ -217,7 +217,7 @@ def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool
     elif access.state == "locked":
         say(
             "Resetting the manager PIN. This is recorded in the journal as "
-            '"manager_pin_replaced", which the manager sees in "needs a look".'
+            '"manager_pin_replaced", which `pos-app report` lists first for the manager.'
         )
     first = read_hidden("New manager PIN, 4 to 8 digits (typing is hidden): ")
     if not first:

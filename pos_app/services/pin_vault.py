@@ -21,7 +21,8 @@ hash written by hand, and the till locks).
 
 This protects against a cashier who edits, deletes or copies the till's files. It cannot
 protect against the OS user who owns the password store (they can delete the entry and
-set a new PIN; the journal then records a "manager_pin_replaced" event the manager sees):
+set a new PIN; the journal then records a "manager_pin_replaced" event that `pos-app
+report` lists first):
 give cashiers their own OS account, or pin the PIN in the root-owned policy file.
 """
 
@@ -191,7 +192,7 @@ NO_PIN_DEMO = f"No manager PIN is set (allowed in demo mode only). {SET_HINT}"
 DAMAGED_ENTRY = (
     "The manager PIN entry in this computer's password store is damaged, so manager "
     "actions are locked. Set a new PIN with `pos-app config set manager_pin --reset`; "
-    "the reset is recorded in the journal for the manager."
+    "the reset is recorded in the journal and listed by `pos-app report`."
 )
 
 

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = [
     "DAY_SUMMARY_COLUMNS",
     "EXCEPTION_TITLES",
     "SALE_COLUMNS",
+    "TillNote",
     "csv_safe",
     "day_bounds",
     "day_report_json",
@@ -115,6 +117,7 @@ def sales_csv(
     zone: tzinfo | None = None,
     refunded: Mapping[str, Money] | None = None,
     outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
 ) -> str:
     """One row per sale (refunded = SUCCESS refunds, net = paid less refunded). Refunds made
     outside this till come first, as "exception" rows naming the sale and the refund."""
@@ -125,12 +128,29 @@ def sales_csv(
     writer.writerow(SALE_COLUMNS)
     for found in outside:
         writer.writerow(_outside_row(found, tz))
+    for note in notes:
+        cells = dict.fromkeys(SALE_COLUMNS, "")
+        cells.update(
+            created_local=_local(note.at, tz),
+            status=f"EXCEPTION: {note.kind}",
+            reason=note.sentence,
+        )
+        writer.writerow([csv_safe(cells[name]) for name in SALE_COLUMNS])
     for sale in sales:
         writer.writerow(_row(sale, tz, back.get(sale.order_id)))
     return buffer.getvalue()
 
 
 OUTSIDE_REFUND_TITLE = "EXCEPTION: refund made outside this till"
+
+
+@dataclass(frozen=True, slots=True)
+class TillNote:
+    """A till event the manager must see in the report (e.g. the manager PIN replaced)."""
+
+    at: datetime
+    kind: str
+    sentence: str
 
 
 def _outside_row(found: Any, zone: tzinfo) -> list[str]:
@@ -187,10 +207,14 @@ def summary_json(
     zone: tzinfo | None = None,
     refunded: Mapping[str, Money] | None = None,
     outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
 ) -> str:
     tz = zone or local_zone()
     back = refunded or {}
     body: dict[str, Any] = {"needs_a_look": [outside_json(found, tz) for found in outside]}
+    body["needs_a_look"] += [
+        {"kind": n.kind, "title": n.sentence, "at_local": _local(n.at, tz)} for n in notes
+    ]
     body.update(summary(totals))
     body["sales"] = [
         dict(zip(SALE_COLUMNS, _row(s, tz, back.get(s.order_id)), strict=True)) for s in sales
@@ -204,6 +228,7 @@ def sales_table(
     zone: tzinfo | None = None,
     refunded: Mapping[str, Money] | None = None,
     outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
 ) -> str:
     tz = zone or local_zone()
     back = refunded or {}
@@ -215,6 +240,8 @@ def sales_table(
             f"{found.amount.format()} on {found.order_id}, made {_local(found.made_at, tz)} "
             f"({found.status})"
         )
+    for note in notes:
+        lines.append(f"NEEDS A LOOK: {note.sentence} ({_local(note.at, tz)})")
     if lines:
         lines.append("")
     lines += [

@@ -163,6 +163,20 @@ def test_the_entry_deleted_from_the_password_store_locks_and_a_reset_is_recorded
     assert main(["config", "set", "manager_pin", "--reset"]) == 0
     assert _events("sandbox")[-1] == "manager_pin_replaced"
     assert _gate(monkeypatch, "7391") is True
+    # The report lists it first for the manager.
+    entries = _memory_keyring.entries  # type: ignore[attr-defined]
+    entries[("pos_app", "sandbox/app_id")] = "APP-1"
+    entries[("pos_app", "sandbox/client_secret")] = "a-secret-value-1"
+    capsys.readouterr()
+    assert main(["report"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("NEEDS A LOOK: the manager PIN was replaced")
+    assert main(["report", "--format", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["needs_a_look"][0]["kind"] == "manager_pin_replaced"
+    assert main(["report", "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert "EXCEPTION: manager_pin_replaced" in rows[1]
 
 
 # ---- deleted lockout state ----------------------------------------------------------------
