@@ -269,3 +269,41 @@ def test_refund_again_with_the_amount_on_its_way_reports_it_and_sends_nothing_ne
     assert len(till.journal.refunds_for(order_id)) == 1
     posts = till.transport.count("POST", f"/pg/orders/{order_id}/refunds")
     assert posts == 1  # the first refund only
+
+
+def test_without_any_pin_in_sandbox_the_desk_offers_to_set_the_first_one(
+    qtbot: QtBot, qloop: object, _memory_keyring: object
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from pos_app.config import paths
+    from pos_app.secrets import KeyringSecretStore
+    from pos_app.services.pin_vault import read_vault
+    from pos_app.ui.setup.first_pin import FirstPinDialog
+    from pos_app.ui.setup.pin_dialog import gate_manager_action
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    granted: list[bool] = []
+    task = gate_manager_action(
+        parent,
+        "refund",
+        lambda: granted.append(True),
+        paths=paths(),
+        environment="sandbox",
+        vault=KeyringSecretStore(),
+    )
+    qtbot.waitUntil(task.done, timeout=5000)
+    dialog = task.result()
+    assert isinstance(dialog, FirstPinDialog) and not granted
+    dialog.page.pin.setText("1234")  # a run of digits: refused, nothing saved
+    dialog.page.repeat.setText("1234")
+    dialog.save()
+    assert dialog.problem.isVisible() and read_vault(KeyringSecretStore()) is None
+    dialog.page.pin.setText("2580")
+    dialog.page.repeat.setText("2580")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    assert granted == [True]
+    record = read_vault(KeyringSecretStore())
+    assert record is not None and record.pin_hash is not None

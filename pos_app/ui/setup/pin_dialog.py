@@ -174,6 +174,10 @@ def gate_manager_action(
         if access.state == "open":
             on_granted()
             return None
+        if access.state == "refused":  # no PIN at all: the first one may be set right here
+            from pos_app.ui.setup.first_pin import offer_first_pin
+
+            return offer_first_pin(parent, paths, environment, vault, on_granted, on_refused)
         if access.state != "ask" or access.encoded is None:
             box = QMessageBox(
                 QMessageBox.Icon.Warning, REFUSED_TITLE, access.message or "", parent=parent
