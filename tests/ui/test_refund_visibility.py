@@ -300,6 +300,7 @@ def test_without_any_pin_in_sandbox_the_desk_offers_to_set_the_first_one(
     dialog.page.repeat.setText("1234")
     dialog.save()
     assert dialog.problem.isVisible() and read_vault(KeyringSecretStore()) is None
+    shot(dialog, "first-pin")
     dialog.page.pin.setText("2580")
     dialog.page.repeat.setText("2580")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):

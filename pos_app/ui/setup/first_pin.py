@@ -25,9 +25,9 @@ __all__ = ["FirstPinDialog"]
 
 TITLE = "Set the manager PIN"
 INTRO = (
-    "No manager PIN is set, and this till refuses refunds, settings and the switch to "
-    "production without one. Choose the PIN now (4 to 8 digits); it is kept in this "
-    "computer's password store, and setting it is recorded in the journal."
+    "No manager PIN is set yet, and outside the demo this till refuses manager actions "
+    "without one. Choose it now: it is kept in this computer's password store, and "
+    "setting it is recorded in the journal."
 )
 SAVE = "Set PIN"
 
