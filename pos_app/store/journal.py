@@ -35,6 +35,7 @@ from pos_app.store.errors import (
     CounterBusyError,
     DuplicateRefundError,
     DuplicateSaleError,
+    RefundPendingError,
     RefundTooLargeError,
     UnknownRefundError,
     UnknownSaleError,
@@ -241,11 +242,14 @@ class Journal(LeaseBook):
             return queries.day_totals(conn, start, end, terminal_id)
 
     # ---- refunds -------------------------------------------------------------------------
-    def create_refund(self, record: RefundRecord) -> RefundRecord:
+    def create_refund(self, record: RefundRecord, *, another: bool = False) -> RefundRecord:
         """Record a refund request and a "refund_requested" event together.
 
         Refuses (RefundTooLargeError) a refund that, with the sale's successful and pending
-        refunds, would return more than the sale took.
+        refunds, would return more than the sale took; and, unless `another` (the manager
+        asked for a further refund), one for a sale that already has a refund on its way
+        (RefundPendingError). Both checks run inside the write transaction, so two
+        processes refunding the same sale at once make one refund.
         """
         if record.amount.paise <= 0:
             raise ValueError("a refund amount must be more than zero")
@@ -261,6 +265,10 @@ class Journal(LeaseBook):
             sale = queries.get_sale(conn, record.order_id)
             if sale is None:
                 raise UnknownSaleError(record.order_id)
+            if not another:
+                waiting = queries.open_refund(conn, record.order_id)
+                if waiting is not None:
+                    raise RefundPendingError(record.order_id, waiting.refund_id)
             left = sale.amount - queries.refunded_total(conn, record.order_id)
             if record.amount > left:
                 raise RefundTooLargeError(record.order_id, record.amount.format(), left.format())
