@@ -207,8 +207,12 @@ class AmountScreen(QWidget):
             self._key(BACKSPACE)
             return
         typed = event.text()
-        if typed and (typed.isdigit() or typed in ".,") and typed.isascii():
-            self._key("." if typed == "," else typed)
+        if typed == ",":
+            # Digit grouping, as people write amounts (1,234.50): the display regroups by
+            # itself, so the comma is taken and changes nothing. Never a decimal point.
+            return
+        if typed and (typed.isdigit() or typed == ".") and typed.isascii():
+            self._key(typed)
             return
         super().keyPressEvent(event)
 
