@@ -24,7 +24,7 @@ from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
 from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
-from pos_app.services.poller import PollSchedule, SweepSchedule
+from pos_app.services.poller import PollSchedule, SweepSchedule, sustainable_interval
 from pos_app.services.runtime import Deps
 from pos_app.store.journal import Journal
 
@@ -144,6 +144,9 @@ def make_deps(
             medium_interval=settings.poll_medium_interval,
             medium_until=settings.poll_medium_until,
             slow_interval=settings.poll_slow_interval,
+            link_min_interval=sustainable_interval(
+                RateBudget.for_environment(environment).capacity("get_link")
+            ),
         ),
         sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
     )
