@@ -19,6 +19,7 @@ import httpx
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.store_phone import fallback_phone
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
@@ -135,8 +136,7 @@ def make_deps(
         terminal_id=settings.terminal_id,
         environment=environment,
         store_name=settings.store_name,
-        default_phone=settings.default_customer_phone
-        or ("9999999999" if environment == "demo" else None),
+        default_phone=fallback_phone(settings.default_customer_phone, environment),
         order_expiry_minutes=settings.order_expiry_minutes,
         schedule=PollSchedule(
             fast_interval=settings.poll_fast_interval,

@@ -13,7 +13,9 @@ from pos_app.domain.sale import Method
 __all__ = ["PollSchedule", "SweepSchedule", "sustainable_interval"]
 
 
-def sustainable_interval(calls_per_window: int, *, window: float = 60.0, share: float = 1.0) -> float:
+def sustainable_interval(
+    calls_per_window: int, *, window: float = 60.0, share: float = 1.0
+) -> float:
     """The shortest pause between reads that keeps one sale's polling within `share` of an
     endpoint's budget (`calls_per_window` calls per `window` seconds), leaving the rest for
     Check now, a cancel's re-read and a resend."""

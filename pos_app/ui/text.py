@@ -52,7 +52,7 @@ TRY_DEMO = "Try the demo"
 QR_MISSING = "The QR code is not available yet."
 BILL_NUMBER = "Bill number"
 NOTE = "Note"
-PHONE = "Customer phone"
+PHONE = "Customer mobile"
 EMAIL = "Customer e-mail"
 VPA = "Customer UPI id"
 SEND_SMS = "Text the link to the customer"
@@ -223,6 +223,21 @@ def link_sent(phone: str | None, email: str | None) -> str:
 
 
 # ---- amount screen refusals ---------------------------------------------------------------
+NEED_PHONE = (
+    "Cashfree needs a mobile number on every order: enter the customer's, or ask the "
+    "manager to set the store's number in Settings (Store)."
+)
+
+
+def phone_hint(store_phone: str | None, required: bool, *, stand_in: bool = False) -> str:
+    """The customer mobile field's placeholder: says which number goes to Cashfree."""
+    if required or not store_phone:
+        return "10 digits: needed (no store number in Settings)"
+    spaced = f"{store_phone[:5]} {store_phone[5:]}" if len(store_phone) == 10 else store_phone
+    whose = "the demo's stand-in" if stand_in else "the store's"
+    return f"10 digits, or leave empty to send {whose} {spaced}"
+
+
 NEED_PHONE_FOR_SMS = "Enter the customer's mobile number to text the link."
 NEED_EMAIL_FOR_LINK = "Enter the customer's e-mail address to e-mail the link."
 CANCELLING = "Cancelling: asking Cashfree to close the order…"

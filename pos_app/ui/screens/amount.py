@@ -61,7 +61,13 @@ class AmountScreen(QWidget):
 
         self.bill = self._field(text.BILL_NUMBER, "e.g. INV-1042", 30)
         self.note = self._field(text.NOTE, "optional", 200)
-        self.phone = self._field(text.PHONE, "10-digit mobile (optional)", 16)
+        self.phone = self._field(
+            text.PHONE,
+            text.phone_hint(
+                options.store_phone, options.phone_required, stand_in=options.phone_is_stand_in
+            ),
+            16,
+        )
         self.email = self._field(text.EMAIL, "optional", 100)
         self.vpa = self._field(text.VPA, "name@bank", 100)
         self.send_sms = QCheckBox(text.SEND_SMS, self)
@@ -264,6 +270,8 @@ class AmountScreen(QWidget):
         email = _optional(self.email, validate.email)
         sms = method is Method.LINK and self.send_sms.isChecked()
         mail = method is Method.LINK and self.send_email.isChecked()
+        if phone is None and self._options.phone_required:
+            raise ValidationError("phone", text.NEED_PHONE)
         if sms and phone is None:
             raise ValidationError("phone", text.NEED_PHONE_FOR_SMS)
         if mail and email is None:

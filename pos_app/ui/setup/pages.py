@@ -164,7 +164,18 @@ class StorePage(QWidget):
         form.addRow(wording.TERMINAL_ID, self.terminal_id)
         form.addRow(wording.DEFAULT_PHONE, self.phone)
         column.addLayout(form)
+        self.phone_note = _label(wording.DEFAULT_PHONE_NOTE, self)
+        self.phone_note.setAccessibleName("About the store mobile number")
+        column.addWidget(self.phone_note)
         column.addStretch(1)
+        self.phone_required = False
+
+    def set_phone_required(self, required: bool) -> None:
+        """Sandbox and production need the store's number (pos_app.domain.store_phone)."""
+        self.phone_required = required
+        self.phone_note.setText(
+            wording.DEFAULT_PHONE_NOTE if required else wording.DEFAULT_PHONE_NOTE_DEMO
+        )
 
     def load(self, settings: Settings) -> None:
         self.store_name.setText(settings.store_name)
@@ -183,6 +194,9 @@ class StorePage(QWidget):
             except ValueError as error:
                 mark_invalid(edit, True)
                 raise PageProblem(sentence(error, key), edit) from None
+        if self.phone_required and not settings.default_customer_phone:
+            mark_invalid(self.phone, True)
+            raise PageProblem(wording.DEFAULT_PHONE_NEEDED, self.phone)
         return settings
 
 
