@@ -111,6 +111,37 @@ def instruction(method: Method) -> str:
     return SCAN_INSTRUCTION
 
 
+WAITING_FOR_CODE = "Waiting for Cashfree: the QR shows here in a moment"
+WAITING_FOR_CODE_OFFLINE = "Waiting for Cashfree: no QR yet, the till keeps trying"
+_SAID_BY_INSTRUCTION = ("Scan with any UPI app", "Scan to open the payment page")
+WAITING_FOR_CUSTOMER = "Waiting for the customer to pay."
+
+
+def waiting_for_code(offline: bool) -> str:
+    return WAITING_FOR_CODE_OFFLINE if offline else WAITING_FOR_CODE
+
+
+def status_line(state: SaleState) -> str:
+    """The waiting screen's status line, without repeating the instruction above it."""
+    message = state.message or status_title(state.status)
+    if message.startswith(_SAID_BY_INSTRUCTION):
+        return WAITING_FOR_CUSTOMER
+    return message
+
+
+def payee_line(store_name: str, qr_text: str | None) -> str:
+    """Who the customer pays, as their UPI app will show it: the store and its UPI id."""
+    from urllib.parse import parse_qs, urlsplit
+
+    vpa = ""
+    if qr_text and qr_text.lower().startswith("upi://"):
+        query = parse_qs(urlsplit(qr_text).query)
+        vpa = (query.get("pa") or [""])[0]
+        store_name = store_name or (query.get("pn") or [""])[0]
+    parts = [p for p in (store_name, vpa) if p]
+    return "Pay to " + " · ".join(parts) if parts else ""
+
+
 def attempt_failed(reason: str) -> str:
     return f"The customer's attempt failed: {reason.rstrip('.')}. They can try again."
 
@@ -220,6 +251,18 @@ def late_payment(state: SaleState) -> str:
 def link_sent(phone: str | None, email: str | None) -> str:
     targets = [t for t in (phone, email) if t]
     return "Link sent to " + " and ".join(targets) if targets else ""
+
+
+def last_sale(state: SaleState, local_time: str) -> str:
+    """The amount screen's strip: "Last sale ₹1,250.50 PAID at 10:42"."""
+    word = {
+        SaleStatus.PAID: "PAID",
+        SaleStatus.FAILED: "failed",
+        SaleStatus.EXPIRED: "expired",
+        SaleStatus.CANCELLED: "cancelled",
+        SaleStatus.UNCERTAIN: "not confirmed",
+    }.get(state.status, state.status.value.lower())
+    return f"Last sale {state.amount.format()} {word} at {local_time}"
 
 
 # ---- amount screen refusals ---------------------------------------------------------------
