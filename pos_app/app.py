@@ -250,6 +250,11 @@ def close_orphaned_demo_sales(journal: Journal) -> int:
 def run_gui(env_override: str | None = None) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
     comes first. Without credentials it opens the demo and says why."""
+    from pos_app.desktop_check import desktop_problem
+
+    problem = desktop_problem()
+    if problem is not None:  # Qt would abort with a page of plugin errors instead
+        raise SetupError(problem)
     from pos_app.commands.pin_prompt import manager_pin_guard
     from pos_app.config import settings_file
     from pos_app.secrets import KeyringSecretStore

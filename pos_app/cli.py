@@ -142,6 +142,7 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     actions = config.add_subparsers(dest="config_action", metavar="ACTION")
     show = actions.add_parser("show", help="every setting (the PIN only as set / not set)")
     show.add_argument("--json", action="store_true", help="as JSON")
+    _env_options(show, top=False)
     change = actions.add_parser(
         "set",
         help="change one setting (asks for the manager PIN once one is set)",
@@ -150,6 +151,8 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
     change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
+    _env_options(change, top=False)
+    _env_options(config, top=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
