@@ -74,9 +74,7 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
     action = getattr(args, "config_action", None)
     if action == "show":
         env = getattr(args, "env", None)
-        return _show(
-            loaded.settings, where, as_json=bool(getattr(args, "json", False)), env=env
-        )
+        return _show(loaded.settings, where, as_json=bool(getattr(args, "json", False)), env=env)
     if action == "set":
         key = str(args.key)
         value = getattr(args, "value", None)

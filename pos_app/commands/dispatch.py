@@ -138,6 +138,11 @@ def _charge(args: argparse.Namespace) -> int:
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
-        return await run_charge(checkout, request, give_up_after=args.timeout)
+        return await run_charge(
+            checkout,
+            request,
+            give_up_after=args.timeout,
+            simulator=runtime.simulator,  # type: ignore[attr-defined]
+        )
 
     return _with_runtime(args, body)

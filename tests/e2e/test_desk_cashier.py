@@ -141,3 +141,24 @@ def test_closing_with_a_payment_open_asks_first(qtbot: QtBot, desk: LiveDesk) ->
     qtbot.waitUntil(lambda: bool(closed), timeout=1000)
     sale = desk.runtime.journal.get_sale(order_id)
     assert sale is not None and sale.status is SaleStatus.AWAITING_PAYMENT  # kept, not lost
+
+
+def test_customer_walks_away_ends_the_sale(qtbot: QtBot, desk: LiveDesk) -> None:
+    window = desk.window
+    order_id = start_qr_sale(qtbot, desk, "90")
+    qtbot.mouseClick(window.demo.buttons["customer_walks_away"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    assert window.result.title.text() == "Payment expired"
+    sale = desk.runtime.journal.get_sale(order_id)
+    assert sale is not None and sale.status is SaleStatus.EXPIRED
+
+
+def test_customer_walks_away_from_a_link_too(qtbot: QtBot, desk: LiveDesk) -> None:
+    window = desk.window
+    type_amount(qtbot, window.amount, "95")
+    qtbot.keyClick(window.amount, Qt.Key.Key_F2)
+    qtbot.keyClick(window.amount, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.waiting.qr.has_code(), timeout=3000)
+    qtbot.mouseClick(window.demo.buttons["customer_walks_away"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    assert window.result.title.text() == "Payment expired"

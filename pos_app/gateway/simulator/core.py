@@ -202,6 +202,26 @@ class Simulator:
     def customer_walks_away(self, order_id: str, *, after_seconds: float = 0.0) -> str:
         return self.customer_acts(order_id, CustomerAction.WALK_AWAY, after_seconds=after_seconds)
 
+    def customer_leaves(self, order_id: str) -> str:
+        """The customer walks away for good: their attempt is dropped and the order (or
+        payment link) times out now, as it would at its expiry with nobody paying. The
+        demo's "Customer walks away" does this, so the sale ends as the name says."""
+        cf_payment_id = self.customer_walks_away(order_id)
+        with self._lock:
+            now = self.now()
+            if order_id not in self._state.orders and order_id in self._links.links:
+                link = self._links.links[order_id]
+                link.expires_at = min(link.expires_at, now)
+                for inner in link.order_ids:
+                    order = self._state.orders[inner]
+                    order.expires_at = min(order.expires_at, now)
+                self._links.advance(link, now)
+            else:
+                order = self._state.orders[order_id]
+                order.expires_at = min(order.expires_at, now)
+                self._state.advance(order, now)
+        return cf_payment_id
+
     def link_customer_acts(
         self,
         link_id: str,
