@@ -185,11 +185,12 @@ def open_runtime(
         from pos_app.gateway.simulator import (
             SIM_CLIENT_ID,
             SIM_CLIENT_SECRET,
-            Simulator,
             SimulatorTransport,
         )
+        from pos_app.gateway.simulator.persist import open_demo_simulator
 
-        sim = simulator or Simulator(clock=clock)
+        # The demo's pretend Cashfree keeps its ledger in the demo data folder.
+        sim = simulator or open_demo_simulator(where.data_dir, clock=clock)
         client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
@@ -247,6 +248,23 @@ def close_orphaned_demo_sales(journal: Journal) -> int:
     return closed
 
 
+def serve_checkout_pages(runtime: Runtime) -> Callable[[], None] | None:
+    """Demo only: serve the pretend Cashfree's checkout page on loopback, so a payment
+    link opens a working page. Returns what stops it (None when nothing was started)."""
+    if runtime.simulator is None or runtime.environment != "demo":
+        return None
+    from pos_app.gateway.simulator.demo_pages import serve_demo_pages
+
+    handle = serve_demo_pages(runtime.simulator)
+    return handle.stop if handle is not None else None
+
+
+async def _stop_then(stop: Callable[[], None] | None, then: Callable[[], Awaitable[None]]) -> None:
+    if stop is not None:
+        await asyncio.to_thread(stop)
+    await then()
+
+
 def run_gui(env_override: str | None = None) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
     comes first. Without credentials it opens the demo and says why."""
@@ -279,6 +297,7 @@ def run_gui(env_override: str | None = None) -> int:
         credentials_missing = True
         notice = str(exc)
         runtime = open_runtime("demo")
+    pages = serve_checkout_pages(runtime)
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
@@ -286,7 +305,7 @@ def run_gui(env_override: str | None = None) -> int:
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
         credentials_missing=credentials_missing,
-        on_shutdown=runtime.aclose,
+        on_shutdown=lambda: _stop_then(pages, runtime.aclose),
     )
     configure(
         SetupServices(

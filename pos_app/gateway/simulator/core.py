@@ -70,6 +70,12 @@ class Simulator:
         )
         self._faults = faults or Faults()
         self._dice = FaultDice(seed)
+        # Called after every change to the ledger (the demo saves it: simulator/persist.py).
+        self.on_change: Callable[[], None] | None = None
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # ---- settings ------------------------------------------------------------------------
     @property
@@ -100,8 +106,14 @@ class Simulator:
     # ---- the one entry point -------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
         if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
-            return self._handle_pg(request)
-        return handle_control(self, request)
+            response = self._handle_pg(request)
+        else:
+            response = handle_control(self, request)
+        if request.method != "GET":
+            # A read changes nothing that is not already saved: the outcomes it may apply
+            # are scheduled in the ledger and fall due the same way after a restart.
+            self._changed()
+        return response
 
     def _handle_pg(self, request: SimRequest) -> SimResponse:
         with self._lock:
@@ -183,11 +195,14 @@ class Simulator:
                 )
                 latest = order.latest_payment()
                 assert latest is not None
-                return latest.cf_payment_id
-            payment = self._state.customer_acts(
-                order_id, chosen, now, error_code=error_code, after=delay
-            )
-            return payment.cf_payment_id
+                cf_payment_id = latest.cf_payment_id
+            else:
+                payment = self._state.customer_acts(
+                    order_id, chosen, now, error_code=error_code, after=delay
+                )
+                cf_payment_id = payment.cf_payment_id
+        self._changed()
+        return cf_payment_id
 
     def customer_pays(self, order_id: str, *, after_seconds: float = 0.0) -> str:
         return self.customer_acts(order_id, CustomerAction.PAY, after_seconds=after_seconds)
@@ -220,6 +235,7 @@ class Simulator:
                 order = self._state.orders[order_id]
                 order.expires_at = min(order.expires_at, now)
                 self._state.advance(order, now)
+        self._changed()
         return cf_payment_id
 
     def link_customer_acts(
@@ -236,7 +252,8 @@ class Simulator:
             order = self._links.customer_acts(
                 link_id, chosen, self.now(), error_code=error_code, after=delay
             )
-            return order.order_id
+        self._changed()
+        return order.order_id
 
     def link_customer_pays(self, link_id: str) -> str:
         return self.link_customer_acts(link_id, CustomerAction.PAY)

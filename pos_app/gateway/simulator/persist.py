@@ -1,0 +1,196 @@
+"""The demo's pretend Cashfree remembers its account across restarts.
+
+The in-process simulator keeps orders, payments, links and refunds in memory; for the
+demo that made yesterday's training sales unknown today (no refund, no status) and let
+payment ids start again from the first one. This module saves the simulator's ledger to
+one JSON file in the demo data folder after every change and loads it on the next start.
+
+The file holds only the simulator's own records (no secrets, no real money), written
+atomically (temporary file, then rename). It is read with a whitelist of record types,
+never unpickled: a damaged or foreign file is set aside with a `.unreadable` suffix and the
+demo starts afresh, saying so in the log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pos_app.domain.money import Money
+from pos_app.gateway.simulator.core import Simulator
+from pos_app.gateway.simulator.models import (
+    LinkState,
+    OrderState,
+    PayState,
+    RefundState,
+    Scheduled,
+    SimLink,
+    SimOrder,
+    SimPayment,
+    SimRefund,
+    SimSimulation,
+)
+
+__all__ = ["FORMAT", "STATE_FILE", "SimulatorStore", "open_demo_simulator"]
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "demo-cashfree.json"
+FORMAT = 1
+_RECORDS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (Scheduled, SimLink, SimOrder, SimPayment, SimRefund, SimSimulation)
+}
+_ENUMS: dict[str, type[enum.Enum]] = {
+    cls.__name__: cls for cls in (LinkState, OrderState, PayState, RefundState)
+}
+
+
+# ---- encoding ------------------------------------------------------------------------------
+def _encode(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return {"$enum": type(value).__name__, "v": value.value}
+    if isinstance(value, Money):
+        return {"$paise": value.paise}
+    if isinstance(value, datetime):
+        return {"$time": value.isoformat()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = type(value).__name__
+        if name not in _RECORDS:
+            raise TypeError(f"not a simulator record: {name}")
+        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"$record": name, "f": fields}
+    if isinstance(value, dict):
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        return [_encode(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot save a {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$enum" in value:
+        return _ENUMS[value["$enum"]](value["v"])
+    if "$paise" in value:
+        return Money(int(value["$paise"]))
+    if "$time" in value:
+        return datetime.fromisoformat(value["$time"])
+    if "$record" in value:
+        cls = _RECORDS[value["$record"]]
+        return cls(**{k: _decode(v) for k, v in value["f"].items()})
+    if "$dict" in value:
+        return {_decode(k): _decode(v) for k, v in value["$dict"]}
+    raise ValueError("unknown value in the simulator's state file")
+
+
+# ---- the ledger ------------------------------------------------------------------------------
+def snapshot(sim: Simulator) -> dict[str, Any]:
+    """Everything the simulator must remember, as JSON-ready data (under its lock)."""
+    with sim._lock:
+        state = sim._state
+        return {
+            "format": FORMAT,
+            "serial": state.ids._serial,
+            "orders": _encode(list(state.orders.values())),
+            "links": _encode(list(sim._links.links.values())),
+            "simulations": _encode(list(state._simulations.values())),
+        }
+
+
+def restore(sim: Simulator, data: dict[str, Any]) -> int:
+    """Load a snapshot into a fresh simulator; returns how many orders it knows now."""
+    if data.get("format") != FORMAT:
+        raise ValueError(f"unknown state file format {data.get('format')!r}")
+    orders: list[SimOrder] = _decode(data["orders"])
+    links: list[SimLink] = _decode(data["links"])
+    simulations: list[SimSimulation] = _decode(data["simulations"])
+    with sim._lock:
+        state = sim._state
+        state.ids._serial = max(state.ids._serial, int(data["serial"]))
+        for order in orders:
+            state.orders[order.order_id] = order
+            state._sessions[order.session_id] = order.order_id
+            for payment in order.payments:  # the same objects, as the live ledger has them
+                state._payments[payment.cf_payment_id] = payment
+            for refund in order.refunds:
+                sim._refunds._owner[refund.refund_id] = order.order_id
+        for link in links:
+            sim._links.links[link.link_id] = link
+        for simulation in simulations:
+            state._simulations[simulation.simulation_id] = simulation
+    return len(orders)
+
+
+class SimulatorStore:
+    """Saves and loads one simulator's ledger in `path`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load_into(self, sim: Simulator) -> int:
+        """How many orders were loaded (0 when there was no file or it was unreadable)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return 0
+        try:
+            return restore(sim, json.loads(text))
+        except (ValueError, KeyError, TypeError) as exc:
+            aside = self.path.with_name(self.path.name + ".unreadable")
+            os.replace(self.path, aside)
+            log.warning(
+                "the demo's pretend Cashfree could not read %s (%s); it starts afresh and "
+                "the file was kept as %s",
+                self.path,
+                exc,
+                aside,
+            )
+            return 0
+
+    def save(self, sim: Simulator) -> None:
+        data = json.dumps(snapshot(sim), separators=(",", ":"))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".demo-cashfree-", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def open_demo_simulator(
+    data_dir: Path, *, clock: Callable[[], datetime] | None = None
+) -> Simulator:
+    """The demo's simulator, with what it knew when the till last ran; every change from
+    now on is saved in `data_dir`."""
+    sim = Simulator() if clock is None else Simulator(clock=clock)
+    store = SimulatorStore(data_dir / STATE_FILE)
+    loaded = store.load_into(sim)
+    if loaded:
+        log.info("the demo's pretend Cashfree remembers %d order(s)", loaded)
+
+    def changed() -> None:
+        try:
+            store.save(sim)
+        except OSError:
+            log.exception("could not save the demo's pretend Cashfree to %s", store.path)
+
+    sim.on_change = changed
+    return sim
