@@ -40,6 +40,7 @@ from pos_app.ui.manager.printing import (
     save_pdf,
 )
 from pos_app.ui.manager.refund_dialog import RefundDialog
+from pos_app.ui.manager.save_folder import in_documents
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -236,7 +237,7 @@ class ManagerConsole(QWidget):
         self._keep(dialog)
 
     def _ask_pdf(self, name: str, then: Callable[[Path], object]) -> None:
-        dialog = QFileDialog(self, "", name, text.PDF_FILTER)
+        dialog = QFileDialog(self, "", in_documents(name), text.PDF_FILTER)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
         dialog.fileSelected.connect(lambda chosen: then(Path(chosen)))

@@ -27,6 +27,7 @@ from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
+from pos_app.ui.manager.timeline import event_sentence
 
 __all__ = ["ATTEMPT_EVENTS", "DetailPane", "SaleDetail"]
 
@@ -87,7 +88,7 @@ class DetailPane(QWidget):
             button.setAccessibleName(label)
             button.clicked.connect(lambda _=False, s=signal: self._emit(s))
             self.buttons[key] = button
-            grid.addWidget(button, n // 3, n % 3)
+            grid.addWidget(button, n // 2, n % 2)  # two a row: fits beside the list at 1024
 
         column = QVBoxLayout(self)
         column.addWidget(self.placeholder)
@@ -125,10 +126,10 @@ class DetailPane(QWidget):
             shown.setAccessibleName(label)
             self.facts.addRow(label, shown)
         for event in detail.events:
-            self.timeline.addItem(text.event_line(event, self.zone))
+            self.timeline.addItem(event_sentence(event, self.zone))
         attempts = [e for e in detail.events if e.kind in ATTEMPT_EVENTS]
         for event in attempts:
-            self.attempts.addItem(text.event_line(event, self.zone))
+            self.attempts.addItem(event_sentence(event, self.zone))
         if not attempts:
             self.attempts.addItem(text.NO_ATTEMPTS)
         for refund in detail.refunds:
