@@ -27,7 +27,7 @@ COPY_LINK = "Copy link"
 LINK_COPIED = "Link copied"
 SHOW_LINK_QR = "Show a payment-link QR instead"
 TRY_AGAIN = "Try again"
-NEW_SALE = "New sale (Enter)"
+NEW_SALE = "New sale (Enter, or type the next amount)"
 CONFIRM_CANCEL_TITLE = "Cancel this payment?"
 CONFIRM_CANCEL = (
     "The till will ask Cashfree to close this order. If the customer has already paid, "

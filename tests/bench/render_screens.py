@@ -2,7 +2,8 @@
 
     python tests/bench/render_screens.py [OUT_DIR]     (default bench-out/screens/)
 
-Sizes: 1024x600 (the smallest till) and 1920x1080; light and dark palettes.
+Sizes: 1024x600 (the smallest till), 1280x800 and 1920x1080; light and dark palettes
+(dark at 1024x600 and 1280x800).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.resources import stylesheet
+from pos_app.ui.sound import SilentSound
 
-SIZES = ((1024, 600), (1920, 1080))
+SIZES = ((1024, 600), (1280, 800), (1920, 1080))
 
 
 def dark_palette() -> QPalette:
@@ -135,6 +137,18 @@ def scenarios() -> dict[str, Scenario]:
 
         return make
 
+    def amount_after_paid() -> QWidget:
+        w = window("sandbox")
+        w.show_state(final_state(SaleStatus.PAID, bill_number="INV-1042"))  # type: ignore[arg-type]
+        w.new_sale()
+        type_amount(w, "75")
+        return w
+
+    def no_sound() -> QWidget:
+        silent = SilentSound()
+        silent.missing_player = True
+        return window("sandbox", sound=silent)
+
     big = Money(1_23_456_78)
     return {
         "01-amount-empty-demo": amount_empty,
@@ -176,6 +190,12 @@ def scenarios() -> dict[str, Scenario]:
         "19-customer-welcome": customer(None),
         "20-customer-paying": customer(waiting_state()),
         "21-customer-paid": customer(final_state(SaleStatus.PAID)),
+        "22-amount-after-paid": amount_after_paid,
+        "23-no-sound-player": no_sound,
+        "24-result-walked-away": state(
+            "demo",
+            final_state(SaleStatus.EXPIRED, message="The time to pay ran out. No money was taken."),
+        ),
     }
 
 
@@ -191,7 +211,7 @@ def main(argv: list[str]) -> int:
         app.setPalette(palette)
         for name, make in scenarios().items():
             for width, height in SIZES:
-                if theme == "dark" and width > 1024:
+                if theme == "dark" and width > 1280:
                     continue
                 widget = make()
                 widget.resize(width, height)
