@@ -50,6 +50,7 @@ ENVIRONMENTS = ("demo", "sandbox", "production")
 
 _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
 _PHONE = re.compile(r"^[6-9][0-9]{9}$")
+_GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 _WHOLE = re.compile(r"^[0-9]{1,15}$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$")
 _MAX_AMOUNT_CAP = 10**14  # paise; far above any single sale
@@ -114,6 +115,8 @@ class Settings:
     poll_slow_interval: float = 10.0
     late_sweep_hours: float = 24.0
     duplicate_window_minutes: float = 5.0
+    store_address: str | None = None  # printed on receipts
+    store_gstin: str | None = None  # GST number, printed on receipts
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -171,7 +174,9 @@ class LoadResult:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    kind: str  # text | terminal | phone | environment | whole | methods | flag | pin | number
+    kind: (
+        str  # text | terminal | phone | environment | whole | methods | flag | pin | number | gstin
+    )
     optional: bool = False  # None is allowed
     low: int = 0
     high: int = 0
@@ -200,6 +205,8 @@ _RULES: dict[str, _Rule] = {
     "poll_slow_interval": _Rule("number", positive=True, hint=" of seconds"),
     "late_sweep_hours": _Rule("number", hint=" of hours"),
     "duplicate_window_minutes": _Rule("number", hint=" of minutes"),
+    "store_address": _Rule("text", optional=True, high=200),
+    "store_gstin": _Rule("gstin", optional=True),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -249,6 +256,11 @@ def _check(name: str, value: object) -> object:
         return value
     if kind == "methods":
         return _check_methods(name, value)
+    if kind == "gstin":
+        gstin = value.strip().upper() if isinstance(value, str) else ""
+        if not _GSTIN.match(gstin):
+            raise ValueError(f"{name}: must be a 15-character GSTIN, like 27AAPFU0939F1ZV")
+        return gstin
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:
         raise ValueError(f"{name}: must be the stored hash of a PIN")

@@ -36,9 +36,10 @@ from pos_app.ui.manager.printing import (
     day_report_html,
     make_document,
     print_document,
-    receipt_html,
     save_pdf,
 )
+from pos_app.ui.manager.receipt import Paper, StoreDetails, receipt_document_html
+from pos_app.ui.manager.receipt_print import page_layout, receipt_document, save_receipt_pdf
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.save_folder import in_documents
 from pos_app.ui.manager.transactions import TransactionsView
@@ -80,6 +81,7 @@ class ManagerConsole(QWidget):
         self.refund_dialog: RefundDialog | None = None
         self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
         self.document: QTextDocument | None = None  # what is being printed
+        self.receipt_paper = Paper.ROLL_80
 
         self.notice = Banner("info", "Notice", self)
         self.problem = Banner("error", "Problem", self)
@@ -179,19 +181,27 @@ class ManagerConsole(QWidget):
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
             return None
-        html = receipt_html(
+        paper = self.transactions.detail.paper_choice()
+        store = self.context.store or StoreDetails(self.context.deps.store_name)
+        html = receipt_document_html(
             sale,
             self.context.reader.refunds_for(order_id),
-            store_name=self.context.deps.store_name,
+            store=store,
             zone=self.context.zone,
+            paper=paper,
             environment=self.context.deps.environment,
         )
-        return make_document(html)
+        document = receipt_document(html, paper)
+        self.receipt_paper = paper
+        return document
 
     def print_receipt(self, order_id: str) -> None:
         document = self.receipt(order_id)
         if document is not None:
-            self._print(document)
+            self.document = document
+            layout = page_layout(document, self.receipt_paper)
+            dialog = print_document(document, self, lambda _done: None, layout=layout)
+            self._keep(dialog)
 
     def ask_receipt_pdf(self, order_id: str) -> None:
         self._ask_pdf(f"receipt-{order_id}.pdf", lambda path: self.save_receipt_pdf(order_id, path))
@@ -200,7 +210,8 @@ class ManagerConsole(QWidget):
         document = self.receipt(order_id)
         if document is None:
             return None
-        return self._saved(save_pdf(document, path, title=f"Receipt {order_id}"))
+        paper = self.transactions.detail.paper_choice()
+        return self._saved(save_receipt_pdf(document, paper, path, title=f"Receipt {order_id}"))
 
     # ---- day end -------------------------------------------------------------------------------
     def day_document(self, report: DayReport) -> QTextDocument:

@@ -33,6 +33,7 @@ from pos_app.services.state import SaleState
 from pos_app.store.errors import JournalError
 from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
+from pos_app.ui.manager.receipt import StoreDetails
 
 __all__ = ["CancelPort", "ManagerContext", "ManagerController"]
 
@@ -58,6 +59,7 @@ class ManagerContext:
     checkout: CancelPort
     zone: tzinfo
     pin_set: bool = True
+    store: StoreDetails | None = None  # for receipts (address, GSTIN, phone from Settings)
 
 
 def _write_text(path: Path, content: str) -> None:

@@ -12,6 +12,7 @@ from datetime import tzinfo
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,6 +28,7 @@ from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
+from pos_app.ui.manager.receipt import Paper
 from pos_app.ui.manager.timeline import event_sentence
 
 __all__ = ["ATTEMPT_EVENTS", "DetailPane", "SaleDetail"]
@@ -90,6 +92,13 @@ class DetailPane(QWidget):
             self.buttons[key] = button
             grid.addWidget(button, n // 2, n % 2)  # two a row: fits beside the list at 1024
 
+        self.paper = QComboBox(self)
+        self.paper.setAccessibleName("Receipt paper")
+        for paper in Paper:
+            self.paper.addItem(f"Receipt on {paper.caption}", paper)
+        self.paper.setCurrentIndex(self.paper.findData(Paper.ROLL_80))
+        grid.addWidget(self.paper, (len(actions) + 1) // 2, 0, 1, 2)
+
         column = QVBoxLayout(self)
         column.addWidget(self.placeholder)
         column.addLayout(self.facts)
@@ -151,6 +160,10 @@ class DetailPane(QWidget):
         self.buttons["check_refunds"].setEnabled(bool(detail.unsettled_refunds))
         self.buttons["print"].setEnabled(paid)
         self.buttons["pdf"].setEnabled(paid)
+
+    def paper_choice(self) -> Paper:
+        chosen = self.paper.currentData()
+        return chosen if isinstance(chosen, Paper) else Paper.ROLL_80
 
     def set_busy(self, busy: bool) -> None:
         if busy:

@@ -27,6 +27,7 @@ from pos_app.store.journal import Journal
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
+from pos_app.ui.manager.receipt import StoreDetails
 
 __all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry", "checkout_of"]
 
@@ -122,8 +123,17 @@ class ManagerEntry(QObject):
             sleep=deps.sleep,
             follow_for=GUI_FOLLOW_SECONDS,
         )
-        pin_set = load_settings(paths()).settings.manager_pin_hash is not None
-        context = ManagerContext(deps, reader, refunds, self.checkout, local_zone(), pin_set)
+        settings = load_settings(paths()).settings
+        pin_set = settings.manager_pin_hash is not None
+        store = StoreDetails(
+            settings.store_name,
+            settings.store_address,
+            settings.store_gstin,
+            settings.default_customer_phone,
+        )
+        context = ManagerContext(
+            deps, reader, refunds, self.checkout, local_zone(), pin_set, store=store
+        )
         console = ManagerConsole(context, pin_gate=self.pin_gate)
         console.closed.connect(self._console_closed)
         self.console, self.reader = console, reader

@@ -163,6 +163,10 @@ class StorePage(QWidget):
         form.addRow(wording.STORE_NAME, self.store_name)
         form.addRow(wording.TERMINAL_ID, self.terminal_id)
         form.addRow(wording.DEFAULT_PHONE, self.phone)
+        self.address = _line(self, wording.STORE_ADDRESS, 200, wording.STORE_ADDRESS_HINT)
+        self.gstin = _line(self, wording.STORE_GSTIN, 15, wording.STORE_GSTIN_HINT)
+        form.addRow(wording.STORE_ADDRESS, self.address)
+        form.addRow(wording.STORE_GSTIN, self.gstin)
         column.addLayout(form)
         self.phone_note = _label(wording.DEFAULT_PHONE_NOTE, self)
         self.phone_note.setAccessibleName("About the store mobile number")
@@ -181,12 +185,16 @@ class StorePage(QWidget):
         self.store_name.setText(settings.store_name)
         self.terminal_id.setText(settings.terminal_id)
         self.phone.setText(settings.default_customer_phone or "")
+        self.address.setText(settings.store_address or "")
+        self.gstin.setText(settings.store_gstin or "")
 
     def apply(self, settings: Settings) -> Settings:
         fields = (
             ("store_name", self.store_name),
             ("terminal_id", self.terminal_id),
             ("default_customer_phone", self.phone),
+            ("store_address", self.address),
+            ("store_gstin", self.gstin),
         )
         for key, edit in fields:
             try:
