@@ -106,6 +106,11 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         for widget in (self.header, self.notice, self.setup, self.problem):
             column.addWidget(widget)
+        # A problem can appear mid-sale: its line is kept even when empty, so showing it
+        # never pushes the keypad, the QR or the buttons down.
+        policy = self.problem.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.problem.setSizePolicy(policy)
         column.addWidget(self.stack, 1)
         column.addWidget(self.demo)
         self.setCentralWidget(central)

@@ -162,3 +162,36 @@ def test_customer_walks_away_from_a_link_too(qtbot: QtBot, desk: LiveDesk) -> No
     qtbot.mouseClick(window.demo.buttons["customer_walks_away"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
     assert window.result.title.text() == "Payment expired"
+
+
+def test_a_problem_banner_never_moves_the_screen(qtbot: QtBot, desk: LiveDesk) -> None:
+    window = desk.window
+    QApplication.processEvents()
+    before = window.stack.geometry()
+    window.problem.show_message("Cashfree could not be reached.")
+    QApplication.processEvents()
+    assert window.stack.geometry() == before
+    window.problem.hide()
+    QApplication.processEvents()
+    assert window.stack.geometry() == before
+
+
+def test_enter_on_the_cancel_question_means_the_highlighted_choice(
+    qtbot: QtBot, desk: LiveDesk
+) -> None:
+    window = desk.window
+    order_id = start_qr_sale(qtbot, desk, "65")
+    qtbot.keyClick(window.waiting, Qt.Key.Key_Escape)
+    box = window.waiting.confirm_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=2000)
+    keep = box.defaultButton()
+    assert keep is not None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is keep, timeout=2000)
+    qtbot.keyClick(box, Qt.Key.Key_Tab)  # the cashier moves to "Cancel the payment"
+    focused = QApplication.focusWidget()
+    assert focused is not None and focused is not keep
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    sale = desk.runtime.journal.get_sale(order_id)
+    assert sale is not None and sale.status is SaleStatus.CANCELLED

@@ -264,6 +264,10 @@ class WaitingScreen(QWidget):
         self.confirm_box = box
         box.open()
         self._beside_the_code(box)
+        # The question takes the keyboard: Enter presses the highlighted choice (Keep
+        # waiting first; Tab moves to Cancel the payment), never a key of the screen below.
+        box.activateWindow()
+        keep.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _beside_the_code(self, box: QWidget) -> None:
         """Put a question over the right-hand column, so the QR stays in full view (the
