@@ -68,6 +68,9 @@ class Runtime:
         await self.checkout.shutdown()
         await self.client.aclose()
         self.journal.close()
+        close = getattr(self.simulator, "close", None)
+        if callable(close):  # the demo's pretend Cashfree writes its ledger
+            await asyncio.to_thread(close)
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:

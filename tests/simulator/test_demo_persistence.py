@@ -7,6 +7,8 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+
 from pos_app.app import open_runtime
 from pos_app.config import paths
 from pos_app.domain.money import Money
@@ -81,3 +83,25 @@ def test_the_file_holds_records_only(tmp_path: Path) -> None:
     (tmp_path / STATE_FILE).write_text(json.dumps(data), encoding="utf-8")
     assert open_demo_simulator(tmp_path).order_ids() == []
     assert (tmp_path / (STATE_FILE + ".unreadable")).exists()
+
+
+def test_saving_happens_off_the_callers_thread_and_close_writes_what_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    threads: list[str] = []
+    real_save = SimulatorStore.save
+
+    def recording_save(self: SimulatorStore, sim: object) -> None:
+        threads.append(threading.current_thread().name)
+        real_save(self, sim)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SimulatorStore, "save", recording_save)
+    sim = open_demo_simulator(tmp_path)
+    assert sim.on_change is not None
+    sim.on_change()  # what every change does: returns at once
+    assert threads == [] or threads == ["demo-cashfree-saver"]
+    sim.close()  # the till closes: nothing pending is lost
+    assert threads and set(threads) <= {"demo-cashfree-saver", threading.current_thread().name}
+    assert (tmp_path / STATE_FILE).exists()

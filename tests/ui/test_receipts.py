@@ -163,3 +163,27 @@ def test_the_store_page_keeps_address_and_gstin(qtbot: object) -> None:
         page.apply(Settings())
     page.gstin.setText("")
     assert page.apply(Settings()).store_gstin is None
+
+
+def test_a_day_report_table_that_fits_a_page_is_not_split(qapp: object) -> None:
+    from pos_app.ui.manager.paginate import _tables, keep_tables_whole
+    from pos_app.ui.manager.printing import make_document
+
+    rows = "".join(f"<tr><td>hour {i}</td><td>₹{i},000.00</td></tr>" for i in range(30))
+    html = (
+        "<p>" + "exception<br>" * 40 + "</p>"
+        f"<h3>Totals</h3><table>{rows}</table><h3>Hours</h3><table>{rows}</table>"
+    )
+    document = make_document(html)
+    assert keep_tables_whole(document) >= 1
+    height = document.pageSize().height()
+    layout = document.documentLayout()
+    for table in _tables(document):
+        box = layout.frameBoundingRect(table)
+        assert int(box.top() // height) == int((box.bottom() - 1) // height)
+    block = document.begin()
+    while block.isValid():
+        if block.text() == "Totals":  # the heading moved with its table
+            first = document.documentLayout().frameBoundingRect(_tables(document)[0])
+            assert layout.blockBoundingRect(block).top() // height == first.top() // height
+        block = block.next()

@@ -72,6 +72,12 @@ class Simulator:
         self._dice = FaultDice(seed)
         # Called after every change to the ledger (the demo saves it: simulator/persist.py).
         self.on_change: Callable[[], None] | None = None
+        self.on_close: Callable[[], None] | None = None  # the demo writes what is pending
+
+    def close(self) -> None:
+        """The till is done with this simulator (the demo saves its ledger now)."""
+        if self.on_close is not None:
+            self.on_close()
 
     def _changed(self) -> None:
         if self.on_change is not None:

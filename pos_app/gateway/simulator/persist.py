@@ -13,12 +13,15 @@ demo starts afresh, saying so in the log.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import enum
 import json
 import logging
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -175,22 +178,65 @@ class SimulatorStore:
             raise
 
 
+class BackgroundSaver:
+    """Saves off the caller's thread, at most once per `pause` seconds: a change marks the
+    ledger dirty and returns at once (the desk's loop never waits for the file), and
+    `flush()` writes what is pending now (at close and at exit)."""
+
+    def __init__(self, sim: Simulator, store: SimulatorStore, *, pause: float = 0.3) -> None:
+        self._sim = sim
+        self._store = store
+        self._pause = pause
+        self._dirty = threading.Event()
+        self._writing = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="demo-cashfree-saver", daemon=True)
+        self._thread.start()
+        atexit.register(self.flush)
+
+    def changed(self) -> None:
+        self._dirty.set()
+
+    def flush(self) -> None:
+        if self._dirty.is_set():
+            self._save()
+
+    def close(self) -> None:
+        self._stopped = True
+        self.flush()
+        self._dirty.set()  # wake the thread so that it ends
+        atexit.unregister(self.flush)
+
+    def _run(self) -> None:
+        while not self._stopped:
+            self._dirty.wait()
+            if self._stopped:
+                return
+            time.sleep(self._pause)  # gather the changes of one sale step into one write
+            self._save()
+
+    def _save(self) -> None:
+        with self._writing:
+            if not self._dirty.is_set():
+                return
+            self._dirty.clear()
+            try:
+                self._store.save(self._sim)
+            except OSError:
+                log.exception("could not save the demo's pretend Cashfree to %s", self._store.path)
+
+
 def open_demo_simulator(
     data_dir: Path, *, clock: Callable[[], datetime] | None = None
 ) -> Simulator:
     """The demo's simulator, with what it knew when the till last ran; every change from
-    now on is saved in `data_dir`."""
+    now on is saved in `data_dir` (in the background; `sim.close()` writes what is left)."""
     sim = Simulator() if clock is None else Simulator(clock=clock)
     store = SimulatorStore(data_dir / STATE_FILE)
     loaded = store.load_into(sim)
     if loaded:
         log.info("the demo's pretend Cashfree remembers %d order(s)", loaded)
-
-    def changed() -> None:
-        try:
-            store.save(sim)
-        except OSError:
-            log.exception("could not save the demo's pretend Cashfree to %s", store.path)
-
-    sim.on_change = changed
+    saver = BackgroundSaver(sim, store)
+    sim.on_change = saver.changed
+    sim.on_close = saver.close
     return sim

@@ -31,6 +31,7 @@ from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.paginate import keep_tables_whole
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
@@ -221,7 +222,9 @@ class ManagerConsole(QWidget):
             environment=self.context.deps.environment,
             with_chart=True,
         )
-        return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
+        document = make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
+        keep_tables_whole(document)  # a table that fits on a page is not split across two
+        return document
 
     def print_day(self) -> None:
         if self.day_end.report is not None:
