@@ -69,8 +69,8 @@ class Runtime:
         await self.client.aclose()
         self.journal.close()
         close = getattr(self.simulator, "close", None)
-        if callable(close):  # the demo's pretend Cashfree writes its ledger
-            await asyncio.to_thread(close)
+        if callable(close):  # the demo's pretend Cashfree writes what is pending (once)
+            close()
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
@@ -264,7 +264,7 @@ def serve_checkout_pages(runtime: Runtime) -> Callable[[], None] | None:
 
 async def _stop_then(stop: Callable[[], None] | None, then: Callable[[], Awaitable[None]]) -> None:
     if stop is not None:
-        await asyncio.to_thread(stop)
+        stop()  # the loopback page server: a fraction of a second, at shutdown only
     await then()
 
 

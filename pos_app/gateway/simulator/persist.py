@@ -22,10 +22,10 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pos_app.domain.money import Money
 from pos_app.gateway.simulator.core import Simulator
@@ -100,15 +100,55 @@ def _decode(value: Any) -> Any:
 
 
 # ---- the ledger ------------------------------------------------------------------------------
-def snapshot(sim: Simulator) -> dict[str, Any]:
+def _order_mark(order: SimOrder) -> tuple[Any, ...]:
+    """Changes whenever anything saved about the order can have changed."""
+    return (
+        order.status,
+        order.expires_at,
+        tuple((p.cf_payment_id, p.status, p.scheduled, p.completed_at) for p in order.payments),
+        tuple((r.refund_id, r.status, r.arn, r.processed_at) for r in order.refunds),
+    )
+
+
+def _link_mark(link: SimLink) -> tuple[Any, ...]:
+    return (link.status, link.expires_at, len(link.order_ids), len(link.notifications))
+
+
+class _Encoded:
+    """Encoded records kept between saves: a record whose mark did not change is not
+    encoded again, so a save of a long demo day costs about the sale that changed."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        self.links: dict[str, tuple[tuple[Any, ...], Any]] = {}
+
+    def order(self, order: SimOrder) -> Any:
+        mark = _order_mark(order)
+        kept = self.orders.get(order.order_id)
+        if kept is None or kept[0] != mark:
+            kept = (mark, _encode(order))
+            self.orders[order.order_id] = kept
+        return kept[1]
+
+    def link(self, link: SimLink) -> Any:
+        mark = _link_mark(link)
+        kept = self.links.get(link.link_id)
+        if kept is None or kept[0] != mark:
+            kept = (mark, _encode(link))
+            self.links[link.link_id] = kept
+        return kept[1]
+
+
+def snapshot(sim: Simulator, cache: _Encoded | None = None) -> dict[str, Any]:
     """Everything the simulator must remember, as JSON-ready data (under its lock)."""
+    cache = cache or _Encoded()
     with sim._lock:
         state = sim._state
         return {
             "format": FORMAT,
             "serial": state.ids._serial,
-            "orders": _encode(list(state.orders.values())),
-            "links": _encode(list(sim._links.links.values())),
+            "orders": [cache.order(order) for order in state.orders.values()],
+            "links": [cache.link(link) for link in sim._links.links.values()],
             "simulations": _encode(list(state._simulations.values())),
         }
 
@@ -142,6 +182,7 @@ class SimulatorStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._encoded = _Encoded()
 
     def load_into(self, sim: Simulator) -> int:
         """How many orders were loaded (0 when there was no file or it was unreadable)."""
@@ -164,7 +205,7 @@ class SimulatorStore:
             return 0
 
     def save(self, sim: Simulator) -> None:
-        data = json.dumps(snapshot(sim), separators=(",", ":"))
+        data = json.dumps(snapshot(sim, self._encoded), separators=(",", ":"))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".demo-cashfree-", dir=self.path.parent)
         try:
@@ -227,11 +268,18 @@ class BackgroundSaver:
 
 
 def open_demo_simulator(
-    data_dir: Path, *, clock: Callable[[], datetime] | None = None
+    data_dir: Path,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    rate_limits: Mapping[str, int] | Literal["sandbox"] | None = "sandbox",
 ) -> Simulator:
     """The demo's simulator, with what it knew when the till last ran; every change from
-    now on is saved in `data_dir` (in the background; `sim.close()` writes what is left)."""
-    sim = Simulator() if clock is None else Simulator(clock=clock)
+    now on is saved in `data_dir` (in the background; `sim.close()` writes what is left).
+    `rate_limits=None` lifts the simulated sandbox limits (benchmarks)."""
+    options: dict[str, Any] = {} if clock is None else {"clock": clock}
+    if rate_limits != "sandbox":
+        options["rate_limits"] = rate_limits
+    sim = Simulator(**options)
     store = SimulatorStore(data_dir / STATE_FILE)
     loaded = store.load_into(sim)
     if loaded:
