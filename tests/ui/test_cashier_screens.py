@@ -69,3 +69,14 @@ def test_about_repeats_the_sound_notice(qtbot: QtBot, qloop: object) -> None:
     dialog.show()
     assert dialog.sound_notice.isVisible() and dialog.sound_notice.text() == NO_PLAYER
     qtbot.waitUntil(lambda: not dialog.jobs.busy, timeout=5000)
+
+
+def test_the_customer_display_never_says_scan_without_a_code(qtbot: QtBot) -> None:
+    from pos_app.ui.customer_display import CustomerDisplay
+
+    display = CustomerDisplay("Sharma")
+    qtbot.addWidget(display)
+    display.show_state(waiting_state(status=SaleStatus.CREATED, qr_png=None, qr_text=None))
+    assert display.instruction.text() == text.CUSTOMER_WAIT
+    display.show_state(waiting_state())
+    assert display.instruction.text() == text.CUSTOMER_SCAN
