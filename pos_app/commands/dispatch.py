@@ -151,9 +151,21 @@ def _charge(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
 
     async def body(runtime: object) -> int:
+        from pos_app.app import serve_checkout_pages
+
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
-        return await run_charge(checkout, request, give_up_after=args.timeout)
+        stop = serve_checkout_pages(runtime)  # type: ignore[arg-type]
+        try:
+            return await run_charge(
+                checkout,
+                request,
+                give_up_after=args.timeout,
+                simulator=runtime.simulator,  # type: ignore[attr-defined]
+            )
+        finally:
+            if stop is not None:
+                await asyncio.to_thread(stop)
 
     return _with_runtime(args, body)

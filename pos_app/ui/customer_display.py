@@ -74,9 +74,13 @@ class CustomerDisplay(QWidget):
         code = state.qr_png if state.method is not Method.COLLECT else None
         self.qr.setVisible(code is not None)
         self.qr.set_png(code)
-        self.instruction.setText(
-            text.CUSTOMER_SCAN if state.method is not Method.COLLECT else text.COLLECT_INSTRUCTION
-        )
+        if state.method is Method.COLLECT:
+            instruction = text.COLLECT_INSTRUCTION
+        elif code is None:  # never "Scan…" without a code to scan
+            instruction = text.CUSTOMER_WAIT
+        else:
+            instruction = text.CUSTOMER_SCAN
+        self.instruction.setText(instruction)
         self.status.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
         )

@@ -48,11 +48,14 @@ class WaitingScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._clock = clock
         self._state: SaleState | None = None
+        self.store_name = ""  # shown under the QR with the payee's UPI id, when known
         self.confirm_box: QMessageBox | None = None
         self.send_dialog: SendLinkDialog | None = None
         self._recipients = ("", "")  # what the send dialog starts with: phone, e-mail
 
         self.qr = QrView(self)
+        self.payee = self._label("payee", "Paid to")
+        self.payee.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.amount = self._label("waitAmount", "Amount to pay")
         self.instruction = self._label("instruction", "What the customer does")
         self.countdown = self._label("countdown", "Time left")
@@ -117,8 +120,17 @@ class WaitingScreen(QWidget):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(20)
-        outer.addWidget(self.qr, 6)
+        code = QVBoxLayout()
+        code.setSpacing(4)
+        code.addWidget(self.qr, 1)
+        code.addWidget(self.payee)
+        outer.addLayout(code, 6)
         outer.addLayout(info, 5)
+        # Lines that come and go keep their place: nothing below them jumps.
+        for label in (self.attempt, self.offline, self.payee):
+            policy = label.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            label.setSizePolicy(policy)
         for first, second in (
             (self.cancel_button, self.check_button),
             (self.check_button, self.copy_button),
@@ -135,8 +147,16 @@ class WaitingScreen(QWidget):
     def show_state(self, state: SaleState) -> None:
         self._state = state
         self.amount.setText(state.amount.format())
-        self.instruction.setText(text.instruction(state.method))
-        self.status.setText(state.message or text.status_title(state.status))
+        shows_code = state.method is not Method.COLLECT
+        has_code = shows_code and state.qr_png is not None
+        # Never "Scan…" without a code on screen: until there is one, say what the till
+        # is waiting for.
+        self.instruction.setText(
+            text.instruction(state.method)
+            if has_code or not shows_code
+            else text.waiting_for_code(state.offline is not None)
+        )
+        self.status.setText(text.status_line(state))
         self.attempt.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
         )
@@ -146,9 +166,11 @@ class WaitingScreen(QWidget):
         if state.error and not state.offline:
             self.status.setText(state.error)
 
-        shows_code = state.method is not Method.COLLECT
         self.qr.setVisible(shows_code)
         self.qr.set_png(state.qr_png if shows_code else None)
+        payee = text.payee_line(self.store_name, state.qr_text) if has_code else ""
+        self.payee.setText(payee)
+        self.payee.setVisible(bool(payee))
 
         is_link = state.method is Method.LINK and bool(state.link_url)
         self.link.setText(state.link_url or "")
@@ -243,6 +265,22 @@ class WaitingScreen(QWidget):
         box.finished.connect(answered)
         self.confirm_box = box
         box.open()
+        self._beside_the_code(box)
+        # The question takes the keyboard: Enter presses the highlighted choice (Keep
+        # waiting first; Tab moves to Cancel the payment), never a key of the screen below.
+        box.activateWindow()
+        keep.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def _beside_the_code(self, box: QWidget) -> None:
+        """Put a question over the right-hand column, so the QR stays in full view (the
+        customer may be scanning it while the cashier reads)."""
+        box.adjustSize()
+        right = self.mapToGlobal(self.rect().topRight()).x() - 12
+        left = self.mapToGlobal(self.qr.geometry().topRight()).x() + 8
+        bottom = self.mapToGlobal(self.cancel_button.geometry().topLeft()).y() - 8
+        x = max(left, right - box.width())
+        y = max(self.mapToGlobal(self.rect().topLeft()).y(), bottom - box.height())
+        box.move(x, y)
 
     def ask_send_link(self) -> None:
         """Ask where to send a new link (non-blocking: open() + signals, never exec())."""
