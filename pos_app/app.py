@@ -31,7 +31,15 @@ from pos_app.store.journal import Journal
 if TYPE_CHECKING:
     from pos_app.services.diagnostics import ConnectionCheck
 
-__all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
+__all__ = [
+    "ENVIRONMENTS",
+    "JournalOnly",
+    "Runtime",
+    "SetupError",
+    "open_journal_only",
+    "open_runtime",
+    "resolve_environment",
+]
 
 ENVIRONMENTS = ("demo", "sandbox", "production")
 BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
@@ -67,6 +75,33 @@ class Runtime:
         await self.checkout.shutdown()
         await self.client.aclose()
         self.journal.close()
+
+
+@dataclass
+class JournalOnly:
+    """What reading the till's own records needs: no keyring, no HTTP client, no gateway."""
+
+    settings: Settings
+    paths: Paths
+    environment: str
+    journal: Journal
+    notice: str | None = None
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def open_journal_only(
+    env_override: str | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> JournalOnly:
+    """Settings and the journal of one environment, for commands that only read it
+    (`report`, `status` without a refresh). Never touches the password store or the network,
+    and never closes anyone's sales."""
+    where = paths()
+    loaded = load_settings(where)
+    environment = resolve_environment(loaded.settings, env_override)
+    journal = Journal.open(journal_path(where, environment), clock=clock)
+    return JournalOnly(loaded.settings, where, environment, journal, loaded.notice)
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
@@ -178,6 +213,7 @@ def open_runtime(
     environment = resolve_environment(settings, env_override)
     override = os.environ.get(BASE_URL_ENV) or None
     sim = None
+    transport: httpx.AsyncBaseTransport | None = None
     if environment == "demo" and override is None:
         from pos_app.gateway.simulator import (
             SIM_CLIENT_ID,
@@ -187,7 +223,7 @@ def open_runtime(
         )
 
         sim = simulator or Simulator(clock=clock)
-        client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
+        transport = SimulatorTransport(sim)
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
         if environment == "demo":
@@ -197,15 +233,19 @@ def open_runtime(
         else:
             app_id, secret = _credentials(environment)
         base_url = base_url_for(environment, override)
-        client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+    journal = Journal.open(journal_path(where, environment), clock=clock)
+    try:
+        if sim is not None and simulator is None:
+            close_orphaned_demo_sales(journal)
+    except BaseException:
+        journal.close()
+        raise
+    # The HTTP client comes last: nothing after it can fail, so it is never left open.
+    client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
     budget = RateBudget.for_environment(environment)
     gateway = CashfreeGateway(
         client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
     )
-    # No connection exists yet, so a failure here leaves nothing open to close.
-    journal = Journal.open(journal_path(where, environment), clock=clock)
-    if sim is not None and simulator is None:
-        close_orphaned_demo_sales(journal)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
     return Runtime(
