@@ -8,11 +8,12 @@ Cashfree the till talks to: production always means Cashfree's production host.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -30,6 +31,7 @@ from pos_app.store.journal import Journal
 
 if TYPE_CHECKING:
     from pos_app.services.diagnostics import ConnectionCheck
+    from pos_app.ui.setup_problem import SetupChoice, SetupProblem
 
 __all__ = [
     "ENVIRONMENTS",
@@ -41,13 +43,44 @@ __all__ = [
     "resolve_environment",
 ]
 
+log = logging.getLogger(__name__)
+
 ENVIRONMENTS = ("demo", "sandbox", "production")
 BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
 IN_PROCESS_URL = "http://simulator.invalid/pg"
 
 
+SetupReason = Literal[
+    "no_backend",  # no OS password store at all
+    "refused_backend",  # a store that keeps secrets in a file / prompts on stdin
+    "locked",  # locked, or its unlock prompt was dismissed
+    "timeout",  # the store did not answer in time
+    "backend_error",  # the store failed otherwise
+    "no_credentials",  # the store works but holds no App ID / secret for this environment
+    "other",  # anything else (an unknown environment, ...)
+]
+# Reasons that stop a real (sandbox/production) till until the password store or the
+# credentials are put right: the desk asks the user, it never switches to demo by itself.
+CREDENTIAL_REASONS: frozenset[str] = frozenset(
+    {"no_backend", "refused_backend", "locked", "timeout", "backend_error", "no_credentials"}
+)
+
+
 class SetupError(Exception):
-    """The till cannot start this way; the message says what to do."""
+    """The till cannot start this way; the message says what to do, `reason` lets the
+    caller choose what to do (never by matching words in the message)."""
+
+    def __init__(
+        self, message: str, *, reason: SetupReason = "other", environment: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason: SetupReason = reason
+        self.environment = environment
+
+    @property
+    def credentials_unavailable(self) -> bool:
+        return self.reason in CREDENTIAL_REASONS
 
 
 def utc_now() -> datetime:
@@ -120,12 +153,14 @@ def _credentials(environment: str) -> tuple[str, Secret]:
         app_id = store.get(environment, "app_id")
         secret = store.get(environment, "client_secret")
     except SecretStoreError as exc:
-        raise SetupError(str(exc)) from exc
+        raise SetupError(exc.message, reason=exc.reason, environment=environment) from exc
     if app_id is None or secret is None:
         raise SetupError(
             f"There are no Cashfree {environment} credentials on this till yet. "
             f"Set them with `pos-app credentials set --env {environment}`, "
-            "or try the till without an account: `pos-app --demo`."
+            "or try the till without an account: `pos-app --demo`.",
+            reason="no_credentials",
+            environment=environment,
         )
     register_secret(secret)
     return app_id.reveal(), secret
@@ -284,9 +319,23 @@ def close_orphaned_demo_sales(journal: Journal) -> int:
     return closed
 
 
-def run_gui(env_override: str | None = None) -> int:
+AskSetupProblem = Callable[["SetupProblem"], "SetupChoice"]
+
+
+def run_gui(env_override: str | None = None, *, ask: AskSetupProblem | None = None) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
-    comes first. Without credentials it opens the demo and says why."""
+    comes first. A real till (sandbox/production) whose password store or credentials
+    cannot be read shows a blocking message (Retry / Quit / the demo on purpose, through
+    `ask`, injectable for tests); it never opens the demo by itself. Returns the exit code:
+    8 (setup problem) when the user quits there."""
+    from pos_app.ui.qt_app import gui_thread_gc
+
+    with gui_thread_gc():  # one GUI-thread collector for the wizard, the message and the desk
+        return _run_gui(env_override, ask)
+
+
+def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
+    from pos_app.commands.exit_codes import SETUP
     from pos_app.commands.pin_prompt import manager_pin_guard
     from pos_app.config import settings_file
     from pos_app.secrets import KeyringSecretStore
@@ -301,23 +350,17 @@ def run_gui(env_override: str | None = None) -> int:
         wizard = SetupServices(paths=where, secrets=secrets, check=check_connection, guard=guard)
         if run_first_run(wizard) is None:
             return 0  # closed without choosing: the wizard comes back next time
-    credentials_missing = False
-    notice: str | None = None
-    try:
-        runtime = open_runtime(env_override)
-    except SetupError as exc:
-        if env_override not in (None, "demo") and "credentials" not in str(exc):
-            raise
-        credentials_missing = True
-        notice = str(exc)
-        runtime = open_runtime("demo")
+    opened = _open_for_the_desk(env_override, ask)
+    if opened is None:
+        return SETUP
+    runtime, notice = opened
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
         environment=runtime.environment,
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
-        credentials_missing=credentials_missing,
+        credentials_missing=notice is not None,
         on_shutdown=runtime.aclose,
     )
     configure(
@@ -335,3 +378,37 @@ def run_gui(env_override: str | None = None) -> int:
     finally:
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
+
+
+def _open_for_the_desk(
+    env_override: str | None, ask: AskSetupProblem | None
+) -> tuple[Runtime, str | None] | None:
+    """The runtime the desk starts with, and a notice when the user chose the demo; None
+    when the user quit. Asks again after each Retry."""
+    while True:
+        try:
+            return open_runtime(env_override), None
+        except SetupError as exc:
+            if not exc.credentials_unavailable or exc.environment in (None, "demo"):
+                raise
+            choice = _ask(ask, exc)
+            problem = exc
+        if choice == "quit":
+            return None
+        if choice == "demo":
+            notice = (
+                f"You chose the demo because the {problem.environment} till could not start: "
+                f"{problem.message} Nothing taken in the demo is real money."
+            )
+            return open_runtime("demo"), notice
+        # "retry": go round again
+
+
+def _ask(ask: AskSetupProblem | None, error: SetupError) -> SetupChoice:
+    from pos_app.ui.setup_problem import SetupProblem, ask_about_setup_problem
+
+    problem = SetupProblem(
+        environment=error.environment or "production", reason=error.reason, message=error.message
+    )
+    log.warning("the %s till cannot start (%s); asking the user", problem.environment, error.reason)
+    return (ask or ask_about_setup_problem)(problem)

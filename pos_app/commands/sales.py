@@ -69,7 +69,9 @@ def print_journal_status(
         return _no_such_sale(order_id, environment, out)
     print(describe_sale(sale), file=out)
     if sale.status in OPEN_STATUSES:
-        print("Not refreshed from Cashfree (--no-refresh): this is what the journal says.", file=out)
+        print(
+            "Not refreshed from Cashfree (--no-refresh): this is what the journal says.", file=out
+        )
     _print_events(journal, order_id, out)
     return exit_codes.PAID
 

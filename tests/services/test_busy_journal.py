@@ -28,9 +28,7 @@ def simulator_url() -> Iterator[str]:
         yield url
 
 
-def test_busy_journal_while_paid_is_not_a_setup_problem(
-    simulator_url: str, tmp_path: Path
-) -> None:
+def test_busy_journal_while_paid_is_not_a_setup_problem(simulator_url: str, tmp_path: Path) -> None:
     env = till_env(tmp_path / "till", simulator_url)
     journal = tmp_path / "till" / "data" / "journal-demo.sqlite3"
     charge = subprocess.Popen(

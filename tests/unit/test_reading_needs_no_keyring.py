@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import keyring
@@ -53,7 +54,7 @@ def locked_keyring() -> Iterator[type[LockedKeyring]]:
 
 
 class CountingClient(httpx.AsyncClient):
-    made: list[CountingClient] = []
+    made: ClassVar[list[CountingClient]] = []
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
