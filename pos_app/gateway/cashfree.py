@@ -36,7 +36,7 @@ from pos_app.gateway.base import (
     Refund,
     UpiChannel,
 )
-from pos_app.gateway.retry import RateBudget, RetryPolicy
+from pos_app.gateway.retry import CallBudget, RetryPolicy, in_background
 from pos_app.secrets import Secret
 
 __all__ = [
@@ -125,7 +125,7 @@ class CashfreeGateway:
         client_id: str,
         client_secret: Secret,
         retry: RetryPolicy | None = None,
-        budget: RateBudget | None = None,
+        budget: CallBudget | None = None,
         new_request_id: Callable[[], str] = _uuid_hex,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -329,7 +329,7 @@ class CashfreeGateway:
         while True:
             attempt += 1
             if self._budget is not None:
-                await self._budget.acquire(endpoint)
+                await self._budget.acquire(endpoint, background=in_background())
             try:
                 return wire.parse_answer(await self._send(call, request_id, attempt), parse)
             except errors.GatewayError as error:
