@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
-from pos_app.gateway.retry import RateBudget
+from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
 from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
@@ -99,6 +100,7 @@ class Runtime:
     checkout: CheckoutService
     simulator: Any | None = None  # the in-process simulated Cashfree (demo mode)
     notice: str | None = None
+    budget: CallBudget | None = None
     _closed: bool = field(default=False, repr=False)
 
     async def aclose(self) -> None:
@@ -108,6 +110,9 @@ class Runtime:
         await self.checkout.shutdown()
         await self.client.aclose()
         self.journal.close()
+        close_budget = getattr(self.budget, "close", None)
+        if callable(close_budget):
+            close_budget()
 
 
 @dataclass
@@ -275,9 +280,14 @@ def open_runtime(
     except BaseException:
         journal.close()
         raise
+    # A real Cashfree (or the simulator on loopback) counts calls per account: the till's
+    # processes share one budget. The in-process demo Cashfree belongs to this process.
+    if sim is not None:
+        budget: CallBudget = RateBudget.for_environment(environment)
+    else:
+        budget = till_budget(where, environment)
     # The HTTP client comes last: nothing after it can fail, so it is never left open.
     client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
-    budget = RateBudget.for_environment(environment)
     gateway = CashfreeGateway(
         client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
     )
@@ -294,7 +304,27 @@ def open_runtime(
         checkout=checkout,
         simulator=sim,
         notice=loaded.notice,
+        budget=budget,
     )
+
+
+def till_budget(where: Paths, environment: str) -> CallBudget:
+    """The rate budget shared by every process of this till (store/rate_budget.py); the
+    process's own budget if its file cannot be opened (payments never stop for it)."""
+    from pos_app.store.rate_budget import SharedRateBudget, budget_path
+
+    def own() -> RateBudget:
+        return RateBudget.for_environment(environment)
+
+    try:
+        return SharedRateBudget.open(
+            budget_path(where.data_dir, environment), published_limits(environment), fallback=own
+        )
+    except (OSError, sqlite3.Error) as exc:
+        log.warning(
+            "the till's shared rate budget cannot be opened (%s): using this process's", exc
+        )
+        return own()
 
 
 DEMO_RESTARTED = (
