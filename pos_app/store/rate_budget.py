@@ -35,7 +35,14 @@ from typing import Self
 
 from pos_app.store.private_files import create_private, tighten
 
-__all__ = ["FOREGROUND_POLL", "TILL_HEADROOM", "WAITER_TTL", "SharedRateBudget", "budget_path"]
+__all__ = [
+    "FOREGROUND_POLL",
+    "IN_FLIGHT_MARGIN",
+    "TILL_HEADROOM",
+    "WAITER_TTL",
+    "SharedRateBudget",
+    "budget_path",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,10 @@ Sleep = Callable[[float], Awaitable[None]]
 # other tills and tools, and calls in flight reach Cashfree a little after they are counted.
 # Sandbox's 60 Get Order calls a minute become 40 for the till.
 TILL_HEADROOM = 1 / 3
+# A call is counted here a moment before Cashfree sees it (a thread hand-off, the send, a
+# busy machine): calls are kept for a minute and this margin, so that Cashfree's own
+# minute never holds more than the allowance.
+IN_FLIGHT_MARGIN = 1.0
 FOREGROUND_POLL = 0.25  # seconds between a waiting foreground caller's looks
 WAITER_TTL = 1.5  # a foreground waiter's note counts for this long after its last look
 _RECHECK = 0.05
@@ -110,7 +121,7 @@ class SharedRateBudget:
         *,
         headroom: float = TILL_HEADROOM,
         reserve: float = 0.30,
-        window: float = 60.0,
+        window: float = 60.0 + IN_FLIGHT_MARGIN,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         fallback: Callable[[], object] | None = None,
