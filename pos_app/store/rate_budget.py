@@ -179,11 +179,15 @@ class SharedRateBudget:
         """Calls free right now for the whole till (0 while the endpoint is penalised)."""
         capacity = self._capacity_of(endpoint)
         now = self._clock()
-        with self._transaction() as conn:
-            self._expire(conn, endpoint, now)
-            if self._blocked_for(conn, endpoint, now) > 0:
-                return 0
-            used, _ = self._spent(conn, endpoint)
+        try:
+            with self._transaction() as conn:
+                self._expire(conn, endpoint, now)
+                if self._blocked_for(conn, endpoint, now) > 0:
+                    return 0
+                used, _ = self._spent(conn, endpoint)
+        except _Unusable:
+            fallback = self._fallback_budget()
+            return int(fallback.available(endpoint)) if fallback is not None else 0  # type: ignore[attr-defined]
         return max(0, capacity - used)
 
     @property
