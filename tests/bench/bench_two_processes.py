@@ -102,6 +102,7 @@ async def worker(seconds: float, role: str) -> dict[str, object]:
         "polls": counts["polls"],
         "failed_after_retries": counts["errors"],
         "median_gap_s": round(statistics.median(gaps), 2) if gaps else None,
+        "polls_per_sale_per_minute": round(counts["polls"] / SALES_PER_PROCESS / (seconds / 60), 1),
     }
 
 
@@ -157,7 +158,8 @@ def run_phase(name: str, url: str, seconds: float, faults: dict[str, float], own
     for report in reports:
         print(f"  process {report['role']:<10} budget {report['budget']:<16} polls {report['polls']:>4}"
               f"  failed after retries {report['failed_after_retries']:>3}"
-              f"  median gap between polls of a sale {report['median_gap_s']} s")
+              f"  polls a minute per sale {report['polls_per_sale_per_minute']}"
+              f"  (median gap {report['median_gap_s']} s)")
 
 
 def main() -> None:
