@@ -197,7 +197,9 @@ class SharedRateBudget:
 
     # ---- use ----------------------------------------------------------------------------
     async def acquire(self, endpoint: str, *, background: bool | None = None) -> None:
-        """Wait until a call to `endpoint` fits the till's budget, then count it."""
+        """Wait until a call to `endpoint` fits the till's budget, then count it. The
+        gateway says whether the call is background; the store cannot see the gateway's
+        `background()` marking, so None counts as foreground (the counter's side)."""
         self._capacity_of(endpoint)
         if background is None:
             background = False
