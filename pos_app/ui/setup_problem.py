@@ -88,10 +88,8 @@ class SetupProblemDialog(QDialog):
 
         self.heading = QLabel(heading_for(problem))
         self.heading.setObjectName("setupProblemHeading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.heading.setFont(font)
+        # Its own style: the till's style sheet sets every widget's font size.
+        self.heading.setStyleSheet("font-size: 21px; font-weight: bold;")
         self.message = QLabel(problem.message)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
