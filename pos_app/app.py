@@ -390,7 +390,7 @@ def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
         environment=runtime.environment,
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
-        credentials_missing=notice is not None,
+        credentials_missing=False,  # a chosen demo says why in its notice
         on_shutdown=runtime.aclose,
     )
     configure(
