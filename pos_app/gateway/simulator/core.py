@@ -18,6 +18,7 @@ from typing import Any
 from pos_app.domain.money import Money
 from pos_app.gateway.simulator import entities, lies
 from pos_app.gateway.simulator.api import PREFIX, PgApi
+from pos_app.gateway.simulator.calls import CallLog
 from pos_app.gateway.simulator.control import handle_control
 from pos_app.gateway.simulator.customer import CustomerAction
 from pos_app.gateway.simulator.errors import SimulatorError, bad_request
@@ -86,6 +87,7 @@ class Simulator:
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
+        self.calls = CallLog()  # every /pg request, for counting (GET /_sim/calls)
 
     # ---- settings ------------------------------------------------------------------------
     @property
@@ -129,6 +131,7 @@ class Simulator:
         with self._lock:
             faults = self._faults
             fault = self._dice.roll(faults)
+            self.calls.record(request.method, request.path, fault.value if fault else "answered")
             if fault is FaultKind.DOWN:
                 return SimResponse(0, disconnect=True)
             now = self.now()
