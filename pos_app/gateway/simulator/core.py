@@ -75,6 +75,7 @@ class Simulator:
         )
         self._faults = faults or Faults()
         self._dice = FaultDice(seed)
+        self.calls = CallLog()  # every /pg request, for counting (GET /_sim/calls)
         # Called after every change to the ledger (the demo saves it: simulator/persist.py).
         self.on_change: Callable[[], None] | None = None
         self.on_close: Callable[[], None] | None = None  # the demo writes what is pending
@@ -87,7 +88,6 @@ class Simulator:
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
-        self.calls = CallLog()  # every /pg request, for counting (GET /_sim/calls)
 
     # ---- settings ------------------------------------------------------------------------
     @property
