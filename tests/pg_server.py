@@ -85,8 +85,19 @@ def start_server() -> PgServer:
     try:
         _run(
             server,
-            ["initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-             "--no-locale", "--no-sync"],
+            [
+                "initdb",
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
         )
         options = (
             f"-p {server.port} -k {top} -c listen_addresses=127.0.0.1 -c fsync=off "
