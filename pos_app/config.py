@@ -27,6 +27,7 @@ import platformdirs
 from pos_app.domain import validate
 from pos_app.domain.money import MINIMUM
 from pos_app.domain.sale import Method
+from pos_app.domain.store_url import check_store_url
 
 __all__ = [
     "APP_NAME",
@@ -49,6 +50,7 @@ SETTINGS_FILE = "settings.json"
 ENVIRONMENTS = ("demo", "sandbox", "production")
 
 _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
+_STORE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _PHONE = re.compile(r"^[6-9][0-9]{9}$")
 _WHOLE = re.compile(r"^[0-9]{1,15}$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$")
@@ -114,6 +116,9 @@ class Settings:
     poll_slow_interval: float = 10.0
     late_sweep_hours: float = 24.0
     duplicate_window_minutes: float = 5.0
+    # Several tills on one shared store database (issue 17); the password is in the keyring.
+    store_database_url: str | None = None
+    store_id: str = "store"
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -200,6 +205,8 @@ _RULES: dict[str, _Rule] = {
     "poll_slow_interval": _Rule("number", positive=True, hint=" of seconds"),
     "late_sweep_hours": _Rule("number", hint=" of hours"),
     "duplicate_window_minutes": _Rule("number", hint=" of minutes"),
+    "store_database_url": _Rule("store_url", optional=True),
+    "store_id": _Rule("store_id"),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -249,6 +256,12 @@ def _check(name: str, value: object) -> object:
         return value
     if kind == "methods":
         return _check_methods(name, value)
+    if kind == "store_url":
+        return check_store_url(value)
+    if kind == "store_id":
+        if not isinstance(value, str) or not _STORE_ID.match(value):
+            raise ValueError(f"{name}: use 1 to 64 letters, digits, '.', '_' or '-'")
+        return value
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:
         raise ValueError(f"{name}: must be the stored hash of a PIN")

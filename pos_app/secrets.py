@@ -80,7 +80,11 @@ DEFAULT_SERVICE = "pos_app"
 DEFAULT_TIMEOUT = 5.0
 _ASYNC_GRACE = 1.0  # the sync call bounds itself; this only backstops the thread hand-off
 
-_LABELS = {"app_id": "Cashfree App ID", "client_secret": "Cashfree client secret"}
+_LABELS = {
+    "app_id": "Cashfree App ID",
+    "client_secret": "Cashfree client secret",
+    "database_password": "store database password",
+}
 _VERBS = {"get": "read", "set": "save", "delete": "remove"}
 _DONE = {"get": "read", "set": "saved", "delete": "removed"}
 
@@ -114,7 +118,13 @@ class SecretStore(Protocol):
     def delete(self, environment: str, name: str) -> None: ...
 
 
+# The shared store database's password (issue 17) is kept beside the Cashfree secrets.
+STORE_DATABASE = ("store", "database_password")
+
+
 def _account(environment: str, name: str) -> str:
+    if (environment, name) == STORE_DATABASE:
+        return f"{environment}/{name}"
     if environment not in ENVIRONMENTS:
         raise ValueError(f"unknown environment {environment!r}: use 'sandbox' or 'production'")
     if name not in NAMES:

@@ -44,3 +44,22 @@ def pg_url(pg_server: PgServer) -> str:
     with psycopg.connect(pg_server.url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return pg_server.url(name)
+
+
+@pytest.fixture
+def store_url(pg_url: str) -> str:
+    """A fresh database prepared as a store database (schema at the latest version)."""
+    import asyncio
+
+    from pos_app.store_db.connect import connect
+    from pos_app.store_db.schema import migrate
+
+    async def prepare() -> None:
+        conn = await connect(pg_url)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(prepare())
+    return pg_url
