@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _credentials_parser(sub)
     _config_parser(sub)
+    _store_parser(sub)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
@@ -135,6 +136,18 @@ def _credentials_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                 help=argparse.SUPPRESS,
             )
             action.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
+
+
+def _store_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = sub.add_parser("store", help="the shared store database of several tills")
+    actions = store.add_subparsers(dest="store_action", metavar="ACTION")
+    init = actions.add_parser("init", help="create or upgrade the store database")
+    init.add_argument("--database-url", help="postgresql://USER@HOST:PORT/DATABASE")
+    actions.add_parser("status", help="tills, last sync, events waiting")
+    actions.add_parser("sync", help="push this till's waiting events now")
+    for action in actions.choices.values():
+        _env_options(action, top=False)
+    _env_options(store, top=False)
 
 
 def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

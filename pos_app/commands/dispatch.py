@@ -54,6 +54,10 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.credentials import run_credentials
 
             return run_credentials(args)
+        if command == "store":
+            from pos_app.commands.store_cmd import run_store
+
+            return run_store(args)
         if command == "config":
             from pos_app.commands.config_cmd import run_config
 

@@ -1,0 +1,102 @@
+"""`pos-app store init|status|sync` and joining a till with `config set store_database_url`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pos_app.cli import main
+from pos_app.config import paths, settings_file
+from pos_app.secrets import STORE_DATABASE, KeyringSecretStore
+
+
+def _with_password(url: str, password: str) -> str:
+    return url.replace("postgresql://postgres@", f"postgresql://postgres:{password}@")
+
+
+def _charge_demo_sale() -> None:
+    from pos_app.app import open_runtime
+    from pos_app.domain.money import Money
+    from pos_app.domain.sale import Method, Sale, SaleStatus
+
+    runtime = open_runtime("demo")
+    try:
+        now = runtime.deps.clock()
+        runtime.journal.create_sale(
+            Sale(
+                order_id="T1-cli-1",
+                terminal_id="T1",
+                environment="demo",
+                amount=Money(12_345),
+                method=Method.UPI_QR,
+                status=SaleStatus.CREATED,
+                idempotency_key="k",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    finally:
+        runtime.journal.close()
+
+
+def test_init_join_sync_status(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # trust authentication: any password is accepted, so it must travel but never be saved
+    secret_url = _with_password(pg_url, "s3cret-pass-word")
+    assert main(["store", "init", "--database-url", pg_url]) == 0
+    out = capsys.readouterr().out
+    assert "schema 0 -> 1" in out
+    assert main(["store", "init", "--database-url", pg_url]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+    assert main(["config", "set", "store_database_url", secret_url]) == 0
+    captured = capsys.readouterr()
+    assert "s3cret" not in captured.out + captured.err
+    text = settings_file(paths()).read_text(encoding="utf-8")
+    assert "s3cret" not in text
+    assert json.loads(text)["store_database_url"] == pg_url
+    saved = KeyringSecretStore().get(*STORE_DATABASE)
+    assert saved is not None and saved.reveal() == "s3cret-pass-word"
+
+    _charge_demo_sale()
+    assert main(["store", "sync", "--demo"]) == 0
+    assert "Pushed 1 events (1 new" in capsys.readouterr().out
+    assert main(["store", "sync", "--demo"]) == 0
+    assert "Pushed 0 events" in capsys.readouterr().out
+    with psycopg.connect(pg_url) as conn:
+        row = conn.execute("SELECT till_id, amount_paise FROM sales").fetchone()
+    assert row == ("T1", 12_345)
+
+    assert main(["store", "status", "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert "0 events waiting" in out and "T1" in out and "demo" in out
+
+    assert main(["config", "set", "store_database_url", "none"]) == 0
+    assert KeyringSecretStore().get(*STORE_DATABASE) is None
+    assert main(["store", "sync", "--demo"]) == 8
+    assert "no store database yet" in capsys.readouterr().err
+
+
+def test_bad_urls_are_refused_and_change_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for bad in (
+        "mysql://x@h/db",
+        "postgresql:///db",
+        "postgresql://u@h/",
+        "postgresql://u@h/db?password=oops-in-query",
+    ):
+        assert main(["config", "set", "store_database_url", bad]) == 2
+        err = capsys.readouterr().err
+        assert "Refused: store_database_url" in err and "oops-in-query" not in err
+    assert not settings_file(paths()).exists()
+    assert KeyringSecretStore().get(*STORE_DATABASE) is None
+
+
+def test_an_unreachable_store_database_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://till:pw-never-shown@127.0.0.1:1/store"
+    assert main(["store", "init", "--database-url", url]) == 8
+    err = capsys.readouterr().err
+    assert "did not answer" in err and "pw-never-shown" not in err
