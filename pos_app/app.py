@@ -290,8 +290,29 @@ def run_gui(env_override: str | None = None) -> int:
             last_call=lambda: runtime.gateway.last_call,
         )
     )
+    leave_store = _join_store_database(runtime)
     try:
         return run_desk(desk)
     finally:
+        leave_store()
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
+
+
+def _join_store_database(runtime: Runtime) -> Callable[[], None]:
+    """When the till has a store database, the desk pushes its outbox continuously and its
+    header shows "store sync: N events waiting". Returns the undo for the start-up hook."""
+    from pos_app.services.store_link import make_store_sync
+    from pos_app.ui.desk import READY_HOOKS
+    from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
+
+    sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
+    if sync is None:
+        return lambda: None
+
+    def join(window: Any) -> None:
+        label = attach_store_sync(window.header, sync)
+        window.closed.connect(lambda: stop_store_sync(label))
+
+    READY_HOOKS.append(join)
+    return lambda: READY_HOOKS.remove(join) if join in READY_HOOKS else None

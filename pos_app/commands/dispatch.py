@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pos_app.commands import exit_codes
 
@@ -142,6 +143,11 @@ def _charge(args: argparse.Namespace) -> int:
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
-        return await run_charge(checkout, request, give_up_after=args.timeout)
+        code = await run_charge(checkout, request, give_up_after=args.timeout)
+        from pos_app.services.store_link import push_before_exit
+
+        rt: Any = runtime
+        await push_before_exit(rt.settings, rt.environment, rt.journal, rt.deps.clock)
+        return code
 
     return _with_runtime(args, body)

@@ -29,7 +29,7 @@ from pos_app.store.journal import Journal
 from pos_app.store_db.connect import StoreDbError, describe_error
 from pos_app.store_db.push import TillKey, push_batch, register_till
 
-__all__ = ["BACKOFF", "Connector", "StoreSync", "SyncReport", "waiting_text"]
+__all__ = ["BACKOFF", "Connector", "StoreSync", "SyncReport"]
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,6 @@ class SyncReport:
     batches: int
     waiting: int  # left in the outbox afterwards
     skipped: bool = False  # another process of this till was syncing
-
-
-def waiting_text(waiting: int | None) -> str:
-    """The desk header's words for the outbox ("" when nothing to say)."""
-    if waiting is None:
-        return ""
-    if waiting == 0:
-        return "store sync: up to date"
-    return f"store sync: {waiting} event{'s' if waiting != 1 else ''} waiting"
 
 
 class StoreSync:
