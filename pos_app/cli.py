@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--output", help="write to this file instead of the screen")
+    report.add_argument(
+        "--all-tills", action="store_true", help="every till of the store (the store database)"
+    )
+    report.add_argument("--till", help="one till of the store, from the store database")
     _env_options(report, top=False)
 
     refund = sub.add_parser(

@@ -100,3 +100,35 @@ def test_an_unreachable_store_database_says_so(capsys: pytest.CaptureFixture[str
     assert main(["store", "init", "--database-url", url]) == 8
     err = capsys.readouterr().err
     assert "did not answer" in err and "pw-never-shown" not in err
+
+
+def test_report_all_tills_reads_the_store_database(
+    store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import asyncio
+    from datetime import date
+
+    from store_db.kit import open_till
+
+    tills = [open_till(tmp_path, t, store_url) for t in ("T1", "T2")]
+    for till in tills:
+        till.clock.now = till.clock.now.replace(year=2026, month=3, day=14, hour=6)
+        till.sell(10_000)
+        till.sell(2_500)
+        asyncio.run(till.syncer().sync_once())
+    assert main(["config", "set", "store_database_url", store_url]) == 0
+    assert main(["config", "set", "store_id", "shop"]) == 0
+    capsys.readouterr()
+    day = date(2026, 3, 14).isoformat()
+    assert main(["report", "--demo", "--all-tills", "--date", day, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["collected"] == {"count": 4, "paise": 25_000, "amount": "₹250.00"}
+    assert sorted(s["terminal_id"] for s in data["sales"]) == ["T1", "T1", "T2", "T2"]
+
+    assert main(["report", "--demo", "--till", "T2", "--date", day, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all("T1-" not in line for line in lines)
+
+    assert main(["report", "--demo", "--all-tills", "--date", day]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("All tills of store shop") and "₹250.00" in out
