@@ -96,6 +96,15 @@ def _credentials(environment: str) -> tuple[str, Secret]:
     return app_id.reveal(), secret
 
 
+def cashfree_secret(environment: str) -> Secret:
+    """The account's client secret, which also signs its webhooks (demo: the simulator's)."""
+    if environment == "demo":
+        from pos_app.gateway.simulator import SIM_CLIENT_SECRET
+
+        return Secret(SIM_CLIENT_SECRET)
+    return _credentials(environment)[1]
+
+
 async def check_connection(environment: str, app_id: str, secret: Secret) -> ConnectionCheck:
     """Prove sandbox or production credentials with one Get Order that creates nothing
     (`pos-app credentials test`, the wizard's "Test connection"). Sandbox honours

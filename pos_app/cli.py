@@ -95,10 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     _credentials_parser(sub)
     _config_parser(sub)
     _store_parser(sub)
+    _webhook_parser(sub)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8790)
+    sim.add_argument("--webhook-url", help="send payment webhooks here (else: notify_url)")
     sim.add_argument(
         "--allow-non-loopback",
         action="store_true",
@@ -152,6 +154,16 @@ def _store_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     for action in actions.choices.values():
         _env_options(action, top=False)
     _env_options(store, top=False)
+
+
+def _webhook_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rx = sub.add_parser(
+        "webhook-receiver", help="receive Cashfree's payment webhooks for the store"
+    )
+    rx.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    rx.add_argument("--port", type=int, default=8791, help="port to listen on")
+    rx.add_argument("--path", default="/cashfree/webhook", help="URL path of the webhook")
+    _env_options(rx, top=False)
 
 
 def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

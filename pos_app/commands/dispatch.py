@@ -35,7 +35,12 @@ def dispatch(args: argparse.Namespace) -> int:
         if command == "gateway-sim":
             from pos_app.gateway.simulator.server import run_forever
 
-            run_forever(args.host, args.port, allow_non_loopback=args.allow_non_loopback)
+            run_forever(
+                args.host,
+                args.port,
+                allow_non_loopback=args.allow_non_loopback,
+                webhook_url=getattr(args, "webhook_url", None),
+            )
             return 0
         if command == "charge":
             return _charge(args)
@@ -55,6 +60,10 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.credentials import run_credentials
 
             return run_credentials(args)
+        if command == "webhook-receiver":
+            from pos_app.commands.webhook_cmd import run_webhook_receiver
+
+            return run_webhook_receiver(args)
         if command == "store":
             from pos_app.commands.store_cmd import run_store
 

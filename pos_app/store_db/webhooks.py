@@ -50,9 +50,7 @@ async def record_delivery(
         new = bool(row and row[0])
         if new:
             payload = {"store": store_id, "order_id": delivery.order_id, "type": delivery.type}
-            await conn.execute(
-                "SELECT pg_notify(%s, %s)", (WEBHOOK_CHANNEL, json.dumps(payload))
-            )
+            await conn.execute("SELECT pg_notify(%s, %s)", (WEBHOOK_CHANNEL, json.dumps(payload)))
     return new
 
 
