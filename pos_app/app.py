@@ -8,6 +8,7 @@ Cashfree the till talks to: production always means Cashfree's production host.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -311,17 +312,30 @@ def run_gui(env_override: str | None = None) -> int:
 def _join_store_database(runtime: Runtime) -> Callable[[], None]:
     """When the till has a store database, the desk pushes its outbox continuously and its
     header shows "store sync: N events waiting". Returns the undo for the start-up hook."""
-    from pos_app.services.store_link import make_store_sync
+    from pos_app.services.store_link import make_push_listener, make_store_sync
     from pos_app.ui.desk import READY_HOOKS
     from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
 
     sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
     if sync is None:
         return lambda: None
+    # Webhooks heard through the store database: check that order now, poll slowly meanwhile.
+    listener = make_push_listener(runtime.settings, runtime.environment, runtime.checkout.check_now)
+    if listener is not None:
+        runtime.deps.schedule = dataclasses.replace(
+            runtime.deps.schedule, backstop=listener.backstop
+        )
 
     def join(window: Any) -> None:
         label = attach_store_sync(window.header, sync)
-        window.closed.connect(lambda: stop_store_sync(label))
+        tasks = [asyncio.get_running_loop().create_task(listener.run())] if listener else []
+
+        def leave() -> None:
+            stop_store_sync(label)
+            for task in tasks:
+                task.cancel()
+
+        window.closed.connect(leave)
 
     READY_HOOKS.append(join)
     return lambda: READY_HOOKS.remove(join) if join in READY_HOOKS else None

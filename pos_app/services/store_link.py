@@ -10,12 +10,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from pos_app.config import Settings
+from pos_app.services.push import PushListener
 from pos_app.services.sync import StoreSync
 from pos_app.store.journal import Journal
 from pos_app.store_db.access import store_access
 from pos_app.store_db.connect import StoreDbError
 
-__all__ = ["EXIT_PUSH_SECONDS", "make_store_sync", "push_before_exit"]
+__all__ = ["EXIT_PUSH_SECONDS", "make_push_listener", "make_store_sync", "push_before_exit"]
 
 log = logging.getLogger(__name__)
 EXIT_PUSH_SECONDS = 5.0
@@ -35,6 +36,22 @@ def make_store_sync(
         return None
     return StoreSync(
         journal, access.till, access.connector(f"pos-app {settings.terminal_id}"), clock=clock
+    )
+
+
+def make_push_listener(
+    settings: Settings, environment: str, check_now: Callable[[str], None]
+) -> PushListener | None:
+    """The till's ear for the store's webhooks, or None without a store database."""
+    if not settings.store_database_url:
+        return None
+    try:
+        access = store_access(settings, environment)
+    except StoreDbError as exc:
+        log.warning("push is off: %s", exc.message)
+        return None
+    return PushListener(
+        access.till.store_id, access.connector(f"pos-app {settings.terminal_id} push"), check_now
     )
 
 
