@@ -3,6 +3,7 @@ keyring (never from settings), and this till's key (store, till, environment).""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,7 +22,9 @@ from pos_app.secrets import (
 from pos_app.store_db.connect import StoreDbError, connect
 from pos_app.store_db.push import TillKey
 
-__all__ = ["NOT_JOINED", "StoreAccess", "store_access"]
+__all__ = ["NOT_JOINED", "StoreAccess", "read_password", "store_access"]
+
+log = logging.getLogger(__name__)
 
 NOT_JOINED = (
     "This till has no store database yet. Join one with "
@@ -50,7 +53,10 @@ def read_password(secrets: SecretStore | None = None) -> Secret | None:
     try:
         password = store.get(*STORE_DATABASE)
     except SecretStoreError as exc:
-        raise StoreDbError(exc.message) from None
+        # A store database without a password (trust, peer, certificates, ~/.pgpass) still
+        # works; one that needs it will say so when the till connects.
+        log.warning("store database password not read from the keyring: %s", exc.message)
+        return None
     if password:
         register_secret(password)
     return password
