@@ -156,6 +156,7 @@ def make_deps(
             slow_interval=settings.poll_slow_interval,
         ),
         sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
+        notify_url=settings.store_webhook_url,
     )
 
 

@@ -27,7 +27,7 @@ import platformdirs
 from pos_app.domain import validate
 from pos_app.domain.money import MINIMUM
 from pos_app.domain.sale import Method
-from pos_app.domain.store_url import check_store_url
+from pos_app.domain.store_url import check_store_url, check_webhook_url
 
 __all__ = [
     "APP_NAME",
@@ -119,6 +119,7 @@ class Settings:
     # Several tills on one shared store database (issue 17); the password is in the keyring.
     store_database_url: str | None = None
     store_id: str = "store"
+    store_webhook_url: str | None = None  # public https URL of the webhook receiver
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -207,6 +208,7 @@ _RULES: dict[str, _Rule] = {
     "duplicate_window_minutes": _Rule("number", hint=" of minutes"),
     "store_database_url": _Rule("store_url", optional=True),
     "store_id": _Rule("store_id"),
+    "store_webhook_url": _Rule("webhook_url", optional=True),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -258,6 +260,8 @@ def _check(name: str, value: object) -> object:
         return _check_methods(name, value)
     if kind == "store_url":
         return check_store_url(value)
+    if kind == "webhook_url":
+        return check_webhook_url(value)
     if kind == "store_id":
         if not isinstance(value, str) or not _STORE_ID.match(value):
             raise ValueError(f"{name}: use 1 to 64 letters, digits, '.', '_' or '-'")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
-__all__ = ["StoreUrl", "check_store_url", "split_store_url"]
+__all__ = ["StoreUrl", "check_store_url", "check_webhook_url", "split_store_url"]
 
 _SCHEMES = ("postgresql", "postgres")
 _MAX = 500
@@ -80,3 +80,28 @@ def check_store_url(value: object) -> str:
             "with `pos-app config set store_database_url URL` and it is moved to the keyring"
         )
     return split.url
+
+
+def check_webhook_url(value: object) -> str:
+    """The store's public webhook URL, sent to Cashfree as order_meta.notify_url: https
+    only, at most 250 characters (Cashfree's limit), no credentials in it."""
+    if not isinstance(value, str):
+        raise ValueError("store_webhook_url: must be an https:// address")
+    raw = value.strip()
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme != "https"
+        or not parts.hostname
+        or parts.username is not None
+        or len(raw) > 250
+        or any(c.isspace() for c in raw)
+    ):
+        raise ValueError(
+            "store_webhook_url: give the public https:// address of the webhook receiver "
+            "(at most 250 characters), e.g. https://pay.example.shop/cashfree/webhook"
+        )
+    return raw

@@ -62,6 +62,7 @@ class Deps:
     order_expiry_minutes: float
     schedule: PollSchedule = field(default_factory=PollSchedule)
     sweep: SweepSchedule = field(default_factory=SweepSchedule)
+    notify_url: str | None = None  # the store's public webhook URL, sent with every order
 
 
 @dataclass(eq=False, slots=True)

@@ -146,3 +146,34 @@ async def test_no_url_no_webhook() -> None:
         sim.customer_pays("WH-4")
         time.sleep(0.1)
     assert sender.deliveries == []
+
+
+async def test_orders_carry_the_stores_webhook_url_as_notify_url(tmp_path: object) -> None:
+    from till_fakes import make_till, qr_request
+
+    till = make_till(tmp_path)  # type: ignore[arg-type]
+    till.deps.notify_url = "https://pay.example.shop/cashfree/webhook"
+    try:
+        shown = await till.run(qr_request(120), until_awaiting=True)
+        order = till.sim.order(shown.order_id)
+        assert order["order_meta"]["notify_url"] == "https://pay.example.shop/cashfree/webhook"
+        await till.cancel_and_finish(shown.order_id)
+    finally:
+        await till.checkout.shutdown()
+        await till.client.aclose()
+        till.journal.close()
+
+
+def test_the_webhook_url_setting_is_https_and_short() -> None:
+    from pos_app.config import Settings
+
+    ok = Settings().replace_value("store_webhook_url", "https://pay.example.shop/cf")
+    assert ok.store_webhook_url == "https://pay.example.shop/cf"
+    for bad in (
+        "http://pay.example.shop/cf",
+        "https://user:pw@pay.example.shop/cf",
+        "https://x.shop/" + "a" * 250,
+        "ftp://x",
+    ):
+        with pytest.raises(ValueError, match="store_webhook_url"):
+            Settings().replace_value("store_webhook_url", bad)

@@ -106,6 +106,7 @@ def make_push_till(
     *,
     schedule: PollSchedule | None = None,
     till_id: str = "T1",
+    budget: str = "sandbox",
 ) -> PushTill:
     transport = Counting(SimulatorTransport(sim))
     client = httpx.AsyncClient(transport=transport)
@@ -115,7 +116,7 @@ def make_push_till(
         client_id=SIM_CLIENT_ID,
         client_secret=Secret(SIM_CLIENT_SECRET),
         retry=RetryPolicy(jitter=lambda d: d),
-        budget=RateBudget.for_environment("sandbox"),
+        budget=RateBudget.for_environment(budget),
     )
     folder = tmp_path / f"till-{till_id}"
     folder.mkdir(parents=True, exist_ok=True)
