@@ -25,6 +25,19 @@ _SALE_COLUMNS = (
 )
 
 
+# Refunds synced from the tills, and refunds made at another till than the sale's (kept
+# only as refund requests in the store database) that no till has synced.
+_ALL_REFUNDS = (
+    "SELECT store_id, environment, order_id, status, amount_paise, created_at FROM refunds"
+    " UNION ALL"
+    " SELECT q.store_id, q.environment, q.order_id,"
+    " CASE q.status WHEN 'RESERVED' THEN 'PENDING' ELSE q.status END, q.amount_paise,"
+    " (extract(epoch FROM q.created_at) * 1000)::bigint FROM refund_requests AS q"
+    " WHERE NOT EXISTS (SELECT 1 FROM refunds AS x WHERE x.store_id = q.store_id"
+    " AND x.environment = q.environment AND x.refund_id = q.refund_id)"
+)
+
+
 class StoreScope:
     """Which part of the store database a view reads: one store, one environment, and
     optionally one till."""
@@ -130,7 +143,7 @@ async def store_day_totals(
         " coalesce(sum(r.amount_paise) FILTER (WHERE r.status = 'SUCCESS'), 0),"
         " coalesce(sum((r.status <> ALL(%s))::int), 0),"
         " coalesce(sum(r.amount_paise) FILTER (WHERE r.status <> ALL(%s)), 0)"
-        " FROM refunds AS r JOIN sales AS s ON s.store_id = r.store_id"
+        f" FROM ({_ALL_REFUNDS}) AS r JOIN sales AS s ON s.store_id = r.store_id"
         " AND s.environment = r.environment AND s.order_id = r.order_id"
         f" WHERE {sale_where} AND r.created_at >= %s AND r.created_at < %s",
         [final, final, *sale_args, *bounds],

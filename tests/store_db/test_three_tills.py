@@ -191,3 +191,62 @@ def test_kill_9_mid_sync_loses_nothing_and_duplicates_nothing(
     assert _count(store_url, "SELECT max(position) FROM events") == total
     assert _count(store_url, "SELECT count(*) FROM sales") == 1_500
     assert _pending_events(journal_file) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_refund_at_another_till_goes_through_the_store_database(
+    store_url: str, tmp_path: Path
+) -> None:
+    from pos_app.services.store_refund import refund_from_another_till
+
+    sim = Simulator()
+    t1 = make_push_till(tmp_path, sim, None, till_id="T1")
+    t2 = make_push_till(tmp_path, sim, None, till_id="T2")
+    sync1, sync2 = _syncer(t1, "T1", store_url), _syncer(t2, "T2", store_url)
+    try:
+        order_id = await _paid_sale(t1, sim, 300)
+        await sync1.sync_once()
+        await sync2.sync_once()  # T2 joins the store (no sales of its own)
+        assert t2.journal.get_sale(order_id) is None
+
+        key = TillKey("shop", "T2", "demo")
+        outcome = await refund_from_another_till(
+            t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(120),
+            "SUCCESS", clock=lambda: datetime.now(UTC),  # the sandbox's "settle now" note
+        )  # fmt: skip
+        assert outcome.status == "SUCCESS" and outcome.left_after == Money.rupees(180)
+        at_cashfree = await t2.deps.gateway.get_refund(order_id, outcome.refund_id)  # type: ignore[attr-defined]
+        assert at_cashfree.amount == Money.rupees(120)
+        with pytest.raises(StoreRefundRefused, match="more than is left"):
+            await refund_from_another_till(
+                t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(181),
+                None, clock=lambda: datetime.now(UTC),
+            )  # fmt: skip
+        refused = await refund_from_another_till(
+            t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(50),
+            "FAILED", clock=lambda: datetime.now(UTC),  # the sandbox's "fail" note
+        )  # fmt: skip
+        assert refused.status == "FAILED" and refused.left_after == Money.rupees(180)
+        rest = await refund_from_another_till(
+            t2.deps.gateway, lambda: connect(store_url), key, order_id, None, None,
+            clock=lambda: datetime.now(UTC),
+        )  # fmt: skip
+        assert rest.amount == Money.rupees(180) and rest.left_after == Money(0)
+        assert rest.status == "PENDING"  # at the bank for a while: still counted
+
+        now = datetime.now(UTC)
+        conn = await connect(store_url)
+        try:
+            day = await store_day_totals(
+                conn, StoreScope("shop", "demo"), now - timedelta(days=1), now + timedelta(days=1)
+            )
+        finally:
+            await conn.close()
+        assert day.refunded.amount == Money.rupees(120)
+        assert day.pending_refunds.amount == Money.rupees(180)
+        assert day.net == Money.rupees(180)
+    finally:
+        for s in (sync1, sync2):
+            await s.aclose()
+        for till in (t1, t2):
+            await till.close()
