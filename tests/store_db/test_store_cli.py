@@ -132,3 +132,60 @@ def test_report_all_tills_reads_the_store_database(
     assert main(["report", "--demo", "--all-tills", "--date", day]) == 0
     out = capsys.readouterr().out
     assert out.startswith("All tills of store shop") and "₹250.00" in out
+
+
+def test_charge_pushes_before_it_exits(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "set", "store_database_url", store_url]) == 0
+    code = main(["charge", "25", "--demo", "--timeout", "0.5"])
+    assert code in (3, 4)  # nobody paid: cancelled (or expired) at the simulated Cashfree
+    with psycopg.connect(store_url) as conn:
+        sales = conn.execute("SELECT status FROM sales").fetchall()
+        events = conn.execute("SELECT count(*) FROM events").fetchone()
+    assert len(sales) == 1 and sales[0][0] in ("CANCELLED", "EXPIRED")
+    assert events is not None and events[0] >= 3
+
+
+def test_webhook_receiver_command_prints_its_address_and_stores_deliveries(
+    store_url: str, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from pos_app.gateway.simulator import SIM_CLIENT_SECRET
+    from pos_app.secrets import Secret
+    from pos_app.services.webhooks import sign
+
+    assert main(["config", "set", "store_database_url", store_url]) == 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pos_app", "webhook-receiver", "--demo", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Listening for Cashfree webhooks at http://127.0.0.1:"), line
+        url = line.rsplit(" ", 1)[1].strip()
+        assert url.endswith("/cashfree/webhook")
+        body = b'{"data":{"order":{"order_id":"T1-9"},"payment":{"payment_status":"SUCCESS"}},"type":"PAYMENT_SUCCESS_WEBHOOK"}'
+        stamp = str(time.time_ns() // 1_000_000)
+        headers = {
+            "x-webhook-timestamp": stamp,
+            "x-webhook-signature": sign(Secret(SIM_CLIENT_SECRET), stamp, body),
+        }
+        assert httpx.post(url, content=body, headers=headers).status_code == 200
+        headers["x-webhook-signature"] = sign(Secret("wrong"), stamp, body)
+        assert httpx.post(url, content=body + b" ", headers=headers).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    with psycopg.connect(store_url) as conn:
+        rows = conn.execute("SELECT order_id FROM webhook_deliveries").fetchall()
+    assert rows == [("T1-9",)]
