@@ -20,8 +20,6 @@ from pos_app.gateway.simulator.webhooks import WebhookSender
 from pos_app.secrets import Secret
 from pos_app.services.webhooks import verify
 
-pytestmark = pytest.mark.asyncio
-
 
 def fits_payment_webhook(payload: object) -> None:
     """The spec's PaymentWebhook, with its payment_method oneOf corrected as for the API
@@ -90,6 +88,7 @@ def _wait(check: object, seconds: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.asyncio
 async def test_success_webhook_fits_the_spec_is_signed_and_retried(hook: Hook) -> None:
     sim = Simulator(seed=3)
     await _order(sim, "WH-1")
@@ -111,6 +110,7 @@ async def test_success_webhook_fits_the_spec_is_signed_and_retried(hook: Hook) -
     assert sender.deliveries[0].answers == [500, 503, 200]
 
 
+@pytest.mark.asyncio
 async def test_failed_and_dropped_attempts_are_announced_too(hook: Hook) -> None:
     hook.script = []
     sim = Simulator(seed=4)
@@ -125,6 +125,7 @@ async def test_failed_and_dropped_attempts_are_announced_too(hook: Hook) -> None
         fits_payment_webhook(json.loads(body))
 
 
+@pytest.mark.asyncio
 async def test_notify_url_wins_and_a_later_payment_is_sent_when_due(hook: Hook) -> None:
     hook.script = []
     clock = ManualClock()
@@ -139,6 +140,7 @@ async def test_notify_url_wins_and_a_later_payment_is_sent_when_due(hook: Hook) 
     assert json.loads(hook.seen[0][1])["data"]["order"]["order_id"] == "WH-3"
 
 
+@pytest.mark.asyncio
 async def test_no_url_no_webhook() -> None:
     sim = Simulator(seed=6)
     await _order(sim, "WH-4")
@@ -148,6 +150,7 @@ async def test_no_url_no_webhook() -> None:
     assert sender.deliveries == []
 
 
+@pytest.mark.asyncio
 async def test_orders_carry_the_stores_webhook_url_as_notify_url(tmp_path: object) -> None:
     from till_fakes import make_till, qr_request
 

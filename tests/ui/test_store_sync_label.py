@@ -80,7 +80,9 @@ def test_header_shows_the_backlog_while_the_database_is_away(
         )
         qtbot.waitUntil(lambda: label.text() == "store sync: 4 events waiting", timeout=5000)
         window.grab().save(str(tmp_path.parent / "store_sync_header.png"))
+        task = label.task
         stop_store_sync(label)
-        assert label.task is None
+        assert label.task is None and task is not None
+        qtbot.waitUntil(task.done, timeout=5000)
     finally:
         journal.close()
