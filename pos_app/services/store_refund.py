@@ -27,6 +27,7 @@ from pos_app.store_db.push import TillKey
 from pos_app.store_db.refunds import (
     RefundReservation,
     StoreRefundRefused,
+    open_requests,
     refundable_left,
     reserve_refund,
     settle_reservation,
@@ -59,6 +60,32 @@ async def _target(conn: AsyncConnection[tuple[object, ...]], till: TillKey, orde
     return str(row[0]) if row else order_id
 
 
+async def _bring_up_to_date(
+    gateway: PaymentGateway,
+    conn: AsyncConnection[tuple[object, ...]],
+    till: TillKey,
+    order_id: str,
+) -> None:
+    """Earlier refunds of this sale still at the bank: read them at Cashfree and settle
+    the final ones (a failed one frees its amount). Unreadable ones stay as they are."""
+    target = await _target(conn, till, order_id)
+    for request in await open_requests(conn, till.store_id, till.environment, order_id):
+        if request.refund_id is None:
+            continue
+        try:
+            answer = await gateway.get_refund(target, request.refund_id)
+        except GatewayError as exc:
+            log.info("refund %s not read: %r", request.refund_id, exc)
+            continue
+        final = {
+            RefundStatus.SUCCESS: "SUCCESS",
+            RefundStatus.FAILED: "FAILED",
+            RefundStatus.CANCELLED: "CANCELLED",
+        }.get(answer.status)
+        if final is not None:
+            await settle_reservation(conn, request.request_id, status=final)
+
+
 async def refund_from_another_till(
     gateway: PaymentGateway,
     connector: Connector,
@@ -73,6 +100,7 @@ async def refund_from_another_till(
     refuses the refund."""
     conn = await connector()
     try:
+        await _bring_up_to_date(gateway, conn, till, order_id)
         chosen = (
             amount
             if amount is not None

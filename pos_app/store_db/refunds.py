@@ -22,8 +22,10 @@ from pos_app.domain.money import Money
 from pos_app.store.queries import FINAL_REFUND_STATUSES
 
 __all__ = [
+    "OpenRequest",
     "RefundReservation",
     "StoreRefundRefused",
+    "open_requests",
     "refundable_left",
     "reserve_refund",
     "settle_reservation",
@@ -155,3 +157,27 @@ async def settle_reservation(
         )
         if await cur.fetchone() is None:
             raise StoreRefundRefused(f"There is no open refund request {request_id}.")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    request_id: str
+    refund_id: str | None
+    amount: Money
+    status: str
+
+
+async def open_requests(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, order_id: str
+) -> list[OpenRequest]:
+    """Refund requests of a sale whose outcome is not final yet (RESERVED, PENDING)."""
+    cur = await conn.execute(
+        "SELECT request_id, refund_id, amount_paise, status FROM refund_requests"
+        " WHERE store_id = %s AND environment = %s AND order_id = %s"
+        " AND status IN ('RESERVED', 'PENDING') ORDER BY created_at",
+        (store_id, environment, order_id),
+    )
+    return [
+        OpenRequest(str(r[0]), None if r[1] is None else str(r[1]), Money(int(r[2])), str(r[3]))  # type: ignore[call-overload]
+        for r in await cur.fetchall()
+    ]

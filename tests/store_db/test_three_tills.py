@@ -24,6 +24,7 @@ from pos_app.domain.sale import SaleStatus
 from pos_app.gateway.simulator import Simulator
 from pos_app.services.sync import StoreSync
 from pos_app.store import outbox
+from pos_app.store.queries import Tally
 from pos_app.store_db.connect import StoreDbError, connect
 from pos_app.store_db.push import TillKey
 from pos_app.store_db.refunds import StoreRefundRefused, reserve_refund
@@ -199,7 +200,8 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
 ) -> None:
     from pos_app.services.store_refund import refund_from_another_till
 
-    sim = Simulator()
+    shift = [timedelta(0)]
+    sim = Simulator(clock=lambda: datetime.now(UTC) + shift[0])
     t1 = make_push_till(tmp_path, sim, None, till_id="T1")
     t2 = make_push_till(tmp_path, sim, None, till_id="T2")
     sync1, sync2 = _syncer(t1, "T1", store_url), _syncer(t2, "T2", store_url)
@@ -234,6 +236,13 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
         assert rest.amount == Money.rupees(180) and rest.left_after == Money(0)
         assert rest.status == "PENDING"  # at the bank for a while: still counted
 
+        shift[0] = timedelta(seconds=30)  # the bank finishes it; the next refund learns so
+        with pytest.raises(StoreRefundRefused, match="more than is left"):
+            await refund_from_another_till(
+                t2.deps.gateway, lambda: connect(store_url), key, order_id, Money(1), None,
+                clock=lambda: datetime.now(UTC),
+            )  # fmt: skip
+
         now = datetime.now(UTC)
         conn = await connect(store_url)
         try:
@@ -242,9 +251,9 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
             )
         finally:
             await conn.close()
-        assert day.refunded.amount == Money.rupees(120)
-        assert day.pending_refunds.amount == Money.rupees(180)
-        assert day.net == Money.rupees(180)
+        assert day.refunded == Tally(2, Money.rupees(300))
+        assert day.pending_refunds.amount == Money(0)
+        assert day.net == Money(0)
     finally:
         for s in (sync1, sync2):
             await s.aclose()
