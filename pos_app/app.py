@@ -339,4 +339,21 @@ def _join_store_database(runtime: Runtime) -> Callable[[], None]:
         window.closed.connect(leave)
 
     READY_HOOKS.append(join)
-    return lambda: READY_HOOKS.remove(join) if join in READY_HOOKS else None
+    # The manager console's Store tab reads the store database too.
+    from pos_app.services.store_views import StoreDayReader
+    from pos_app.store_db.access import store_access
+    from pos_app.ui.manager.store_tab import STORE_READERS
+
+    access = store_access(runtime.settings, runtime.environment)
+    reader = StoreDayReader(
+        access.till.store_id, runtime.environment, access.connector("pos-app manager")
+    )
+    STORE_READERS.append(reader)
+
+    def undo() -> None:
+        if join in READY_HOOKS:
+            READY_HOOKS.remove(join)
+        if reader in STORE_READERS:
+            STORE_READERS.remove(reader)
+
+    return undo
