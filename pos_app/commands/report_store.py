@@ -9,11 +9,13 @@ import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+import psycopg
+
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.config import load_settings, paths
 from pos_app.services.reports import sales_csv, sales_table, summary_json
-from pos_app.store_db.connect import StoreDbError
+from pos_app.store_db.connect import StoreDbError, describe_error
 
 __all__ = ["run_store_report"]
 
@@ -42,6 +44,9 @@ def run_store_report(args: argparse.Namespace, start: datetime, end: datetime, z
         totals, sales = asyncio.run(read())
     except StoreDbError as exc:
         say(exc.message)
+        return exit_codes.SETUP
+    except psycopg.Error as exc:
+        say(f"The store database refused: {describe_error(exc)}")
         return exit_codes.SETUP
     if args.format == "csv":
         text = sales_csv(sales, zone)  # type: ignore[arg-type]

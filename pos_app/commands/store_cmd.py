@@ -9,6 +9,8 @@ import asyncio
 import dataclasses
 from datetime import datetime
 
+import psycopg
+
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.commands.pin_prompt import require_manager_pin
@@ -21,7 +23,7 @@ from pos_app.secrets import (
     SecretStore,
     SecretStoreError,
 )
-from pos_app.store_db.connect import StoreDbError
+from pos_app.store_db.connect import StoreDbError, describe_error
 
 __all__ = ["run_store", "set_store_url"]
 
@@ -43,6 +45,9 @@ def run_store(args: argparse.Namespace) -> int:
             return asyncio.run(_sync(loaded.settings, where, args))
     except StoreDbError as exc:
         say(exc.message)
+        return exit_codes.SETUP
+    except psycopg.Error as exc:
+        say(f"The store database refused: {describe_error(exc)}")
         return exit_codes.SETUP
     say("Say what to do: pos-app store init | status | sync (see --help).")
     return exit_codes.BAD_INPUT

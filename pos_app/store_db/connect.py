@@ -12,7 +12,7 @@ from psycopg import AsyncConnection
 
 from pos_app.secrets import Secret
 
-__all__ = ["CONNECT_TIMEOUT", "StoreDbError", "connect", "describe_error"]
+__all__ = ["CONNECT_TIMEOUT", "NOT_PREPARED", "StoreDbError", "connect", "describe_error"]
 
 CONNECT_TIMEOUT = 5  # seconds; a till must not hang on an unreachable store database
 
@@ -26,8 +26,16 @@ class StoreDbError(Exception):
         self.reachable = reachable
 
 
+NOT_PREPARED = (
+    "This database is not prepared as a store database yet (or by an older pos-app): "
+    "run `pos-app store init` once."
+)
+
+
 def describe_error(exc: BaseException, password: Secret | None = None) -> str:
     """A one-line reason for a driver error, with the password (if any) blanked out."""
+    if isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedColumn):
+        return NOT_PREPARED
     text = " ".join(str(exc).split()) or type(exc).__name__
     if password:
         text = text.replace(password.reveal(), "***")

@@ -189,3 +189,16 @@ def test_webhook_receiver_command_prints_its_address_and_stores_deliveries(
     with psycopg.connect(store_url) as conn:
         rows = conn.execute("SELECT order_id FROM webhook_deliveries").fetchall()
     assert rows == [("T1-9",)]
+
+
+def test_an_unprepared_database_says_run_store_init(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["config", "set", "store_database_url", pg_url]) == 0
+    capsys.readouterr()
+    assert main(["store", "status", "--demo"]) == 8
+    assert "run `pos-app store init` once" in capsys.readouterr().err
+    assert main(["store", "sync", "--demo"]) == 8
+    assert "run `pos-app store init` once" in capsys.readouterr().err
+    assert main(["report", "--demo", "--all-tills"]) == 8
+    assert "run `pos-app store init` once" in capsys.readouterr().err
