@@ -51,6 +51,8 @@ async def test_paid_by_push_is_verified_by_get_order(store_url: str, tmp_path: P
         stored = till.journal.get_sale(order_id)
         assert stored is not None and stored.status is SaleStatus.PAID
         assert stored.cf_payment_id == sim.payments(order_id)[0]["cf_payment_id"]
+        # The receiver announced the delivery before it answered the sender: wait for it.
+        assert await _until(lambda: sender.deliveries[0].answers, 5)
         assert [d.answers for d in sender.deliveries] == [[200]]
         assert till.listener.heard_orders == 1
     finally:
@@ -71,7 +73,7 @@ async def test_a_forged_push_is_not_paid(store_url: str, tmp_path: Path) -> None
     try:
         order_id, sale = await till.sale_until_awaiting(99)
         sim.customer_fails(order_id)  # a failed try, announced by a forger
-        await asyncio.sleep(0.5)
+        assert await _until(lambda: forger.deliveries and len(forger.deliveries[0].answers) == 2, 5)
         assert [d.answers for d in forger.deliveries] == [[401, 401]]  # retried, refused
         assert not sale.done()
         assert till.journal.get_sale(order_id).status is SaleStatus.AWAITING_PAYMENT  # type: ignore[union-attr]
@@ -105,7 +107,7 @@ async def test_polling_is_slow_while_push_is_healthy_and_fast_when_it_goes_quiet
         start = time.monotonic()
         await asyncio.sleep(2.0)
         quiet_reads = till.transport.get_orders(start)
-        assert quiet_reads >= 7, quiet_reads
+        assert quiet_reads >= 5, quiet_reads  # every 0.2 s again (about 10)
         await till.checkout.cancel(order_id)
         await asyncio.wait_for(sale, 5)
     finally:
