@@ -313,7 +313,15 @@ def run_gui(env_override: str | None = None) -> int:
 def _join_store_database(runtime: Runtime) -> Callable[[], None]:
     """When the till has a store database, the desk pushes its outbox continuously and its
     header shows "store sync: N events waiting". Returns the undo for the start-up hook."""
-    from pos_app.services.store_link import make_push_listener, make_store_sync
+    if not runtime.settings.store_database_url:
+        return lambda: None
+    try:
+        from pos_app.services.store_link import make_push_listener, make_store_sync
+    except ModuleNotFoundError as exc:  # installed without the 'store' extra (psycopg)
+        import logging
+
+        logging.getLogger(__name__).warning("store database off: %s is missing", exc.name)
+        return lambda: None
     from pos_app.ui.desk import READY_HOOKS
     from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
 

@@ -117,7 +117,7 @@ def _set(
         say(f"Give the new value: pos-app config set {key} VALUE")
         return exit_codes.BAD_INPUT
     if key == "store_database_url":
-        from pos_app.commands.store_cmd import set_store_url
+        from pos_app.commands.store_join import set_store_url
 
         return set_store_url(settings, where, value, store)
     try:

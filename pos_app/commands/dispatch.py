@@ -15,6 +15,11 @@ from pos_app.commands import exit_codes
 
 log = logging.getLogger(__name__)
 
+NO_STORE_EXTRA = (
+    "The store database needs the PostgreSQL driver, which this installation lacks: "
+    "install pos-app with its 'store' extra (pip install 'pos_app[store]')."
+)
+
 
 def dispatch(args: argparse.Namespace) -> int:
     from pos_app.app import SetupError
@@ -74,6 +79,11 @@ def dispatch(args: argparse.Namespace) -> int:
             return run_config(args)
     except (SetupError, JournalError) as exc:
         print(str(exc), file=sys.stderr)
+        return exit_codes.SETUP
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "psycopg":
+            raise
+        print(NO_STORE_EXTRA, file=sys.stderr)
         return exit_codes.SETUP
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -153,10 +163,11 @@ def _charge(args: argparse.Namespace) -> int:
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
         code = await run_charge(checkout, request, give_up_after=args.timeout)
-        from pos_app.services.store_link import push_before_exit
-
         rt: Any = runtime
-        await push_before_exit(rt.settings, rt.environment, rt.journal, rt.deps.clock)
+        if rt.settings.store_database_url:  # joined to a store database: push before exit
+            from pos_app.services.store_link import push_before_exit
+
+            await push_before_exit(rt.settings, rt.environment, rt.journal, rt.deps.clock)
         return code
 
     return _with_runtime(args, body)

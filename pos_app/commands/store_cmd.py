@@ -6,26 +6,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 from datetime import datetime
 
 import psycopg
 
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
-from pos_app.commands.pin_prompt import require_manager_pin
-from pos_app.config import Paths, Settings, journal_path, load_settings, paths, save_settings
-from pos_app.domain.store_url import split_store_url
-from pos_app.secrets import (
-    STORE_DATABASE,
-    KeyringSecretStore,
-    Secret,
-    SecretStore,
-    SecretStoreError,
-)
+from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.store_db.connect import StoreDbError, describe_error
 
-__all__ = ["run_store", "set_store_url"]
+__all__ = ["run_store"]
 
 OK = 0
 
@@ -162,50 +152,4 @@ async def _sync(settings: Settings, where: Paths, args: argparse.Namespace) -> i
         f"Pushed {report.pushed} events ({report.inserted} new to the store database) "
         f"in {report.batches} batches; {report.waiting} waiting."
     )
-    return OK
-
-
-# ---- joining a store database (config set store_database_url) ----------------------------
-
-
-def set_store_url(
-    settings: Settings, where: Paths, value: str, secrets: SecretStore | None = None
-) -> int:
-    """Save the URL without its password; the password (if the URL has one) goes to the
-    keyring. `none` leaves the store database (and forgets its password)."""
-    keyring_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
-    leaving = value.strip().lower() in ("", "none", "null")
-    if leaving:
-        updated = dataclasses.replace(settings, store_database_url=None)
-        password = None
-    else:
-        try:
-            split = split_store_url(value)
-        except ValueError as exc:
-            say(f"Refused: {exc}")
-            return exit_codes.BAD_INPUT
-        updated = dataclasses.replace(settings, store_database_url=split.url)
-        password = split.password
-    if not require_manager_pin(settings, where, what="change store_database_url"):
-        return exit_codes.REFUSED
-    try:
-        if password:
-            keyring_store.set(*STORE_DATABASE, Secret(password))
-        elif leaving:
-            keyring_store.delete(*STORE_DATABASE)
-    except SecretStoreError as exc:
-        say(f"{exc.message} Nothing was changed.")
-        return exit_codes.SETUP
-    try:
-        save_settings(where, updated)
-    except OSError as exc:
-        say(f"The settings could not be saved ({exc.strerror or exc}). Nothing was changed.")
-        return exit_codes.SETUP
-    if leaving:
-        print("store_database_url = none (this till no longer syncs to a store database)")
-        return OK
-    print(f"store_database_url = {updated.store_database_url}")
-    if password:
-        print("The password was saved in the OS keyring, not in the settings.")
-    print("The till uses the new value from its next start; `pos-app store sync` pushes now.")
     return OK
