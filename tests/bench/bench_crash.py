@@ -110,7 +110,11 @@ def compare(journal: Path, url: str) -> dict[str, int]:
     paid_at_sim = set()
     with httpx.Client(base_url=f"{url}/pg", headers=HEADERS, timeout=10) as api:
         for order_id in orders:
-            if api.get(f"/orders/{order_id}").json()["order_status"] == "PAID":
+            answer = api.get(f"/orders/{order_id}")
+            while answer.status_code == 429:  # the simulator keeps Cashfree's rate limits
+                time.sleep(float(answer.headers.get("x-ratelimit-retry", "1")))
+                answer = api.get(f"/orders/{order_id}")
+            if answer.json()["order_status"] == "PAID":
                 paid_at_sim.add(order_id)
     lost = sum(1 for o in paid_at_sim if sales.get(o, ("", None))[0] != "PAID")
     false_paid = sum(1 for o, (status, _) in sales.items() if status == "PAID" and o not in paid_at_sim)
