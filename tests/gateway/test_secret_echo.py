@@ -21,10 +21,10 @@ from pos_app.secrets import Secret
 
 BASE = "https://sandbox.cashfree.com/pg"
 # Characters that JSON and URLs encode differently, so every spelling is tried.
-SECRET_TEXT = 'cfsk_ma_test_"echo/ME"+42'
+SECRET_TEXT = 'sim-secret_ma-test_"echo/ME"+42'
 SPELLINGS = [
     SECRET_TEXT,
-    json.dumps(SECRET_TEXT)[1:-1],  # as inside a JSON string: cfsk_ma_test_\"echo\/ME\"+42
+    json.dumps(SECRET_TEXT)[1:-1],  # as inside a JSON string (quotes and slash escaped)
     quote(SECRET_TEXT, safe=""),  # percent-encoded
 ]
 

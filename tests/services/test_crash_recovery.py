@@ -7,65 +7,24 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from proc_kit import HEADERS, order_id_from, read_until, running_simulator, till_env
 
 pytestmark = pytest.mark.slow
 
-HEADERS = {
-    "x-client-id": SIM_CLIENT_ID,
-    "x-client-secret": SIM_CLIENT_SECRET,
-    "x-api-version": "2025-01-01",
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _read_until(proc: subprocess.Popen[str], needle: str, deadline: float) -> list[str]:
-    lines = []
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if needle in line:
-            return lines
-    raise AssertionError(f"{needle!r} not seen; got {lines[-5:]}")
-
 
 @pytest.fixture
-def simulator_url() -> str:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_app", "gateway-sim", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        _read_until(proc, "listening on", time.monotonic() + 20)
-        yield f"http://127.0.0.1:{port}"  # type: ignore[misc]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def simulator_url() -> Iterator[str]:
+    with running_simulator() as url:
+        yield url
 
 
 def test_sale_killed_mid_payment_is_settled_by_reconcile(
@@ -85,11 +44,11 @@ def test_sale_killed_mid_payment_is_settled_by_reconcile(
         env=env,
     )
     try:
-        lines = _read_until(charge, "QR content:", time.monotonic() + 30)
+        lines = read_until(charge, "QR content:", time.monotonic() + 30)
     finally:
         charge.send_signal(signal.SIGKILL)
         charge.wait(timeout=10)
-    order_id = next(line.split()[1].rstrip(":") for line in lines if line.startswith("Order "))
+    order_id = order_id_from(lines)
 
     # The QR attempt's id was journaled before the QR was shown.
     journal = tmp_path / "till" / "data" / "journal-demo.sqlite3"
@@ -149,7 +108,7 @@ def test_ctrl_c_cancels_the_sale_properly(tmp_path: Path) -> None:
         env=env,
     )
     try:
-        _read_until(charge, "QR content:", time.monotonic() + 30)
+        read_until(charge, "QR content:", time.monotonic() + 30)
         charge.send_signal(signal.SIGINT)
         out, _ = charge.communicate(timeout=30)
     finally:
@@ -174,23 +133,14 @@ def _charge(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
-def _till_env(simulator_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "POS_DATA_DIR": str(tmp_path / "till"),
-        "POS_CASHFREE_BASE_URL": f"{simulator_url}/pg",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
 def test_two_charges_on_one_till_only_one_takes_the_counter(
     simulator_url: str, tmp_path: Path
 ) -> None:
-    env = _till_env(simulator_url, tmp_path)
+    env = till_env(tmp_path / "till", simulator_url)
     first = _charge(env, "101")
     try:
-        lines = _read_until(first, "QR content:", time.monotonic() + 30)
-        order_id = next(line.split()[1].rstrip(":") for line in lines if line.startswith("Order "))
+        lines = read_until(first, "QR content:", time.monotonic() + 30)
+        order_id = order_id_from(lines)
         second = subprocess.run(
             [sys.executable, "-m", "pos_app", "--demo", "charge", "102"],
             capture_output=True,
@@ -214,7 +164,7 @@ def test_two_charges_on_one_till_only_one_takes_the_counter(
 def test_reconcile_while_charge_creates_its_order_leaves_the_sale_alone(
     simulator_url: str, tmp_path: Path
 ) -> None:
-    env = _till_env(simulator_url, tmp_path)
+    env = till_env(tmp_path / "till", simulator_url)
     journal = tmp_path / "till" / "data" / "journal-demo.sqlite3"
     with httpx.Client(base_url=simulator_url, timeout=10) as control:
         control.post("/_sim/faults", json={"latency": 4.0})
@@ -243,7 +193,7 @@ def test_reconcile_while_charge_creates_its_order_leaves_the_sale_alone(
             assert done.returncode == 0, done.stdout + done.stderr
             assert "followed by the till right now" in done.stdout
             control.post("/_sim/faults", json={"latency": 0.0})
-            _read_until(charge, "QR content:", time.monotonic() + 30)
+            read_until(charge, "QR content:", time.monotonic() + 30)
             with sqlite3.connect(journal) as db:
                 assert db.execute("SELECT status FROM sales").fetchall() == [("AWAITING_PAYMENT",)]
             order = httpx.get(f"{simulator_url}/pg/orders/{order_id}", headers=HEADERS).json()
@@ -257,7 +207,7 @@ def test_reconcile_while_charge_creates_its_order_leaves_the_sale_alone(
 
 
 def test_a_refused_close_is_never_reported_as_no_money(simulator_url: str, tmp_path: Path) -> None:
-    env = _till_env(simulator_url, tmp_path)
+    env = till_env(tmp_path / "till", simulator_url)
     with httpx.Client(base_url=simulator_url, timeout=10) as control:
         control.post("/_sim/faults", json={"refuse_terminate": True})
         done = subprocess.run(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,56 +21,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from proc_kit import HEADERS, read_until, running_simulator
 
 pytestmark = pytest.mark.slow
-
-HEADERS = {
-    "x-client-id": SIM_CLIENT_ID,
-    "x-client-secret": SIM_CLIENT_SECRET,
-    "x-api-version": "2025-01-01",
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _read_until(proc: subprocess.Popen[str], needle: str, deadline: float) -> list[str]:
-    lines = []
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if needle in line:
-            return lines
-    raise AssertionError(f"{needle!r} not seen; got {lines[-5:]}")
 
 
 @pytest.fixture(scope="module")
 def simulator_url() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_app", "gateway-sim", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        _read_until(proc, "listening on", time.monotonic() + 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_simulator() as url:
+        yield url
 
 
 class Shop:
@@ -118,7 +76,7 @@ class Shop:
     def paid_sale(self, rupees: str = "500") -> str:
         charge = self.start("charge", rupees)
         try:
-            lines = _read_until(charge, "QR content:", time.monotonic() + 60)
+            lines = read_until(charge, "QR content:", time.monotonic() + 60)
             order_id = next(x.split()[1].rstrip(":") for x in lines if x.startswith("Order "))
             cf_payment_id = self._attempt(order_id)  # the QR attempt the till journaled
             with self.api() as api:

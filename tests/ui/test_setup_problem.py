@@ -130,7 +130,7 @@ def test_retry_after_the_store_is_unlocked_opens_the_real_till(
 
     def unlock_then_retry(problem: SetupProblem) -> SetupChoice:
         _memory_keyring.set_password("pos_app", "sandbox/app_id", "TEST-APP-ID")
-        _memory_keyring.set_password("pos_app", "sandbox/client_secret", "cfsk_ma_test_abcdef")
+        _memory_keyring.set_password("pos_app", "sandbox/client_secret", "sim-secret-abcdef")
         keyring.set_keyring(_memory_keyring)
         return RETRY
 

@@ -20,7 +20,7 @@ from pos_app.store.rate_budget import SharedRateBudget
 def _sandbox_credentials() -> None:
     store = KeyringSecretStore()
     store.set("sandbox", "app_id", Secret("TEST-APP-ID"))
-    store.set("sandbox", "client_secret", Secret("cfsk_ma_test_0123456789"))
+    store.set("sandbox", "client_secret", Secret("sim-secret-0123456789"))
 
 
 def test_sandbox_uses_the_shared_budget_and_closes_it(monkeypatch: pytest.MonkeyPatch) -> None:
