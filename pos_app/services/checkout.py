@@ -27,6 +27,7 @@ from pos_app.domain.sale import (
 )
 from pos_app.domain.validate import ValidationError
 from pos_app.gateway.retry import background
+from pos_app.services.lease_keeper import LEASE_TTL, keep_leases
 from pos_app.services.opening import open_sale, start_attempt
 from pos_app.services.runtime import Deps, SaleRun
 from pos_app.services.state import ChargeRequest, SaleState
@@ -43,12 +44,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# A follower's claim on a sale lasts this long without a heartbeat (see keep_leases).
-LEASE_TTL = timedelta(seconds=30)
-HEARTBEAT_SECONDS = 5.0
-NUDGE_POLL_SECONDS = 0.5
-ADOPT_EVERY_SECONDS = 15.0
 
 Listener = Callable[[SaleState], None]
 
@@ -434,31 +429,8 @@ class CheckoutService:
 
     # ---- across processes -----------------------------------------------------------------
     async def keep_leases(self) -> None:
-        """Run for the life of a process that follows sales (desk, charge, MCP server):
-        renews this process's leases, picks up "check now" and "cancel" asked through the
-        journal by other doors, and takes over sales whose owner went away."""
-        deps = self.deps
-        since_beat = since_adopt = 0.0
-        while True:
-            await deps.sleep(NUDGE_POLL_SECONDS)
-            since_beat += NUDGE_POLL_SECONDS
-            since_adopt += NUDGE_POLL_SECONDS
-            try:
-                for nudge in deps.journal.take_nudges(deps.owner):
-                    run = self._runs.get(nudge.order_id)
-                    if run is None:
-                        continue
-                    if nudge.cancel:
-                        run.cancel_requested = True
-                    run.wake.set()
-                if since_beat >= HEARTBEAT_SECONDS:
-                    since_beat = 0.0
-                    deps.journal.renew(deps.owner, LEASE_TTL)
-                if since_adopt >= ADOPT_EVERY_SECONDS:
-                    since_adopt = 0.0
-                    self.resume_open_sales()
-            except Exception:
-                log.exception("keeping this process's sales failed; trying again")
+        """Heartbeat and nudges for this process's sales (services/lease_keeper.py)."""
+        await keep_leases(self.deps, self._runs, self.resume_open_sales)
 
     def _ensure_keeper(self) -> None:
         if self._keep_leases and (self._keeper is None or self._keeper.done()):
