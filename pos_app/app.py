@@ -22,11 +22,11 @@ import httpx
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
+from pos_app.domain.secret import Secret
 from pos_app.domain.store_phone import fallback_phone
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
-from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.poller import PollSchedule, SweepSchedule, sustainable_interval
 from pos_app.services.runtime import Deps

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from io import TextIOWrapper
 from pathlib import Path
 
+from pos_app.domain.secret import Secret
 from pos_app.domain.secret_text import spellings
-from pos_app.secrets import Secret
 
 __all__ = [
     "BACKUP_COUNT",

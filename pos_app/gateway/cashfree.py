@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
+from pos_app.domain.secret import Secret
 from pos_app.domain.secret_text import scrub, spellings
 from pos_app.gateway import cashfree_parse as wire
 from pos_app.gateway import errors
@@ -38,7 +39,6 @@ from pos_app.gateway.base import (
 )
 from pos_app.gateway.cashfree_recon import ReconCalls
 from pos_app.gateway.retry import CallBudget, RetryPolicy, in_background
-from pos_app.secrets import Secret
 
 __all__ = [
     "API_VERSION",

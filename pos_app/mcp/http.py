@@ -14,7 +14,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 
-from pos_app.secrets import Secret
+from pos_app.domain.secret import Secret
 
 __all__ = ["BearerGuard", "check_loopback", "http_app", "serve_http"]
 

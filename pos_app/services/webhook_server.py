@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 import psycopg
 from psycopg import AsyncConnection
 
-from pos_app.secrets import Secret
+from pos_app.domain.secret import Secret
 from pos_app.services.webhooks import MAX_BODY, WebhookRejected, verify
 from pos_app.store_db.webhooks import heartbeat, record_delivery
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pos_app.secrets import Secret
+from pos_app.domain.secret import Secret
 
 __all__ = [
     "REPLAY_WINDOW_MS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import AsyncConnection
 
-from pos_app.secrets import Secret
+from pos_app.domain.secret import Secret
 
 __all__ = ["CONNECT_TIMEOUT", "NOT_PREPARED", "StoreDbError", "connect", "describe_error"]
 

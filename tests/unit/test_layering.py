@@ -61,3 +61,36 @@ def test_httpx_keyring_and_qt_stay_in_their_rooms() -> None:
         if imports & {"PySide6", "qasync"} and not (rel.startswith("ui/") or rel == "app.py"):
             offenders.append(f"{rel} imports Qt")
     assert offenders == []
+
+
+def test_each_floor_imports_only_what_it_may() -> None:
+    """The UI gets services from app.py (never store, gateway or commands); the gateway
+    knows no password store (its Secret is a domain value)."""
+    offenders = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG).as_posix()
+        modules = _full_imports(path)
+        if rel.startswith("ui/"):
+            bad = [
+                m for m in modules if m.split(".")[1:2] in (["store"], ["gateway"], ["commands"])
+            ]
+            offenders += [f"{rel} imports {m}" for m in bad]
+        if rel.startswith("gateway/") and "pos_app.secrets" in modules:
+            offenders.append(f"{rel} imports pos_app.secrets")
+    assert offenders == []
+
+
+def _full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("pos_app."))
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("pos_app.")
+        ):
+            found.add(node.module)
+    return found

@@ -16,7 +16,7 @@ from html import escape
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleStatus
-from pos_app.store.codec import RefundRecord
+from pos_app.services.records import RefundRecord
 from pos_app.ui.manager import text
 
 __all__ = ["Paper", "StoreDetails", "amount_in_words", "receipt_document_html", "rupees_in_words"]
