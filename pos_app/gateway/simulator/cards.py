@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.gateway.simulator.bodies import IST
-from pos_app.gateway.simulator.errors import SimulatorError, bad_request
+from pos_app.gateway.simulator.errors import bad_request
 from pos_app.gateway.simulator.models import PayState, SimCard, SimOrder, SimPayment
 from pos_app.gateway.simulator.state import SimState
 
@@ -209,9 +209,7 @@ class CardDesk:
         )
         if spec.outcome == "declined":
             self.state.settle(order, payment, PayState.FAILED, "CARD_DECLINED", now)
-            raise SimulatorError(
-                400, "card_declined", "the card was declined by the issuing bank", "card_error"
-            )
+            raise bad_request("card_declined", "the card was declined by the issuing bank")
         bank_page = f"{public_url}/checkout/card/{payment.cf_payment_id}"
         data_out: dict[str, Any]
         if spec.outcome == "post":
