@@ -41,6 +41,7 @@ class Method(enum.Enum):
     UPI_QR = "upi-qr"
     LINK = "link"
     COLLECT = "collect"
+    CARD = "card"  # card number + OTP at the till (Cashfree native OTP); off by default
 
     @property
     def label(self) -> str:
@@ -51,6 +52,7 @@ _METHOD_LABELS = {
     Method.UPI_QR: "UPI QR",
     Method.LINK: "Payment link",
     Method.COLLECT: "UPI request",
+    Method.CARD: "Card",
 }
 
 S = SaleStatus

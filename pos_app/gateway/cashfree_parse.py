@@ -264,7 +264,20 @@ def _payer(method: Any) -> str | None:
         return mask_vpa(upi["upi_id"])
     card = method.get("card")
     if isinstance(card, Mapping):
-        return _opt_str(card.get("card_number"))  # Cashfree sends it masked already
+        return mask_card(card.get("card_number"))
+    return None
+
+
+def mask_card(value: Any) -> str | None:
+    """Cashfree's masked card number ('411111xxxxxx1111') -> 'xxxx1111': the till keeps the
+    last four digits only, whatever Cashfree sends."""
+    text = _opt_str(value)
+    if text is None:
+        return None
+    digits = [c for c in text if c.isdigit()]
+    if len(digits) < 4:
+        return None
+    return "xxxx" + "".join(digits[-4:])
     return None
 
 

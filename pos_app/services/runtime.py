@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.sale import InvalidTransition, Method, Sale, SaleStatus
 from pos_app.gateway.base import PaymentGateway
+from pos_app.services.card_prompt import CardFlow
 from pos_app.services.poller import PollSchedule, SweepSchedule
 from pos_app.services.state import Offline, SaleState
 
@@ -85,6 +87,8 @@ class SaleRun:
     link_fallback: bool = False
     message: str | None = None
     notify: frozenset[str] = frozenset()  # payment link: "sms" and/or "email"
+    card: CardDetails | None = field(default=None, repr=False)  # until its Order Pay call
+    card_flow: CardFlow | None = None  # card sales: the OTP / bank-page step
 
     @property
     def order_id(self) -> str:
@@ -151,6 +155,7 @@ class SaleRun:
             paid_at=s.paid_at,
             late=s.late,
             bill_number=s.bill_number,
+            card=self.card_flow.prompt() if self.card_flow is not None else None,
         )
 
 
@@ -167,6 +172,8 @@ def default_message(sale: Sale) -> str:
             )
         if sale.method is Method.LINK:
             return f"Scan to open the payment page for {amount}, or send the link."
+        if sale.method is Method.CARD:
+            return f"Card payment of {amount}: follow the steps on the screen."
         return f"Scan with any UPI app to pay {amount}."
     if status is SaleStatus.PAID:
         ref = f" UTR {sale.bank_reference}." if sale.bank_reference else ""
