@@ -118,6 +118,7 @@ ENDPOINTS: tuple[str, ...] = (
     "create_refund",
     "get_refund",
     "list_refunds",
+    "authenticate_payment",  # card OTP submit / resend
 )
 
 
