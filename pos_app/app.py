@@ -155,6 +155,10 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         methods.add(Method.COLLECT)
     else:
         methods.discard(Method.COLLECT)
+    if settings.card_payments_enabled:
+        methods.add(Method.CARD)
+    else:
+        methods.discard(Method.CARD)
     return CheckoutService(
         deps,
         enabled_methods=frozenset(methods),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
@@ -19,6 +20,7 @@ from pos_app.commands.pin_prompt import interactive, read_hidden, require_manage
 from pos_app.config import Paths, Settings, load_settings, paths, save_settings, settings_file
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, SecretStore, SecretStoreError
+from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
 from pos_app.services.manager_pin import hash_pin, validate_new_pin
 
 __all__ = ["PIN_KEYS", "display_value", "run_config", "settings_lines"]
@@ -131,6 +133,10 @@ def _set(
             say(NO_PIN_FOR_PRODUCTION)
             return exit_codes.REFUSED
         say(REAL_MONEY_SWITCH)
+    if key == "card_payments_enabled" and updated.card_payments_enabled:
+        refused = card_switch_refused(settings)
+        if refused is not None:
+            return refused
     if not require_manager_pin(settings, where, what=f"change {key}"):
         return exit_codes.REFUSED
     failed = _save(where, updated)
@@ -143,6 +149,33 @@ def _set(
         say(COLLECT_NOTE)
     print("The till uses the new value from its next start.")
     return OK
+
+
+def read_line(prompt: str) -> str | None:
+    """One visible answer: typed at a terminal, or the next line of stdin otherwise."""
+    if interactive():
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line or None
+
+
+def card_switch_refused(settings: Settings) -> int | None:
+    """Card payments go on only with a manager PIN set and the acknowledgement typed."""
+    if settings.manager_pin_hash is None:
+        say(
+            "Refused: set a manager PIN before switching card payments on, so only a manager "
+            "can: `pos-app config set manager_pin`."
+        )
+        return exit_codes.REFUSED
+    say(CARD_ACKNOWLEDGEMENT)
+    answer = read_line(f"Type {CONFIRM_WORD} to confirm: ")
+    if (answer or "").strip() != CONFIRM_WORD:
+        say("Not confirmed: card payments stay off.")
+        return exit_codes.REFUSED
+    return None
 
 
 def _warn_without_credentials(environment: str, store: SecretStore | None) -> None:
