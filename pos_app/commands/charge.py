@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from pos_app.commands import exit_codes
+from pos_app.commands import card_input, exit_codes
 from pos_app.domain.sale import SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import CheckoutService, DuplicateChargeError, SaleInProgressError
@@ -63,6 +63,10 @@ class _Printer:
             line += f" | Offline: next try at {state.offline.next_try_at:%H:%M:%S} UTC"
         if state.error:
             line += f" | {state.error}"
+        if state.card is not None:
+            line += f" | {state.card.label}"
+            if state.card.failed:
+                line += f": {state.card.failed}"
         if line != self.last_line:
             self.last_line = line
             print(line, file=self.out, flush=True)
@@ -98,6 +102,13 @@ async def run_charge(
         helpers.add(task)
         task.add_done_callback(helpers.discard)
 
+    def cancel_in_background(order_id: str, why: str) -> None:
+        # The stream is still being read here, so the cancel runs beside it.
+        print(why, file=out)
+        task: asyncio.Task[object] = loop.create_task(checkout.cancel(order_id))
+        helpers.add(task)
+        task.add_done_callback(helpers.discard)
+
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, on_interrupt)
     try:
@@ -106,6 +117,19 @@ async def run_charge(
             async for state in stream:
                 last = state
                 printer.state(state)
+                card = state.card
+                if card is None or interrupted or state.is_final:
+                    continue
+                if card.needs_otp:
+                    try:
+                        last = await card_input.otp_step(checkout, state, out, printer.state)
+                    except card_input.NoAnswer:
+                        interrupted = True
+                        cancel_in_background(state.order_id, "No OTP was given: cancelling.")
+                        continue
+                if last.card is not None and last.card.failed:
+                    interrupted = True
+                    cancel_in_background(last.order_id, "The card did not work: cancelling.")
     except ValidationError as exc:
         print(f"Refused: {exc.message}", file=out)
         return exit_codes.BAD_INPUT

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -138,6 +139,14 @@ def _charge(args: argparse.Namespace) -> int:
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
-        return await run_charge(checkout, request, give_up_after=args.timeout)
+        charge = request
+        if charge.method is Method.CARD:
+            from pos_app.commands.card_input import ask_card
+
+            card = await ask_card(checkout)
+            if isinstance(card, int):
+                return card
+            charge = dataclasses.replace(request, card=card)
+        return await run_charge(checkout, charge, give_up_after=args.timeout)
 
     return _with_runtime(args, body)

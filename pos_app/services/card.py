@@ -131,10 +131,10 @@ async def start_card_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleStat
     if result.action is CardAction.POST and result.cf_payment_id:
         flow.needs_otp = True
         flow.resend_at = deps.clock() + timedelta(seconds=RESEND_COOLDOWN)
-        run.message = _OTP_ASK
+        flow.message = _OTP_ASK
     elif result.url is not None:
         flow.bank_page = True
-        run.message = _BANK_PAGE
+        flow.message = _BANK_PAGE
         run.qr_text = result.url
         await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
         run.qr_png = render_png(result.url)
@@ -183,7 +183,7 @@ async def submit_otp(deps: Deps, run: SaleRun, text: str) -> SaleState:
         flow.needs_otp = False
         flow.checking = True
         flow.otp_message = None
-        run.message = "OTP accepted. Confirming the payment with Cashfree…"
+        flow.message = "OTP accepted. Confirming the payment with Cashfree…"
     else:
         flow.tries_left -= 1
         said = result.message or "the OTP was not accepted"
@@ -195,7 +195,7 @@ async def submit_otp(deps: Deps, run: SaleRun, text: str) -> SaleState:
                 f"Cashfree: {said}. This card payment failed; ask for another card or another "
                 "way to pay."
             )
-            run.message = None
+            flow.message = None
         else:
             flow.otp_message = f"Cashfree: {said}. The customer can try again."
     run.wake.set()  # let the poller look now

@@ -39,6 +39,7 @@ class CardFlow:
     resend_at: datetime | None = None
     failed: str | None = None
     checking: bool = False
+    message: str | None = None  # the line for the cashier while the sale awaits payment
 
     def prompt(self) -> CardPrompt:
         return CardPrompt(

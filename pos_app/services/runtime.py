@@ -133,6 +133,9 @@ class SaleRun:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
         self.wake.clear()
 
+    def _card_message(self) -> str | None:
+        return _card_line(self)
+
     def state(self) -> SaleState:
         s = self.sale
         return SaleState(
@@ -140,7 +143,7 @@ class SaleRun:
             amount=s.amount,
             method=s.method,
             status=s.status,
-            message=self.message or default_message(s),
+            message=self.message or self._card_message() or default_message(s),
             qr_png=self.qr_png,
             qr_text=self.qr_text,
             link_url=self.link_url,
@@ -157,6 +160,13 @@ class SaleRun:
             bill_number=s.bill_number,
             card=self.card_flow.prompt() if self.card_flow is not None else None,
         )
+
+
+def _card_line(run: SaleRun) -> str | None:
+    flow = run.card_flow
+    if flow is None or run.sale.status is not SaleStatus.AWAITING_PAYMENT:
+        return None
+    return flow.message
 
 
 def default_message(sale: Sale) -> str:
