@@ -133,7 +133,7 @@ def test_card_details_never_show_the_data_and_clear_for_good() -> None:
         copy.deepcopy(card)
     with pytest.raises(TypeError):
         copy.copy(card)
-    buffers = list(card._buffers.values())  # noqa: SLF001 (proving the wipe)
+    buffers = list(card._buffers.values())
     card.clear()
     assert all(set(buffer) == {0} for buffer in buffers)
     assert card.cleared and card.holder_name is None
