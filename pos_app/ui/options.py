@@ -15,8 +15,13 @@ from pos_app.domain.sale import Method
 
 log = logging.getLogger(__name__)
 
-# F1, F2, F3 always mean the same method, whichever are enabled.
-METHOD_KEYS: dict[Method, int] = {Method.UPI_QR: 1, Method.LINK: 2, Method.COLLECT: 3}
+# F1, F2, F3, F4 always mean the same method, whichever are enabled.
+METHOD_KEYS: dict[Method, int] = {
+    Method.UPI_QR: 1,
+    Method.LINK: 2,
+    Method.COLLECT: 3,
+    Method.CARD: 4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,7 @@ class DeskOptions:
         """Read pos_app.config.Settings (or anything with the same attribute names)."""
         collect = bool(getattr(settings, "collect_enabled", False))
         methods = _methods(getattr(settings, "enabled_methods", None), collect)
+        methods = _with_card(methods, getattr(settings, "card_payments_enabled", False) is True)
         max_paise = getattr(settings, "max_amount_paise", None)
         maximum = Money(max_paise) if type(max_paise) is int and max_paise > 0 else DEFAULT_MAXIMUM
         screen = getattr(settings, "customer_display_screen", None)
@@ -52,6 +58,12 @@ class DeskOptions:
             sound=bool(getattr(settings, "sound", True)),
             customer_display_screen=screen,
         )
+
+
+def _with_card(methods: tuple[Method, ...], card_enabled: bool) -> tuple[Method, ...]:
+    """Card only when a manager switched card payments on (then always offered, on F4)."""
+    others = tuple(m for m in methods if m is not Method.CARD)
+    return (*others, Method.CARD) if card_enabled else others
 
 
 def _methods(raw: object, collect_enabled: bool) -> tuple[Method, ...]:

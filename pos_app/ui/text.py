@@ -103,7 +103,25 @@ def method_button(method: Method, key: int) -> str:
     return f"{method.label} (F{key})"
 
 
+CARD_INSTRUCTION = "The customer pays by card: their bank sends them an OTP."
+CARD_NUMBER = "Card number"
+CARD_EXPIRY = "Expiry (MM/YY)"
+CARD_CVV = "CVV"
+CARD_NAME = "Name on card"
+OTP = "OTP"
+SUBMIT_OTP = "Submit OTP"
+RESEND_OTP = "Send OTP again"
+ANOTHER_CARD = "Pay with this card"
+TRY_ANOTHER_CARD = "The card did not work. Enter another card, or cancel the sale."
+
+
+def resend_wait(seconds: int) -> str:
+    return f"{RESEND_OTP} ({seconds} s)"
+
+
 def instruction(method: Method) -> str:
+    if method is Method.CARD:
+        return CARD_INSTRUCTION
     if method is Method.LINK:
         return LINK_INSTRUCTION
     if method is Method.COLLECT:
