@@ -159,6 +159,10 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         methods.add(Method.CARD)
     else:
         methods.discard(Method.CARD)
+    if settings.embedded_checkout_enabled:
+        methods.add(Method.CHECKOUT)
+    else:
+        methods.discard(Method.CHECKOUT)
     return CheckoutService(
         deps,
         enabled_methods=frozenset(methods),
@@ -275,6 +279,13 @@ def run_gui(env_override: str | None = None) -> int:
         credentials_missing = True
         notice = str(exc)
         runtime = open_runtime("demo")
+    demo_server = None
+    if runtime.simulator is not None and runtime.settings.embedded_checkout_enabled:
+        # The embedded checkout shows the simulator's checkout page: serve it on loopback.
+        from pos_app.gateway.simulator import start_server
+
+        demo_server = start_server(runtime.simulator)
+        runtime.simulator.public_url = demo_server.url
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
@@ -283,6 +294,7 @@ def run_gui(env_override: str | None = None) -> int:
         notice=notice or runtime.notice,
         credentials_missing=credentials_missing,
         on_shutdown=runtime.aclose,
+        demo_origin=demo_server.url if demo_server is not None else None,
     )
     configure(
         SetupServices(
@@ -299,3 +311,5 @@ def run_gui(env_override: str | None = None) -> int:
     finally:
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
+        if demo_server is not None:
+            demo_server.stop()

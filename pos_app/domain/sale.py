@@ -42,6 +42,7 @@ class Method(enum.Enum):
     LINK = "link"
     COLLECT = "collect"
     CARD = "card"  # card number + OTP at the till (Cashfree native OTP); off by default
+    CHECKOUT = "checkout"  # Cashfree's checkout on the customer screen (kiosk extra); off
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ _METHOD_LABELS = {
     Method.LINK: "Payment link",
     Method.COLLECT: "UPI request",
     Method.CARD: "Card",
+    Method.CHECKOUT: "Customer screen",
 }
 
 S = SaleStatus

@@ -164,6 +164,8 @@ async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     session = sale.payment_session_id
     if sale.method is Method.LINK or session is None:
         return
+    if sale.method is Method.CHECKOUT:
+        return  # the customer pays in Cashfree's checkout on the customer screen
     if sale.method is Method.CARD:
         from pos_app.services.card import start_card_attempt
 

@@ -159,6 +159,7 @@ class SaleRun:
             late=s.late,
             bill_number=s.bill_number,
             card=self.card_flow.prompt() if self.card_flow is not None else None,
+            checkout_session=s.payment_session_id if s.method is Method.CHECKOUT else None,
         )
 
 
@@ -184,6 +185,11 @@ def default_message(sale: Sale) -> str:
             return f"Scan to open the payment page for {amount}, or send the link."
         if sale.method is Method.CARD:
             return f"Card payment of {amount}: follow the steps on the screen."
+        if sale.method is Method.CHECKOUT:
+            return (
+                f"The customer pays {amount} on the customer screen "
+                "(card, netbanking or UPI in Cashfree's checkout)."
+            )
         return f"Scan with any UPI app to pay {amount}."
     if status is SaleStatus.PAID:
         ref = f" UTR {sale.bank_reference}." if sale.bank_reference else ""

@@ -66,6 +66,7 @@ class SaleState:
     late: bool = False  # paid after cancel or expiry
     bill_number: str | None = None
     card: CardPrompt | None = None  # card sales: OTP wanted, bank page, failed card (no card data)
+    checkout_session: str | None = None  # Method.CHECKOUT: the session the embedded view opens
 
     @property
     def is_final(self) -> bool:

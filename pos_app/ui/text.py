@@ -119,9 +119,14 @@ def resend_wait(seconds: int) -> str:
     return f"{RESEND_OTP} ({seconds} s)"
 
 
+CHECKOUT_INSTRUCTION = "The customer pays on the customer screen, in Cashfree's checkout."
+
+
 def instruction(method: Method) -> str:
     if method is Method.CARD:
         return CARD_INSTRUCTION
+    if method is Method.CHECKOUT:
+        return CHECKOUT_INSTRUCTION
     if method is Method.LINK:
         return LINK_INSTRUCTION
     if method is Method.COLLECT:

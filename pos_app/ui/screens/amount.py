@@ -36,8 +36,20 @@ from pos_app.ui.widgets.amount_display import AmountBuffer, AmountDisplay
 from pos_app.ui.widgets.card_form import CardForm
 from pos_app.ui.widgets.keypad import BACKSPACE, CLEAR, Keypad
 
-_F_KEYS = {Qt.Key.Key_F1: 1, Qt.Key.Key_F2: 2, Qt.Key.Key_F3: 3, Qt.Key.Key_F4: 4}
-_ICONS = {Method.UPI_QR: "qr", Method.LINK: "link", Method.COLLECT: "request", Method.CARD: "card"}
+_F_KEYS = {
+    Qt.Key.Key_F1: 1,
+    Qt.Key.Key_F2: 2,
+    Qt.Key.Key_F3: 3,
+    Qt.Key.Key_F4: 4,
+    Qt.Key.Key_F5: 5,
+}
+_ICONS = {
+    Method.UPI_QR: "qr",
+    Method.LINK: "link",
+    Method.COLLECT: "request",
+    Method.CARD: "card",
+    Method.CHECKOUT: "card",
+}
 
 
 class AmountScreen(QWidget):

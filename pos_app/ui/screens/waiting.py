@@ -156,7 +156,7 @@ class WaitingScreen(QWidget):
         if state.error and not state.offline:
             self.status.setText(state.error)
 
-        shows_code = state.method is not Method.COLLECT and (
+        shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
             state.method is not Method.CARD or state.qr_png is not None
         )
         self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
