@@ -109,3 +109,23 @@ def test_not_offered_when_switched_off_or_without_the_extra(
     on = Settings(embedded_checkout_enabled=True)
     monkeypatch.setitem(sys.modules, "PySide6.QtWebEngineWidgets", None)
     assert Method.CHECKOUT not in DeskOptions.from_settings(on, "demo").methods
+
+
+def test_the_settings_choice_follows_the_extra(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos_app.ui.setup.pages import TillPage
+
+    with_extra = TillPage()
+    qtbot.addWidget(with_extra)
+    assert (with_extra.checkout is None) == (unavailable_reason() is not None)
+    if with_extra.checkout is not None:
+        with_extra.load(Settings())
+        with_extra.checkout.setChecked(True)
+        assert with_extra.apply(Settings()).embedded_checkout_enabled is True
+    monkeypatch.setitem(sys.modules, "PySide6.QtWebEngineWidgets", None)
+    without = TillPage()
+    qtbot.addWidget(without)
+    assert without.checkout is None
+    without.load(Settings())
+    assert without.apply(Settings()).embedded_checkout_enabled is False

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 from pos_app.config import Settings
 from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CARD_HELP_URL
 
-__all__ = ["CARD_CHOICE", "CardSwitch", "CardSwitchProblem"]
+__all__ = ["CARD_CHOICE", "CHECKOUT_CHOICE", "CardSwitch", "CardSwitchProblem", "checkout_box"]
 
+CHECKOUT_CHOICE = "Cashfree checkout on the customer screen (F5; customer-facing display)"
 CARD_CHOICE = "Card payments: card number and OTP at the till (off by default)"
 CONFIRM = "I confirm both: Cashfree enabled it for this account, and PCI DSS applies to us."
 NEED_CONFIRM = "Tick the confirmation under Card payments first, or leave card payments off."
@@ -77,3 +78,15 @@ class CardSwitch(QWidget):
             if not self.confirm.isChecked():
                 raise CardSwitchProblem(NEED_CONFIRM, self.confirm)
         return on
+
+
+def checkout_box(parent: QWidget) -> QCheckBox | None:
+    """The embedded-checkout choice, or None where the kiosk extra cannot run (then the
+    option is hidden; About says why)."""
+    from pos_app.ui.embedded_checkout import unavailable_reason
+
+    if unavailable_reason() is not None:
+        return None
+    box = QCheckBox(CHECKOUT_CHOICE, parent)
+    box.setAccessibleName("Cashfree checkout on the customer screen")
+    return box

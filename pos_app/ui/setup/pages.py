@@ -29,7 +29,7 @@ from pos_app.domain.sale import Method
 from pos_app.domain.validate import ValidationError
 from pos_app.services.manager_pin import validate_new_pin
 from pos_app.ui.setup import wording
-from pos_app.ui.setup.card_switch import CardSwitch, CardSwitchProblem
+from pos_app.ui.setup.card_switch import CardSwitch, CardSwitchProblem, checkout_box
 
 __all__ = [
     "ModePage",
@@ -269,6 +269,9 @@ class TillPage(QWidget):
         methods.addWidget(self.collect_warning)
         self.card = CardSwitch(self)
         methods.addWidget(self.card)
+        self.checkout = checkout_box(self)
+        if self.checkout is not None:
+            methods.addWidget(self.checkout)
         form.addRow(wording.METHODS, methods)
         self.sound = QCheckBox(wording.SOUND, self)
         self.sound.setAccessibleName(wording.SOUND)
@@ -287,6 +290,8 @@ class TillPage(QWidget):
             box.setChecked(on)
         self.sound.setChecked(settings.sound)
         self.card.load(settings)
+        if self.checkout is not None:
+            self.checkout.setChecked(settings.embedded_checkout_enabled)
         self._fill_screens(settings.customer_display_screen)
 
     def apply(self, settings: Settings) -> Settings:
@@ -304,6 +309,11 @@ class TillPage(QWidget):
             enabled_methods=chosen,
             collect_enabled=self.methods[Method.COLLECT].isChecked(),
             card_payments_enabled=card,
+            embedded_checkout_enabled=(
+                self.checkout.isChecked()
+                if self.checkout is not None
+                else settings.embedded_checkout_enabled
+            ),
             sound=self.sound.isChecked(),
             customer_display_screen=screen if isinstance(screen, int) else None,
         )
