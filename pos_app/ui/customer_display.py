@@ -74,10 +74,21 @@ class CustomerDisplay(QWidget):
         code = state.qr_png if state.method is not Method.COLLECT else None
         self.qr.setVisible(code is not None)
         self.qr.set_png(code)
-        self.instruction.setText(
-            text.CUSTOMER_SCAN if state.method is not Method.COLLECT else text.COLLECT_INSTRUCTION
-        )
+        self.instruction.setText(_customer_instruction(state))
         self.status.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
         )
         self.pages.setCurrentWidget(self.paying)
+
+
+def _customer_instruction(state: SaleState) -> str:
+    if state.method is Method.COLLECT:
+        return text.COLLECT_INSTRUCTION
+    if state.method is Method.CARD:
+        card = state.card
+        if card is not None and card.bank_page and state.qr_png is not None:
+            return text.CUSTOMER_BANK_PAGE
+        return text.CUSTOMER_CARD_OTP
+    if state.method is Method.CHECKOUT:
+        return text.CHECKOUT_INSTRUCTION
+    return text.CUSTOMER_SCAN

@@ -182,3 +182,29 @@ def test_waiting_screen_shows_the_bank_page_qr_and_no_empty_qr(qtbot: QtBot) -> 
     )
     screen.show_state(page)
     assert screen.qr.isVisible() and screen.qr.has_code() and not screen.card.otp.isVisible()
+
+
+def test_customer_display_tells_a_card_customer_what_to_do(qtbot: QtBot) -> None:
+    from pos_app.ui import text as ui_text
+    from pos_app.ui.customer_display import CustomerDisplay
+
+    customer = CustomerDisplay("Test Store")
+    qtbot.addWidget(customer)
+    state = SaleState(
+        order_id="T1-2",
+        amount=Money(49900),
+        method=Method.CARD,
+        status=SaleStatus.AWAITING_PAYMENT,
+        message="",
+        card=_prompt(),
+    )
+    customer.show_state(state)
+    assert customer.instruction.text() == ui_text.CUSTOMER_CARD_OTP
+    assert not customer.qr.isVisibleTo(customer)
+    url = "http://127.0.0.1:8790/checkout/card/1"
+    bank = dataclasses.replace(
+        state, qr_png=render_png(url), card=_prompt(needs_otp=False, bank_page=True)
+    )
+    customer.show_state(bank)
+    assert customer.instruction.text() == ui_text.CUSTOMER_BANK_PAGE
+    assert customer.qr.isVisibleTo(customer)
