@@ -153,7 +153,12 @@ class CheckoutService:
     async def start(self, request: ChargeRequest) -> AsyncIterator[SaleState]:
         """The whole sale at the counter, one SaleState per change, ending at a settled
         state (or UNCERTAIN when a cancel could not be confirmed)."""
-        self.check_request(request)
+        try:
+            self.check_request(request)
+        except (ValidationError, SaleInProgressError):
+            if request.card is not None:
+                request.card.clear()  # refused for good; a duplicate warning keeps it
+            raise
         sale = self._journal_new_sale(request)
         run = SaleRun(sale=sale, started_at=sale.created_at)
         if request.send_sms:

@@ -17,6 +17,7 @@ from pos_app.domain.sale import Method, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.gateway.simulator.cards import DECLINED_CARD, OTP_CARD, THREE_DS_CARD
 from pos_app.services.card import CardStepError
+from pos_app.services.checkout import SaleInProgressError
 from pos_app.services.state import ChargeRequest, SaleState
 
 pytestmark = pytest.mark.asyncio
@@ -223,3 +224,13 @@ async def test_the_card_is_wiped_when_the_order_is_refused(till: Till) -> None:
     cancel_state = await till.cancel_and_finish(state.order_id)
     assert cancel_state.status in (SaleStatus.CANCELLED, SaleStatus.UNCERTAIN)
     assert details.cleared
+
+
+async def test_a_refused_request_wipes_the_card(till: Till) -> None:
+    shown = await till.run(qr_request(20), until_awaiting=True)
+    details = card()
+    with pytest.raises(SaleInProgressError):
+        async for _ in till.checkout.start(card_request(details=details)):
+            pass
+    assert details.cleared
+    assert (await till.cancel_and_finish(shown.order_id)).status is SaleStatus.CANCELLED
