@@ -159,7 +159,7 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         methods.add(Method.CARD)
     else:
         methods.discard(Method.CARD)
-    if settings.embedded_checkout_enabled:
+    if settings.embedded_checkout:
         methods.add(Method.CHECKOUT)
     else:
         methods.discard(Method.CHECKOUT)
@@ -280,7 +280,7 @@ def run_gui(env_override: str | None = None) -> int:
         notice = str(exc)
         runtime = open_runtime("demo")
     demo_server = None
-    if runtime.simulator is not None and runtime.settings.embedded_checkout_enabled:
+    if runtime.simulator is not None and runtime.settings.embedded_checkout:
         # The embedded checkout shows the simulator's checkout page: serve it on loopback.
         from pos_app.gateway.simulator import start_server
 

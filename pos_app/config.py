@@ -107,7 +107,7 @@ class Settings:
     # acknowledgement (services/card_policy.py).
     card_payments_enabled: bool = False
     # Cashfree's checkout embedded on the customer screen (needs the `kiosk` extra).
-    embedded_checkout_enabled: bool = False
+    embedded_checkout: bool = False
     max_amount_paise: int = 1_00_000_00
     sound: bool = True
     customer_display_screen: int | None = None
@@ -193,7 +193,7 @@ _RULES: dict[str, _Rule] = {
     "enabled_methods": _Rule("methods"),
     "collect_enabled": _Rule("flag"),
     "card_payments_enabled": _Rule("flag"),
-    "embedded_checkout_enabled": _Rule("flag"),
+    "embedded_checkout": _Rule("flag"),
     "max_amount_paise": _Rule(
         "whole", low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise (₹1,000.00 is 100000)"
     ),

@@ -45,7 +45,7 @@ class DeskOptions:
         collect = bool(getattr(settings, "collect_enabled", False))
         methods = _methods(getattr(settings, "enabled_methods", None), collect)
         methods = _with_card(methods, getattr(settings, "card_payments_enabled", False) is True)
-        methods = _with_checkout(methods, getattr(settings, "embedded_checkout_enabled", False))
+        methods = _with_checkout(methods, getattr(settings, "embedded_checkout", False))
         max_paise = getattr(settings, "max_amount_paise", None)
         maximum = Money(max_paise) if type(max_paise) is int and max_paise > 0 else DEFAULT_MAXIMUM
         screen = getattr(settings, "customer_display_screen", None)

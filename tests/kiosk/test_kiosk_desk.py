@@ -36,7 +36,7 @@ def kiosk_desk(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[tuple
     from pos_app.ui.kiosk_host import KioskHost
 
     where = paths()
-    settings = dataclasses.replace(load_settings(where).settings, embedded_checkout_enabled=True)
+    settings = dataclasses.replace(load_settings(where).settings, embedded_checkout=True)
     save_settings(where, settings)
     runtime = open_runtime("demo")
     server = start_server(runtime.simulator)
@@ -106,7 +106,7 @@ def test_not_offered_when_switched_off_or_without_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert Method.CHECKOUT not in DeskOptions.from_settings(Settings(), "demo").methods
-    on = Settings(embedded_checkout_enabled=True)
+    on = Settings(embedded_checkout=True)
     monkeypatch.setitem(sys.modules, "PySide6.QtWebEngineWidgets", None)
     assert Method.CHECKOUT not in DeskOptions.from_settings(on, "demo").methods
 
@@ -122,10 +122,10 @@ def test_the_settings_choice_follows_the_extra(
     if with_extra.checkout is not None:
         with_extra.load(Settings())
         with_extra.checkout.setChecked(True)
-        assert with_extra.apply(Settings()).embedded_checkout_enabled is True
+        assert with_extra.apply(Settings()).embedded_checkout is True
     monkeypatch.setitem(sys.modules, "PySide6.QtWebEngineWidgets", None)
     without = TillPage()
     qtbot.addWidget(without)
     assert without.checkout is None
     without.load(Settings())
-    assert without.apply(Settings()).embedded_checkout_enabled is False
+    assert without.apply(Settings()).embedded_checkout is False

@@ -291,7 +291,7 @@ class TillPage(QWidget):
         self.sound.setChecked(settings.sound)
         self.card.load(settings)
         if self.checkout is not None:
-            self.checkout.setChecked(settings.embedded_checkout_enabled)
+            self.checkout.setChecked(settings.embedded_checkout)
         self._fill_screens(settings.customer_display_screen)
 
     def apply(self, settings: Settings) -> Settings:
@@ -309,10 +309,10 @@ class TillPage(QWidget):
             enabled_methods=chosen,
             collect_enabled=self.methods[Method.COLLECT].isChecked(),
             card_payments_enabled=card,
-            embedded_checkout_enabled=(
+            embedded_checkout=(
                 self.checkout.isChecked()
                 if self.checkout is not None
-                else settings.embedded_checkout_enabled
+                else settings.embedded_checkout
             ),
             sound=self.sound.isChecked(),
             customer_display_screen=screen if isinstance(screen, int) else None,
