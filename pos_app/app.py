@@ -168,6 +168,7 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         enabled_methods=frozenset(methods),
         max_amount=Money(settings.max_amount_paise),
         duplicate_window=timedelta(minutes=settings.duplicate_window_minutes),
+        keep_leases=True,
     )
 
 

@@ -4,6 +4,7 @@ in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from pos_app.services.poller import PollSchedule, SweepSchedule
 from pos_app.services.runtime import Deps
 from pos_app.services.state import ChargeRequest, SaleState
 from pos_app.store.journal import Journal
+from pos_app.store.leases import Owner
 
 START = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 
@@ -128,6 +130,7 @@ def make_till(
     clock: FakeClock | None = None,
     journal: Journal | None = None,
     methods: frozenset[Method] | None = None,
+    owner: Owner | None = None,
 ) -> Till:
     clock = clock or FakeClock()
     sim = sim or Simulator(clock=clock)
@@ -157,6 +160,7 @@ def make_till(
         order_expiry_minutes=15,
         schedule=PollSchedule(),
         sweep=SweepSchedule(duration=3600.0),
+        owner=owner or Owner.of_this_process(),
     )
     checkout = CheckoutService(
         deps,
@@ -164,6 +168,12 @@ def make_till(
         max_amount=Money(1_00_000_00),
     )
     return Till(clock, sim, transport, client, gateway, budget, journal, deps, checkout)
+
+
+def gone_owner(name: str = "crashed") -> Owner:
+    """An owner whose process is gone (a pid above Linux's pid_max): a till that crashed.
+    Its claims are stale at once, as a kill -9'd process's are."""
+    return Owner(token=f"{socket.gethostname()}:{name}", host=socket.gethostname(), pid=2**22 + 7)
 
 
 def qr_request(rupees: int = 250, **kw: object) -> ChargeRequest:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from pos_app.commands import card_input, exit_codes
-from pos_app.domain.sale import SaleStatus
+from pos_app.domain.sale import ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import CheckoutService, DuplicateChargeError, SaleInProgressError
 from pos_app.services.qr import png_modules, terminal_art
@@ -141,7 +141,7 @@ async def run_charge(
     except TimeoutError:
         if last is not None:
             print(f"No payment within {give_up_after:.0f} s: cancelling.", file=out)
-            final = await checkout.cancel(last.order_id)
+            final = await checkout.cancel(last.order_id, reason=ReasonCode.TIMED_OUT)
             if final is not None:
                 last = final
                 printer.state(final)

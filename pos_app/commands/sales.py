@@ -6,11 +6,18 @@ import sys
 from typing import TextIO
 
 from pos_app.commands import exit_codes
-from pos_app.domain.sale import OPEN_STATUSES, Sale
+from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleStatus
 from pos_app.services.reconcile import reconcile_open_sales, refresh_sale
 from pos_app.services.runtime import Deps
+from pos_app.services.wording import reason_text
 
 __all__ = ["describe_sale", "run_reconcile", "run_status"]
+
+
+_ELSEWHERE = (
+    "This sale is being followed by the till right now (another window or command); it was "
+    "asked to check Cashfree now. The state above is the journal's."
+)
 
 
 def describe_sale(sale: Sale) -> str:
@@ -25,7 +32,7 @@ def describe_sale(sale: Sale) -> str:
         ("Payment", sale.cf_payment_id or "-"),
         ("Group", sale.payment_group or "-"),
         ("Paid at", f"{sale.paid_at:%Y-%m-%d %H:%M:%S} UTC" if sale.paid_at else "-"),
-        ("Reason", sale.reason or "-"),
+        ("Reason", reason_text(sale) or "-"),
     ]
     return "\n".join(f"{k:<8} {v}" for k, v in rows)
 
@@ -40,6 +47,8 @@ async def run_status(deps: Deps, order_id: str, *, out: TextIO | None = None) ->
     print(describe_sale(result.sale), file=out)
     if result.error:
         print(f"Not refreshed from Cashfree: {result.error}", file=out)
+    if result.followed_elsewhere:
+        print(_ELSEWHERE, file=out)
     print("Events:", file=out)
     events = getattr(deps.journal, "events", None)
     if callable(events):
@@ -62,6 +71,10 @@ async def run_reconcile(deps: Deps, *, out: TextIO | None = None) -> int:
         if item.error:
             line += f"  ({item.error})"
             trouble = True
+        elif item.followed_elsewhere:
+            line += "  (followed by the till right now; asked it to check now)"
+        elif sale.late and sale.status is SaleStatus.PAID:
+            line += "  (late payment: it arrived after the sale was closed)"
         elif sale.status in OPEN_STATUSES:
             line += "  (still open at Cashfree)"
         print(line, file=out)

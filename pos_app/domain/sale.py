@@ -18,6 +18,7 @@ __all__ = [
     "SWEEP_STATUSES",
     "InvalidTransition",
     "Method",
+    "ReasonCode",
     "Sale",
     "SaleEvent",
     "SaleStatus",
@@ -56,6 +57,26 @@ _METHOD_LABELS = {
     Method.CARD: "Card",
     Method.CHECKOUT: "Customer screen",
 }
+
+
+class ReasonCode(enum.Enum):
+    """Why a sale ended where it did (or why it is UNCERTAIN). Code branches on these; the
+    sentences a person reads are looked up from them (services/wording.py), so editing the
+    wording never changes what an old journal means."""
+
+    CANCELLED_BY_CASHIER = "cancelled_by_cashier"
+    TIMED_OUT = "timed_out"  # closed by the till because the time to pay ran out
+    EXPIRED_AT_CASHFREE = "expired_at_cashfree"
+    CANCELLED_AT_CASHFREE = "cancelled_at_cashfree"  # terminated by someone else
+    TERMINATION_REFUSED = "termination_refused"  # Cashfree refused to close an open order
+    TERMINATION_PENDING = "termination_pending"  # asked to close, Cashfree has not yet
+    CANCEL_UNCONFIRMED = "cancel_unconfirmed"  # Cashfree could not be reached to close it
+    NEVER_REACHED = "never_reached"  # proven: Cashfree has no such order, none was confirmed
+    STOPPED_BEFORE_ORDER = "stopped_before_order"  # the till stopped before creating it
+    NOT_FOUND_AT_CASHFREE = "not_found_at_cashfree"  # an order Cashfree had is gone: a look
+    DEMO_RESTARTED = "demo_restarted"
+    REFUSED_BY_CASHFREE = "refused_by_cashfree"  # FAILED; `reason` holds Cashfree's words
+
 
 S = SaleStatus
 ALLOWED: dict[SaleStatus, frozenset[SaleStatus]] = {
@@ -128,7 +149,9 @@ class Sale:
     payer: str | None = None
     late: bool = False
     duplicate_override: bool = False
-    reason: str | None = None  # why it failed / was cancelled, in plain words
+    reason: str | None = None  # Cashfree's own words (and request id) when it refused
+    reason_code: ReasonCode | None = None  # why it ended here (see ReasonCode)
+    attempt_key: str | None = None  # idempotency key of the current Order Pay attempt
 
     def with_changes(self, **changes: object) -> Sale:
         return replace(self, **changes)  # type: ignore[arg-type]

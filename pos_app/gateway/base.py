@@ -188,6 +188,7 @@ class Payment:
     completed_at: datetime | None
     payer: str | None  # masked: UPI id or card number as Cashfree gives it, masked further
     raw_status: str = ""
+    currency: str | None = None  # payment_currency as Cashfree sent it (None: not sent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,7 +241,7 @@ def parse_order(data: Any) -> Order:
         order_id=_req_id(obj, "order_id"),
         cf_order_id=_opt_id(obj.get("cf_order_id")),
         amount=_money(obj, "order_amount"),
-        currency=_opt_str(obj.get("order_currency")) or "INR",
+        currency=_opt_str(obj.get("order_currency")) or "",  # checked by whoever needs it
         status=OrderStatus.parse(raw_status),
         payment_session_id=_opt_str(obj.get("payment_session_id")),
         expires_at=_time(obj.get("order_expiry_time")),
@@ -310,6 +310,7 @@ def parse_payment(data: Any, *, order_id: str | None = None) -> Payment:
         completed_at=_time(obj.get("payment_completion_time")),
         payer=_payer(obj.get("payment_method")),
         raw_status=raw_status,
+        currency=_opt_str(obj.get("payment_currency")),
     )
 
 

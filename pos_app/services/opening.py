@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.base import Customer, Link, NewLink, NewOrder, Order, PayResult, UpiChannel
 from pos_app.gateway.errors import DuplicateOrderError, GatewayError
 from pos_app.services.qr import decode_png, render_png
@@ -98,6 +99,7 @@ def _refused(deps: Deps, run: SaleRun, event: str, exc: GatewayError) -> None:
         status=SaleStatus.FAILED,
         detail=_error_detail(exc),
         reason=run.error,
+        reason_code=ReasonCode.REFUSED_BY_CASHFREE,
     )
 
 
@@ -158,8 +160,14 @@ async def _create_order(deps: Deps, run: SaleRun) -> Order:
         return await deps.gateway.get_order(sale.order_id)
 
 
-async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
-    """Order Pay: show a UPI QR, or send the UPI request to the customer's VPA."""
+async def start_attempt(
+    deps: Deps, run: SaleRun, *, new_attempt: bool = False
+) -> AsyncIterator[SaleState]:
+    """Order Pay: show a UPI QR, or send the UPI request to the customer's VPA.
+
+    One idempotency key per attempt, journaled before the first call: a retry after a lost
+    answer is the same attempt to Cashfree (never a second UPI request to the customer).
+    `new_attempt` starts a new one (the cashier asked for a fresh QR / request)."""
     sale = run.sale
     session = sale.payment_session_id
     if sale.method is Method.LINK or session is None:
@@ -174,9 +182,15 @@ async def start_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         return
     channel = UpiChannel.COLLECT if sale.method is Method.COLLECT else UpiChannel.QRCODE
     answer: _Answer[PayResult] = _Answer()
+    key = sale.attempt_key
+    if key is None or new_attempt:
+        key = str(uuid.uuid4())
+        run.record(
+            deps, event="attempt_requested", detail={"channel": channel.value}, attempt_key=key
+        )
 
     def pay() -> Awaitable[PayResult]:
-        return deps.gateway.pay_upi(session, channel, upi_id=sale.vpa or None)
+        return deps.gateway.pay_upi(session, channel, upi_id=sale.vpa or None, idempotency_key=key)
 
     async for state in _keep_trying(deps, run, pay, answer):
         yield state

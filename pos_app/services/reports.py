@@ -18,6 +18,7 @@ from typing import Any
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.services.day_end import DayException, DayReport, ExceptionKind
+from pos_app.services.wording import reason_text
 
 __all__ = [
     "DAY_SUMMARY_COLUMNS",
@@ -99,7 +100,7 @@ def _row(sale: Sale, zone: tzinfo) -> list[str]:
         sale.cf_payment_id,
         _local(sale.paid_at, zone),
         sale.customer_phone,
-        sale.reason,
+        reason_text(sale),
     ]
     return [csv_safe(v) for v in values]
 

@@ -8,15 +8,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pos_app.domain.card import CardDetails
-from pos_app.domain.sale import InvalidTransition, Method, Sale, SaleStatus
+from pos_app.domain.sale import InvalidTransition, Method, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.base import PaymentGateway
 from pos_app.services.card_prompt import CardFlow
 from pos_app.services.poller import PollSchedule, SweepSchedule
 from pos_app.services.state import Offline, SaleState
+from pos_app.services.wording import reason_text
+from pos_app.store.leases import Lease, Nudge, Owner
 
 __all__ = ["Deps", "JournalLike", "SaleRun", "default_message"]
 
@@ -26,7 +28,9 @@ log = logging.getLogger(__name__)
 class JournalLike(Protocol):
     """The part of store.journal.Journal the checkout uses."""
 
-    def create_sale(self, sale: Sale) -> Sale: ...
+    def create_sale(
+        self, sale: Sale, *, counter: Owner | None = None, lease: timedelta = ...
+    ) -> Sale: ...
 
     def get_sale(self, order_id: str) -> Sale | None: ...
 
@@ -50,6 +54,29 @@ class JournalLike(Protocol):
 
     def last_paid(self, terminal_id: str, amount: Any, since: datetime) -> Sale | None: ...
 
+    # who follows each sale (store/leases.py)
+    def claim(self, order_id: str, owner: Owner, role: str, ttl: timedelta) -> bool: ...
+
+    def change_role(self, order_id: str, owner: Owner, role: str) -> bool: ...
+
+    def release(self, order_id: str, owner: Owner) -> None: ...
+
+    def release_all(self, owner: Owner) -> int: ...
+
+    def renew(self, owner: Owner, ttl: timedelta) -> int: ...
+
+    def live_lease(self, order_id: str) -> Lease | None: ...
+
+    def nudge(self, order_id: str, *, cancel: bool = False) -> bool: ...
+
+    def take_nudges(self, owner: Owner) -> list[Nudge]: ...
+
+    def live_leases(
+        self, terminal_id: str, *, exclude_owner: Owner | None = None
+    ) -> list[Lease]: ...
+
+    def counter_sale(self, terminal_id: str) -> Lease | None: ...
+
 
 @dataclass(slots=True)
 class Deps:
@@ -64,6 +91,10 @@ class Deps:
     order_expiry_minutes: float
     schedule: PollSchedule = field(default_factory=PollSchedule)
     sweep: SweepSchedule = field(default_factory=SweepSchedule)
+    # This process, as the owner of the sales it follows (see store/leases.py).
+    owner: Owner = field(default_factory=Owner.of_this_process)
+    # Wakes this process's own follower of a sale at once (set by CheckoutService).
+    wake_local: Callable[[str], bool] = field(default=lambda order_id: False)
 
 
 @dataclass(eq=False, slots=True)
@@ -75,6 +106,10 @@ class SaleRun:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     cancel_requested: bool = False
+    cancel_code: ReasonCode = ReasonCode.CANCELLED_BY_CASHIER
+    cancel_answered: asyncio.Event = field(default_factory=asyncio.Event)
+    closing_wanted: bool = False  # a cancel Cashfree could not confirm: try again
+    close_refused: bool = False  # Cashfree refused to close it: follow it, do not insist
     foreground: bool = True
     qr_png: bytes | None = None
     qr_text: str | None = None
@@ -196,11 +231,15 @@ def default_message(sale: Sale) -> str:
         late = " (arrived after the sale was closed)" if sale.late else ""
         return f"Paid {amount}{late}.{ref}"
     if status is SaleStatus.EXPIRED:
+        if sale.reason_code is ReasonCode.TIMED_OUT:
+            return reason_text(sale) or ""
         return "The time to pay ran out. No money was taken. Try again or start a new sale."
     if status is SaleStatus.CANCELLED:
-        return sale.reason or "Cancelled. No money was taken."
+        return reason_text(sale) or "Cancelled. No money was taken."
     if status is SaleStatus.FAILED:
         return sale.reason or "Cashfree refused this sale. No money was taken."
+    if sale.reason_code is not None and sale.reason_code is not ReasonCode.CANCEL_UNCONFIRMED:
+        return reason_text(sale) or ""
     return (
         "The till could not confirm this sale with Cashfree. It keeps checking in the "
         "background; do not charge the customer again until it is settled."

@@ -44,15 +44,32 @@ class Reading:
     anomaly: str | None = None
 
 
+CURRENCY = "INR"
+
+
 def _matching_payment(sale: Sale, order_id: str, payments: list[Payment]) -> Payment | None:
+    """The SUCCESS payment that pays this sale: on its own order, in rupees, to the paisa."""
     for payment in payments:
         if (
             payment.status is PaymentStatus.SUCCESS
             and payment.amount == sale.amount
             and payment.order_id == order_id
+            and payment.currency == CURRENCY
         ):
             return payment
     return None
+
+
+def _no_match(payments: list[Payment], order_id: str, what: str) -> str:
+    """Why a 'paid' answer was not taken as PAID, for the anomaly event."""
+    for p in payments:
+        if p.status is not PaymentStatus.SUCCESS:
+            continue
+        if p.order_id != order_id:
+            return f"Cashfree marks the {what} paid but its successful payment names order {p.order_id!r}"
+        if p.currency != CURRENCY:
+            return f"Cashfree marks the {what} paid but the payment is in {p.currency!r}, not INR"
+    return f"Cashfree marks the {what} paid but shows no successful payment of this amount"
 
 
 async def read_sale(gateway: PaymentGateway, sale: Sale, *, with_payments: bool = False) -> Reading:
@@ -67,6 +84,16 @@ async def _read_order(gateway: PaymentGateway, sale: Sale, *, with_payments: boo
         order = await gateway.get_order(sale.order_id)
     except NotFoundError:
         return Reading(ReadingKind.NOT_FOUND)
+    if order.order_id != sale.order_id:
+        return Reading(
+            ReadingKind.OPEN,
+            anomaly=f"Cashfree answered with order {order.order_id!r} when asked for this sale",
+        )
+    if order.currency != CURRENCY:
+        return Reading(
+            ReadingKind.OPEN,
+            anomaly=f"the order at Cashfree is in {order.currency!r}, not INR",
+        )
     if order.amount != sale.amount:
         return Reading(
             ReadingKind.OPEN,
@@ -80,7 +107,7 @@ async def _read_order(gateway: PaymentGateway, sale: Sale, *, with_payments: boo
             return Reading(
                 ReadingKind.OPEN,
                 failed_attempts=_failures(payments),
-                anomaly="Cashfree marks the order paid but shows no successful payment of this amount",
+                anomaly=_no_match(payments, sale.order_id, "order"),
             )
         return Reading(ReadingKind.PAID, payment=match, gateway_order_id=sale.order_id)
     failures: tuple[Payment, ...] = ()
@@ -111,15 +138,17 @@ async def _read_link(gateway: PaymentGateway, sale: Sale) -> Reading:
         return Reading(ReadingKind.NOT_FOUND)
     status = link.status
     if status in (LinkStatus.PAID, LinkStatus.PARTIALLY_PAID):
+        anomaly = "Cashfree marks the link paid but shows no successful payment of this amount"
         for order in await gateway.list_link_orders(link_id, paid_only=True):
+            if order.currency != CURRENCY:
+                anomaly = f"the link's order {order.order_id!r} is in {order.currency!r}, not INR"
+                continue
             payments = await gateway.list_payments(order.order_id)
             match = _matching_payment(sale, order.order_id, payments)
             if match is not None:
                 return Reading(ReadingKind.PAID, payment=match, gateway_order_id=order.order_id)
-        return Reading(
-            ReadingKind.OPEN,
-            anomaly="Cashfree marks the link paid but shows no successful payment of this amount",
-        )
+            anomaly = _no_match(payments, order.order_id, "link")
+        return Reading(ReadingKind.OPEN, anomaly=anomaly)
     if status is LinkStatus.ACTIVE:
         return Reading(ReadingKind.OPEN)
     if status is LinkStatus.EXPIRED:

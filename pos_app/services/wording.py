@@ -6,9 +6,44 @@ Every sentence says what happened and what to do, and ends with Cashfree's reque
 
 from __future__ import annotations
 
+from pos_app.domain.sale import ReasonCode, Sale
 from pos_app.gateway import errors as e
 
-__all__ = ["describe_error", "is_s2s_refusal"]
+__all__ = ["REASON_SENTENCES", "describe_error", "is_s2s_refusal", "reason_text"]
+
+R = ReasonCode
+# Why a sale ended (or is uncertain), for people. Looked up from the journal's reason code.
+REASON_SENTENCES: dict[ReasonCode, str] = {
+    R.CANCELLED_BY_CASHIER: "Cancelled by the cashier. No money was taken.",
+    R.TIMED_OUT: "Timed out: nobody paid in time, so the till closed the payment. "
+    "No money was taken.",
+    R.EXPIRED_AT_CASHFREE: "The time to pay ran out. No money was taken.",
+    R.CANCELLED_AT_CASHFREE: "Cancelled at Cashfree. No money was taken.",
+    R.TERMINATION_REFUSED: "Cashfree refused to close this payment; the customer can still "
+    "pay. Keep the QR away from the customer and watch it: the till keeps following it.",
+    R.TERMINATION_PENDING: "Cashfree has not closed this payment yet; the customer may still "
+    "be able to pay. The till keeps following it.",
+    R.CANCEL_UNCONFIRMED: "Cancel could not be confirmed with Cashfree yet; the till keeps trying.",
+    R.NEVER_REACHED: "The order never reached Cashfree. No money was taken.",
+    R.STOPPED_BEFORE_ORDER: "The till stopped before the order reached Cashfree. "
+    "No money was taken.",
+    R.NOT_FOUND_AT_CASHFREE: "Cashfree no longer knows this order although it had it. "
+    "The manager should check it with Cashfree; do not treat it as unpaid.",
+    R.DEMO_RESTARTED: "The demo's pretend Cashfree started afresh and no longer knows this "
+    "training sale, so it was closed. No money was involved.",
+    R.REFUSED_BY_CASHFREE: "Cashfree refused this sale. No money was taken.",
+}
+
+
+def reason_text(sale: Sale) -> str | None:
+    """Why the sale is where it is, in words: Cashfree's own words when it refused, else
+    the sentence for the reason code, else None."""
+    if sale.reason:
+        return sale.reason
+    if sale.reason_code is not None:
+        return REASON_SENTENCES[sale.reason_code]
+    return None
+
 
 _S2S_HINTS = ("s2s", "seamless", "not enabled", "not activated", "not allowed", "feature")
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, Sale, SaleEvent, SaleStatus
+from pos_app.domain.sale import Method, ReasonCode, Sale, SaleEvent, SaleStatus
 
 __all__ = [
     "REFUND_COLUMNS",
@@ -82,6 +82,14 @@ def _status(value: object) -> str:
     return value.value
 
 
+def _opt_reason(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, ReasonCode):
+        raise TypeError(f"reason_code must be a ReasonCode, got {type(value).__name__}")
+    return value.value
+
+
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
@@ -122,6 +130,8 @@ for _f in fields(Sale):
         _SALE_CODEC[_f.name] = (_f.name, _opt_time)
     elif _f.name in ("late", "duplicate_override"):
         _SALE_CODEC[_f.name] = (_f.name, _flag)
+    elif _f.name == "reason_code":
+        _SALE_CODEC[_f.name] = (_f.name, _opt_reason)
     elif _f.name in ("order_id", "terminal_id", "environment", "idempotency_key"):
         _SALE_CODEC[_f.name] = (_f.name, _text)
     else:
@@ -131,6 +141,12 @@ SALE_FIELDS: tuple[str, ...] = tuple(_SALE_CODEC)
 SALE_COLUMNS: tuple[str, ...] = tuple(column for column, _ in _SALE_CODEC.values())
 _STATUS_BY_VALUE = {s.value: s for s in SaleStatus}
 _METHOD_BY_VALUE = {m.value: m for m in Method}
+_REASON_BY_VALUE = {r.value: r for r in ReasonCode}
+
+
+def _decode_reason(value: str | None) -> ReasonCode | None:
+    # A code written by a newer till reads as "no code" rather than failing the read.
+    return None if value is None else _REASON_BY_VALUE.get(value)
 
 
 def sale_to_row(sale: Sale) -> dict[str, object]:
@@ -162,6 +178,7 @@ def _decoders() -> tuple[tuple[int, Callable[[Any], object]], ...]:
         "paid_at": _opt_dt,
         "late": bool,
         "duplicate_override": bool,
+        "reason_code": _decode_reason,
     }
     return tuple((i, special[name]) for i, name in enumerate(SALE_FIELDS) if name in special)
 

@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 __all__ = [
+    "CounterBusyError",
     "DuplicateRefundError",
     "DuplicateSaleError",
     "JournalError",
@@ -53,6 +54,18 @@ class DuplicateSaleError(JournalError):
             f"A sale with order id {order_id} is already in the journal; "
             "a new sale needs a new order id.",
             kind="duplicate",
+        )
+        self.order_id = order_id
+
+
+class CounterBusyError(JournalError):
+    """Another sale is at this till's counter right now (possibly in another process)."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(
+            f"A payment is already in progress at this till (order {order_id}). "
+            "Finish or cancel it first.",
+            kind="counter_busy",
         )
         self.order_id = order_id
 

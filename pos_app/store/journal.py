@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleEvent, SaleStatus, transition
@@ -30,14 +30,16 @@ from pos_app.store.codec import (
     sale_from_row,
     sale_to_row,
 )
-from pos_app.store.connection import JournalConnection, utc_now
+from pos_app.store.connection import utc_now
 from pos_app.store.errors import (
+    CounterBusyError,
     DuplicateRefundError,
     DuplicateSaleError,
     RefundTooLargeError,
     UnknownRefundError,
     UnknownSaleError,
 )
+from pos_app.store.leases import LeaseBook, Owner
 from pos_app.store.queries import DayTotals
 
 __all__ = ["Journal", "utc_now"]
@@ -90,17 +92,32 @@ def _insert_new(
         raise ValueError(f"the journal refused this {what}: {exc}") from None
 
 
-class Journal(JournalConnection):
-    """The till's memory: sales, their events and refunds. See the module docstring."""
+class Journal(LeaseBook):
+    """The till's memory: sales, their events and refunds, and who follows each sale.
+    See the module docstring."""
 
     # ---- sales ---------------------------------------------------------------------------
-    def create_sale(self, sale: Sale) -> Sale:
+    def create_sale(
+        self,
+        sale: Sale,
+        *,
+        counter: Owner | None = None,
+        lease: timedelta = timedelta(seconds=30),
+    ) -> Sale:
         """Insert the sale and its "created" event together. Returns the sale as stored
-        (times to the millisecond)."""
+        (times to the millisecond).
+
+        With `counter`, the sale is also put at this till's counter for that owner, in the
+        same transaction: CounterBusyError (and nothing written) when another live sale is
+        there, whichever process holds it."""
         row = tuple(sale_to_row(sale).values())
         detail = encode_detail({"amount_paise": sale.amount.paise, "method": sale.method.value})
         with self._writing() as conn:
             _insert_new(conn, _INSERT_SALE, row, DuplicateSaleError(sale.order_id), "sale")
+            if counter is not None:
+                busy = self._claim_counter(conn, sale.order_id, sale.terminal_id, counter, lease)
+                if busy is not None:
+                    raise CounterBusyError(busy)
             conn.execute(
                 _INSERT_EVENT, (sale.order_id, self._now_ms(), "created", sale.status.value, detail)
             )

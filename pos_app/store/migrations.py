@@ -110,7 +110,65 @@ _V1 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+# Sentences earlier versions stored as the meaning of an ending -> the code that replaces
+# them. The sentence is dropped (the wording table says it now); Cashfree's own words stay.
+_OLD_REASONS = {
+    "Cancel could not be confirmed with Cashfree yet; the till keeps trying.": "cancel_unconfirmed",
+    "The order never reached Cashfree. No money was taken.": "never_reached",
+    "The till stopped before the order reached Cashfree. No money was taken.": (
+        "stopped_before_order"
+    ),
+    "Cancelled by the cashier. No money was taken.": "cancelled_by_cashier",
+    "Cancelled at Cashfree. No money was taken.": "cancelled_at_cashfree",
+    "The demo's pretend Cashfree started afresh and no longer knows this training sale, "
+    "so it was closed. No money was involved.": "demo_restarted",
+}
+
+
+def _reason_code_backfill() -> tuple[str, ...]:
+    out = []
+    for sentence, code in _OLD_REASONS.items():
+        quoted = sentence.replace("'", "''")
+        out.append(
+            f"UPDATE sales SET reason_code = '{code}', reason = NULL WHERE reason = '{quoted}'"  # noqa: S608 (constants)
+        )
+    out.append(
+        "UPDATE sales SET reason_code = 'refused_by_cashfree' "
+        "WHERE status = 'FAILED' AND reason_code IS NULL"
+    )
+    return tuple(out)
+
+
+_V2 = Migration(
+    2,
+    "reason codes, Order Pay attempt keys, one owner per sale",
+    (
+        "ALTER TABLE sales ADD COLUMN reason_code TEXT",
+        "ALTER TABLE sales ADD COLUMN attempt_key TEXT",
+        *_reason_code_backfill(),
+        # Who follows an open (or recently closed) sale right now: exactly one row per sale,
+        # claimed and renewed inside write transactions by the owning process.
+        """
+        CREATE TABLE sale_owners (
+            order_id TEXT PRIMARY KEY NOT NULL REFERENCES sales (order_id),
+            terminal_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('counter', 'follow', 'sweep', 'refresh')),
+            started_at INTEGER NOT NULL,
+            heartbeat_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            check_now INTEGER NOT NULL DEFAULT 0 CHECK (check_now IN (0, 1)),
+            cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))
+        )
+        """,
+        "CREATE INDEX sale_owners_owner ON sale_owners (owner)",
+        "CREATE INDEX sale_owners_counter ON sale_owners (terminal_id, role)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 LATEST = MIGRATIONS[-1].version
 
 

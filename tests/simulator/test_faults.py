@@ -130,6 +130,8 @@ async def test_control_api_sets_and_reads_faults(api: httpx.AsyncClient, sim: Si
         "drop_rate": 0.0,
         "malformed_rate": 0.0,
         "down": False,
+        "refuse_terminate": False,
+        "lie": "",
     }
     assert sim.faults.error_rate == 1.0
     assert (await api.get("/orders/X")).status_code == 500
@@ -149,3 +151,38 @@ async def test_control_api_refuses_bad_faults(
     answer = await api.post(CONTROL, json=body)
     assert answer.status_code == 400
     assert sim.faults == Faults()
+
+
+async def test_refuse_terminate_answers_400_and_leaves_the_order_payable(
+    api: httpx.AsyncClient, sim: Simulator
+) -> None:
+    assert (await api.post("/orders", json=order_body("ORD-R"))).status_code == 200
+    sim.set_faults(refuse_terminate=True)
+    answer = await api.patch("/orders/ORD-R", json={"order_status": "TERMINATED"})
+    assert answer.status_code == 400
+    assert answer.json()["type"] == "invalid_request_error"
+    assert sim.order("ORD-R")["order_status"] == "ACTIVE"
+    sim.set_faults(refuse_terminate=False)
+    answer = await api.patch("/orders/ORD-R", json={"order_status": "TERMINATED"})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("lie", "field", "told"),
+    [("order_id", "order_id", "ORD-L-OTHER"), ("currency", "order_currency", "USD")],
+)
+async def test_lies_change_what_get_order_says(
+    api: httpx.AsyncClient, sim: Simulator, lie: str, field: str, told: str
+) -> None:
+    assert (await api.post("/orders", json=order_body("ORD-L"))).status_code == 200
+    sim.set_faults(lie=lie)
+    assert (await api.get("/orders/ORD-L")).json()[field] == told
+    sim.set_faults(lie="")
+    assert (await api.get("/orders/ORD-L")).json()[field] != told
+
+
+def test_faults_refuse_unknown_lies() -> None:
+    with pytest.raises(ValueError):
+        Faults.from_mapping({"lie": "amount"})
+    with pytest.raises(ValueError):
+        Faults.from_mapping({"refuse_terminate": 1})

@@ -11,7 +11,7 @@ import pytest
 from store.kit import Clock, MakeSale
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import InvalidTransition, Method, Sale, SaleStatus
+from pos_app.domain.sale import InvalidTransition, Method, ReasonCode, Sale, SaleStatus
 from pos_app.store.errors import DuplicateSaleError, JournalError, UnknownSaleError
 from pos_app.store.journal import Journal
 
@@ -49,6 +49,8 @@ def _full_sale() -> Sale:
         late=True,
         duplicate_override=True,
         reason="customer asked",
+        reason_code=ReasonCode.REFUSED_BY_CASHFREE,
+        attempt_key="attempt-key-1",
     )
 
 

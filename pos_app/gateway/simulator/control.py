@@ -4,7 +4,8 @@ Control API (JSON, no auth; the server only listens on loopback unless told othe
   GET  /_sim/orders                      {"orders": [every order_id, oldest first]}
   GET  /_sim/faults                      current faults
   POST /_sim/faults                      {"latency", "error_rate", "drop_rate",
-                                          "malformed_rate", "down"} (any subset)
+                                          "malformed_rate", "down", "refuse_terminate",
+                                          "lie": ""|"order_id"|"currency"} (any subset)
   POST /_sim/orders/{order_id}/customer  {"action": "pay"|"fail"|"walk_away",
                                           "after_seconds": N, "error_code": C}
   POST /_sim/links/{link_id}/customer    same body, for a payment link

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pos_app.gateway.simulator import entities
+from pos_app.gateway.simulator import entities, lies
 from pos_app.gateway.simulator.api import PREFIX, PgApi
 from pos_app.gateway.simulator.control import handle_control
 from pos_app.gateway.simulator.customer import CustomerAction
@@ -111,7 +111,8 @@ class Simulator:
                 return SimResponse(0, disconnect=True)
             now = self.now()
             if fault is None or fault is FaultKind.DROP:
-                response = self._api.dispatch(request, now)
+                response = lies.refusal(faults, request) or self._api.dispatch(request, now)
+                response = lies.tell_lie(faults, request, response)
             else:
                 headers = {
                     **self._api.base_headers(request),

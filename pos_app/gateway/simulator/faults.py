@@ -29,6 +29,8 @@ class Faults:
     drop_rate: float = 0.0  # share whose connection is dropped after processing
     malformed_rate: float = 0.0  # share answered 200 with a non-JSON body
     down: bool = False  # every /pg request fails to connect
+    refuse_terminate: bool = False  # terminate order / cancel link answered 400, left open
+    lie: str = ""  # "order_id" or "currency": paid answers that do not fit the sale
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.latency) and 0 <= self.latency <= 120):
@@ -47,12 +49,15 @@ class Faults:
         for key, value in data.items():
             if key not in current:
                 raise ValueError(f"unknown fault setting: {key}")
-            if key == "down":
+            if key in ("down", "refuse_terminate"):
                 if not isinstance(value, bool):
-                    raise ValueError("down must be true or false")
+                    raise ValueError(f"{key} must be true or false")
+            elif key == "lie":
+                if value not in ("", "order_id", "currency"):
+                    raise ValueError('lie must be "", "order_id" or "currency"')
             elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 raise ValueError(f"{key} must be a number")
-            current[key] = value if key == "down" else float(value)
+            current[key] = value if key in ("down", "refuse_terminate", "lie") else float(value)
         return cls(**current)
 
     def to_dict(self) -> dict[str, Any]:

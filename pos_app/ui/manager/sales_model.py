@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.wording import reason_text
 from pos_app.ui.manager import text
 
 __all__ = ["SALE_ROLE", "SalesTableModel"]
@@ -142,7 +143,7 @@ class SalesTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if column == 5 else _LEFT
         if role == Qt.ItemDataRole.ToolTipRole:
-            return sale.reason if column == 3 and sale.reason else None
+            return reason_text(sale) if column == 3 else None
         return self._cell(sale, column)
 
     def _cell(self, sale: Sale, column: int) -> str:

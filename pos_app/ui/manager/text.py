@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleEvent, SaleStatus
 from pos_app.services.day_refresh import DayRefresh
+from pos_app.services.wording import reason_text
 
 CONSOLE_TITLE = "Manager"
 MENU = "Manager"
@@ -145,7 +146,7 @@ def sale_lines(sale: Sale, zone: tzinfo) -> list[tuple[str, str]]:
         ("Phone", sale.customer_phone),
         ("UPI id", sale.vpa),
         ("Paid by", sale.payer),
-        ("Note", sale.reason),
+        ("Note", reason_text(sale)),
     ):
         if value:
             rows.append((label, value))
