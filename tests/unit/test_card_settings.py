@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import pytest
 
@@ -82,9 +83,14 @@ def test_switching_off_needs_only_the_pin(monkeypatch: pytest.MonkeyPatch) -> No
     assert not _card_on()
 
 
-def test_the_checkout_offers_cards_only_when_switched_on() -> None:
-    deps = object()
-    off = make_checkout(Settings(enabled_methods=("upi-qr", "card")), deps)  # type: ignore[arg-type]
-    assert Method.CARD not in off.enabled_methods
-    on = make_checkout(Settings(card_payments_enabled=True), deps)  # type: ignore[arg-type]
-    assert Method.CARD in on.enabled_methods
+def test_the_checkout_offers_cards_only_when_switched_on(tmp_path: Path) -> None:
+    from till_fakes import make_till
+
+    till = make_till(tmp_path)
+    try:
+        off = make_checkout(Settings(enabled_methods=("upi-qr", "card")), till.deps)
+        assert Method.CARD not in off.enabled_methods
+        on = make_checkout(Settings(card_payments_enabled=True), till.deps)
+        assert Method.CARD in on.enabled_methods
+    finally:
+        till.journal.close()
