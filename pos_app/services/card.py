@@ -35,6 +35,7 @@ __all__ = [
     "resend_otp",
     "start_card_attempt",
     "submit_otp",
+    "use_bank_page",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ async def start_card_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleStat
     )
     if result.action is CardAction.POST and result.cf_payment_id:
         flow.needs_otp = True
+        flow.bank_page_url = result.bank_page
         flow.resend_at = deps.clock() + timedelta(seconds=RESEND_COOLDOWN)
         flow.message = _OTP_ASK
     elif result.url is not None:
@@ -199,6 +201,22 @@ async def submit_otp(deps: Deps, run: SaleRun, text: str) -> SaleState:
         else:
             flow.otp_message = f"Cashfree: {said}. The customer can try again."
     run.wake.set()  # let the poller look now
+    return run.state()
+
+
+async def use_bank_page(deps: Deps, run: SaleRun) -> SaleState:
+    """No OTP arrives (or the customer prefers it): show Cashfree's page that takes the
+    customer to the bank's own page, as a QR for their phone, and keep following."""
+    flow = _waiting_flow(run)
+    if flow.bank_page_url is None:
+        raise CardStepError("Cashfree offered no bank page for this card payment.")
+    flow.needs_otp = False
+    flow.bank_page = True
+    flow.message = _BANK_PAGE
+    run.qr_text = flow.bank_page_url
+    await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
+    run.qr_png = render_png(flow.bank_page_url)
+    deps.journal.add_event(run.order_id, "card_bank_page", {"cf_payment_id": flow.cf_payment_id})
     return run.state()
 
 

@@ -25,6 +25,7 @@ class CardPrompt:
     resend_at: datetime | None  # "Send the OTP again" is allowed from this moment
     failed: str | None  # this card did not work: another card may be tried
     checking: bool  # OTP accepted: confirming the payment with Cashfree
+    bank_page_offered: bool = False  # the OTP step may switch to the bank's own page
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class CardFlow:
     failed: str | None = None
     checking: bool = False
     message: str | None = None  # the line for the cashier while the sale awaits payment
+    bank_page_url: str | None = None  # Cashfree's fall-back to the bank page (redirect_to_bank)
 
     def prompt(self) -> CardPrompt:
         return CardPrompt(
@@ -51,4 +53,5 @@ class CardFlow:
             resend_at=self.resend_at,
             failed=self.failed,
             checking=self.checking,
+            bank_page_offered=self.needs_otp and self.bank_page_url is not None,
         )

@@ -350,6 +350,10 @@ class CheckoutService:
         """Ask the bank to send the OTP again (cool-down between asks)."""
         return await card_step.resend_otp(self.deps, self._card_run(order_id))
 
+    async def use_bank_page(self, order_id: str) -> SaleState:
+        """Switch a card payment waiting for its OTP to the bank's own page (a QR)."""
+        return await card_step.use_bank_page(self.deps, self._card_run(order_id))
+
     async def retry_card(self, order_id: str, card: CardDetails) -> AsyncIterator[SaleState]:
         """Another card for an open card sale (after a decline or a failed OTP)."""
         try:

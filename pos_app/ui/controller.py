@@ -59,6 +59,8 @@ class CheckoutPort(Protocol):
 
     async def resend_otp(self, order_id: str) -> SaleState: ...
 
+    async def use_bank_page(self, order_id: str) -> SaleState: ...
+
     def retry_card(self, order_id: str, card: CardDetails) -> AsyncIterator[SaleState]: ...
 
 
@@ -250,6 +252,10 @@ class SaleController(QObject):
     @async_slot()
     async def resend_otp(self) -> None:
         await self._card_step(lambda order_id: self._checkout.resend_otp(order_id))
+
+    @async_slot()
+    async def use_bank_page(self) -> None:
+        await self._card_step(lambda order_id: self._checkout.use_bank_page(order_id))
 
     @async_slot(object)
     async def another_card(self, card: CardDetails) -> None:

@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.waiting.send_link_requested.connect(self._send_link)
         self.waiting.otp_submitted.connect(c.submit_otp)
         self.waiting.resend_otp_requested.connect(c.resend_otp)
+        self.waiting.bank_page_requested.connect(c.use_bank_page)
         self.waiting.another_card_requested.connect(c.another_card)
         self.result.new_sale_requested.connect(self.new_sale)
         self.result.try_again_requested.connect(self._try_again)

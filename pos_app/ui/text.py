@@ -112,6 +112,7 @@ OTP = "OTP"
 SUBMIT_OTP = "Submit OTP"
 RESEND_OTP = "Send OTP again"
 ANOTHER_CARD = "Pay with this card"
+USE_BANK_PAGE = "No OTP? Use the bank's page (QR)"
 TRY_ANOTHER_CARD = "The card did not work. Enter another card, or cancel the sale."
 
 

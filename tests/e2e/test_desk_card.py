@@ -145,3 +145,20 @@ def test_bank_page_is_a_qr_and_the_sale_is_followed(qtbot: QtBot, card_desk: Liv
     card_desk.runtime.simulator.card_page_acts(payload.rsplit("/", 1)[1], approve=True)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=8000)
     assert window.result.title.text() == "PAID"
+
+
+def test_no_otp_switches_to_the_bank_page_qr(qtbot: QtBot, card_desk: LiveDesk) -> None:
+    window = card_desk.window
+    _start_card_sale(qtbot, card_desk, "88")
+    _waiting_for_otp(qtbot, card_desk)
+    panel = window.waiting.card
+    assert panel.bank_page.isVisible()
+    qtbot.mouseClick(panel.bank_page, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.waiting.qr.has_code(), timeout=5000)
+    assert not panel.otp.isVisible() and not panel.bank_page.isVisible()
+    qtbot.wait(20)
+    [payload] = decode_qr(window.waiting)
+    assert "/checkout/card/" in payload
+    card_desk.runtime.simulator.card_page_acts(payload.rsplit("/", 1)[1], approve=True)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=8000)
+    assert window.result.title.text() == "PAID"

@@ -234,3 +234,19 @@ async def test_a_refused_request_wipes_the_card(till: Till) -> None:
             pass
     assert details.cleared
     assert (await till.cancel_and_finish(shown.order_id)).status is SaleStatus.CANCELLED
+
+
+async def test_no_otp_the_bank_page_instead(till: Till) -> None:
+    till.stream = till.checkout.start(card_request())
+    asking = await until(till, till.stream, waiting_otp)
+    assert asking.card is not None and asking.card.bank_page_offered
+    switched = await till.checkout.use_bank_page(asking.order_id)
+    assert switched.card is not None and switched.card.bank_page and not switched.card.needs_otp
+    assert not switched.card.bank_page_offered
+    assert switched.qr_png is not None and switched.qr_text is not None
+    assert "/checkout/card/" in switched.qr_text and "3-D Secure" in switched.message
+    with pytest.raises(CardStepError):
+        await till.checkout.submit_otp(asking.order_id, "123456")
+    till.sim.card_page_acts(switched.qr_text.rsplit("/", 1)[1], approve=True)
+    assert (await till.finish()).status is SaleStatus.PAID
+    assert "card_bank_page" in kinds(till, asking.order_id)

@@ -43,6 +43,7 @@ class WaitingScreen(QWidget):
     send_link_requested = Signal(object)  # LinkRecipients, validated
     otp_submitted = Signal(str)  # card sales: the OTP the customer read out
     resend_otp_requested = Signal()
+    bank_page_requested = Signal()
     another_card_requested = Signal(object)  # CardDetails
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
@@ -70,6 +71,7 @@ class WaitingScreen(QWidget):
         self.card.setVisible(False)
         self.card.otp_submitted.connect(self.otp_submitted.emit)
         self.card.resend_requested.connect(self.resend_otp_requested.emit)
+        self.card.bank_page_requested.connect(self.bank_page_requested.emit)
         self.card.card_entered.connect(self.another_card_requested.emit)
 
         self.copy_button = self._button(text.COPY_LINK, "copy", self._copy_link)

@@ -39,6 +39,7 @@ def _utc_now() -> datetime:
 class CardPanel(QWidget):
     otp_submitted = Signal(str)
     resend_requested = Signal()
+    bank_page_requested = Signal()
     card_entered = Signal(object)  # CardDetails for another try
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
@@ -69,6 +70,9 @@ class CardPanel(QWidget):
         self.resend = QPushButton(text.RESEND_OTP, self)
         self.resend.setAccessibleName(text.RESEND_OTP)
         self.resend.clicked.connect(lambda _=False: self._resend())
+        self.bank_page = QPushButton(text.USE_BANK_PAGE, self)
+        self.bank_page.setAccessibleName(text.USE_BANK_PAGE)
+        self.bank_page.clicked.connect(lambda _=False: self.bank_page_requested.emit())
         self.form = CardForm(self)
         self.another = QPushButton(text.ANOTHER_CARD, self)
         self.another.setAccessibleName(text.ANOTHER_CARD)
@@ -86,6 +90,7 @@ class CardPanel(QWidget):
         column.addWidget(self.label)
         column.addWidget(self.notice)
         column.addLayout(otp_row)
+        column.addWidget(self.bank_page)
         column.addWidget(self.form)
         column.addWidget(self.another)
 
@@ -111,6 +116,7 @@ class CardPanel(QWidget):
         self.notice.setVisible(bool(notice))
         for widget in (self.otp, self.submit, self.resend):
             widget.setVisible(wants_otp)
+        self.bank_page.setVisible(wants_otp and prompt.bank_page_offered)
         self.form.setVisible(wants_card)
         self.another.setVisible(wants_card)
         if not wants_card:
