@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         self.waiting.otp_submitted.connect(c.submit_otp)
         self.waiting.resend_otp_requested.connect(c.resend_otp)
         self.waiting.bank_page_requested.connect(c.use_bank_page)
+        if self.customer is not None:
+            self.customer.otp_submitted.connect(c.submit_otp)
         self.waiting.another_card_requested.connect(c.another_card)
         self.result.new_sale_requested.connect(self.new_sale)
         self.result.try_again_requested.connect(self._try_again)

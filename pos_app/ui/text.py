@@ -120,7 +120,8 @@ def resend_wait(seconds: int) -> str:
     return f"{RESEND_OTP} ({seconds} s)"
 
 
-CUSTOMER_CARD_OTP = "Your bank has sent an OTP to your phone: tell it to the cashier."
+CUSTOMER_CARD_OTP = "Your bank has sent an OTP to your phone: type it here, or tell the cashier."
+CUSTOMER_OTP_HINT = "OTP from your bank's SMS"
 CUSTOMER_BANK_PAGE = "Scan with your phone to finish on your bank's secure page."
 CHECKOUT_INSTRUCTION = "The customer pays on the customer screen, in Cashfree's checkout."
 

@@ -162,3 +162,40 @@ def test_no_otp_switches_to_the_bank_page_qr(qtbot: QtBot, card_desk: LiveDesk) 
     card_desk.runtime.simulator.card_page_acts(payload.rsplit("/", 1)[1], approve=True)  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=8000)
     assert window.result.title.text() == "PAID"
+
+
+def test_the_customer_types_the_otp_on_the_customer_screen(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop
+) -> None:
+    from pos_app.ui.controller import SaleController
+    from pos_app.ui.customer_display import CustomerDisplay
+    from pos_app.ui.main_window import MainWindow
+    from pos_app.ui.options import DeskOptions
+
+    where = paths()
+    save_settings(
+        where, dataclasses.replace(load_settings(where).settings, card_payments_enabled=True)
+    )
+    runtime = open_runtime("demo")
+    controller = SaleController(runtime.checkout, runtime.simulator)
+    customer = CustomerDisplay("Test Store")
+    window = MainWindow(
+        controller,
+        DeskOptions.from_settings(runtime.settings, runtime.environment),
+        customer=customer,
+    )
+    qtbot.addWidget(window)
+    qtbot.addWidget(customer)
+    window.show()
+    customer.show()
+    live = LiveDesk(runtime, controller, window)
+    try:
+        _start_card_sale(qtbot, live, "150")
+        qtbot.waitUntil(lambda: customer.otp_row.isVisible(), timeout=5000)
+        qtbot.keyClicks(customer.otp, "123456")
+        qtbot.mouseClick(customer.otp_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=8000)
+        assert window.result.title.text() == "PAID"
+        assert customer.pages.currentWidget() is customer.paid
+    finally:
+        close_desk(qtbot, live)

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Settings
@@ -141,8 +142,6 @@ def test_otp_panel_offers_another_card_after_a_failure(qtbot: QtBot) -> None:
 
 # ---- the screens ----------------------------------------------------------------------------------
 def test_f4_picks_card_only_when_offered(qtbot: QtBot) -> None:
-    from PySide6.QtCore import Qt
-
     without = AmountScreen(DeskOptions(methods=(Method.UPI_QR, Method.LINK)))
     qtbot.addWidget(without)
     qtbot.keyClick(without, Qt.Key.Key_F4)
@@ -208,3 +207,28 @@ def test_customer_display_tells_a_card_customer_what_to_do(qtbot: QtBot) -> None
     customer.show_state(bank)
     assert customer.instruction.text() == ui_text.CUSTOMER_BANK_PAGE
     assert customer.qr.isVisibleTo(customer)
+    assert not customer.otp_row.isVisibleTo(customer)
+
+
+def test_the_customer_can_type_the_otp_on_their_screen(qtbot: QtBot) -> None:
+    from pos_app.ui.customer_display import CustomerDisplay
+
+    customer = CustomerDisplay("Test Store")
+    qtbot.addWidget(customer)
+    customer.show()
+    state = SaleState(
+        order_id="T1-3",
+        amount=Money(1000),
+        method=Method.CARD,
+        status=SaleStatus.AWAITING_PAYMENT,
+        message="",
+        card=_prompt(),
+    )
+    customer.show_state(state)
+    assert customer.otp_row.isVisible()
+    qtbot.keyClicks(customer.otp, "123456")
+    with qtbot.waitSignal(customer.otp_submitted) as sent:
+        qtbot.keyClick(customer.otp, Qt.Key.Key_Return)
+    assert sent.args == ["123456"] and customer.otp.text() == ""
+    customer.show_state(dataclasses.replace(state, status=SaleStatus.PAID))
+    assert customer.pages.currentWidget() is customer.paid
