@@ -18,7 +18,7 @@ import httpx
 
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
@@ -29,6 +29,7 @@ from pos_app.services.runtime import Deps
 from pos_app.store.journal import Journal
 
 if TYPE_CHECKING:
+    from pos_app.mcp.context import McpServices
     from pos_app.services.diagnostics import ConnectionCheck
 
 __all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
@@ -172,12 +173,38 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
     )
 
 
+def make_mcp_services(runtime: Runtime) -> McpServices:
+    """The MCP server's bundle: the runtime's checkout and journal, a RefundService for
+    approved refund requests, and the MCP limits from Settings (the per-call maximum never
+    above the till's own)."""
+    from pos_app.mcp.context import McpServices
+    from pos_app.services.refund_requests import RefundRequestService
+    from pos_app.services.refunds import RefundService
+    from pos_app.services.reports import local_zone
+
+    deps, settings = runtime.deps, runtime.settings
+    refunds = RefundService(deps.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
+    till_max = Money(settings.max_amount_paise)
+    wanted = settings.mcp_max_amount_paise
+    return McpServices(
+        environment=runtime.environment,
+        checkout=runtime.checkout,
+        journal=runtime.journal,
+        refunds=refunds,
+        refund_requests=RefundRequestService(runtime.journal, refunds, clock=deps.clock),
+        max_amount=min(Money(wanted), till_max) if wanted else till_max,
+        calls_per_minute=settings.mcp_calls_per_minute,
+        zone=local_zone(),
+    )
+
+
 def open_runtime(
     env_override: str | None = None,
     *,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     simulator: Any | None = None,
+    close_demo_orphans: bool = False,
 ) -> Runtime:
     """Build everything for one run (no I/O but the journal and keyring). Raises
     SetupError with a sentence to show; store.errors.JournalError passes through."""
@@ -213,7 +240,8 @@ def open_runtime(
     )
     # No connection exists yet, so a failure here leaves nothing open to close.
     journal = Journal.open(journal_path(where, environment), clock=clock)
-    if sim is not None and simulator is None:
+    if close_demo_orphans and sim is not None and simulator is None:
+        # Only a starting desk does this (never a command beside a running desk).
         close_orphaned_demo_sales(journal)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
@@ -231,23 +259,19 @@ def open_runtime(
     )
 
 
-DEMO_RESTARTED = (
-    "The demo's pretend Cashfree started afresh and no longer knows this training sale, "
-    "so it was closed. No money was involved."
-)
-
-
 def close_orphaned_demo_sales(journal: Journal) -> int:
     """The in-process demo Cashfree keeps its orders in memory only: training sales left
     open by an earlier run cannot be settled by a new one, so they are closed, with an
     event saying why (real environments never do this)."""
     closed = 0
     for sale in journal.open_sales():
+        if journal.live_lease(sale.order_id) is not None:
+            continue  # a live process follows it (another desk or command): not an orphan
         journal.update_sale(
             sale.order_id,
             event="demo_restarted",
             status=SaleStatus.CANCELLED,
-            reason=DEMO_RESTARTED,
+            reason_code=ReasonCode.DEMO_RESTARTED,
         )
         closed += 1
     return closed
@@ -273,13 +297,13 @@ def run_gui(env_override: str | None = None) -> int:
     credentials_missing = False
     notice: str | None = None
     try:
-        runtime = open_runtime(env_override)
+        runtime = open_runtime(env_override, close_demo_orphans=True)
     except SetupError as exc:
         if env_override not in (None, "demo") and "credentials" not in str(exc):
             raise
         credentials_missing = True
         notice = str(exc)
-        runtime = open_runtime("demo")
+        runtime = open_runtime("demo", close_demo_orphans=True)
     demo_server = None
     if runtime.simulator is not None and runtime.settings.embedded_checkout:
         # The embedded checkout shows the simulator's checkout page: serve it on loopback.

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from pos_app import __version__
+from pos_app.commands.mcp_cmd import add_mcp_parser
 
 ENVIRONMENTS = ("demo", "sandbox", "production")
 
@@ -76,7 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", help="last day YYYY-MM-DD")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--output", help="write to this file instead of the screen")
+    report.add_argument(
+        "--recon",
+        action="store_true",
+        help="the day three ways: the till against Cashfree's records and its bank transfers",
+    )
     _env_options(report, top=False)
+
+    evidence = sub.add_parser(
+        "paid-evidence",
+        help="the customer says they paid: look up their UPI reference (asks for the manager PIN)",
+        description="Looks for the payment at Cashfree; only a successful payment with this "
+        "reference and amount records the sale as paid. Otherwise nothing changes.",
+    )
+    evidence.add_argument("order_id")
+    evidence.add_argument(
+        "--utr", required=True, help="the UPI reference (UTR) the customer shows, or its last 4+"
+    )
+    evidence.add_argument("--amount", required=True, help="the amount paid, in rupees")
+    _env_options(evidence, top=False)
 
     refund = sub.add_parser(
         "refund",
@@ -91,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _credentials_parser(sub)
     _config_parser(sub)
+    _say_parser(sub)
+    add_mcp_parser(sub, _env_options)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
@@ -151,6 +172,23 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
     change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
+
+
+def _say_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pos_app.voice.languages import LANGUAGES
+
+    say = sub.add_parser(
+        "say",
+        help="say the PAID announcement for an amount (or write it as a WAV file)",
+        description="Prints the sentence the till says when a sale is paid, then plays it, "
+        "or writes it to --output. Language and volume default to the settings.",
+    )
+    say.add_argument("amount", help="amount in rupees, e.g. 450 or 1,23,45,678.50")
+    say.add_argument("--lang", choices=sorted(LANGUAGES), help="spoken language")
+    say.add_argument("--output", help="write a WAV file instead of playing it")
+    say.add_argument("--volume", type=int, help="0-100 percent")
+    say.add_argument("--bill", help="say this bill number too")
+    say.add_argument("--late", action="store_true", help="as a late payment is announced")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

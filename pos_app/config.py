@@ -27,6 +27,7 @@ import platformdirs
 from pos_app.domain import validate
 from pos_app.domain.money import MINIMUM
 from pos_app.domain.sale import Method
+from pos_app.voice.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
     "APP_NAME",
@@ -119,6 +120,14 @@ class Settings:
     poll_slow_interval: float = 10.0
     late_sweep_hours: float = 24.0
     duplicate_window_minutes: float = 5.0
+    voice: bool = True  # say "₹450 received" when a sale is paid
+    voice_language: str = DEFAULT_LANGUAGE
+    voice_volume: int = 80  # percent
+    voice_say_bill: bool = False
+    # The MCP server (`pos-app mcp`): the largest amount one tool call may charge (None:
+    # the till's max_amount_paise), and how many calls per minute each tool accepts.
+    mcp_max_amount_paise: int | None = None
+    mcp_calls_per_minute: int = 20
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -177,6 +186,7 @@ class LoadResult:
 @dataclass(frozen=True, slots=True)
 class _Rule:
     kind: str  # text | terminal | phone | environment | whole | methods | flag | pin | number
+    # | language
     optional: bool = False  # None is allowed
     low: int = 0
     high: int = 0
@@ -207,6 +217,14 @@ _RULES: dict[str, _Rule] = {
     "poll_slow_interval": _Rule("number", positive=True, hint=" of seconds"),
     "late_sweep_hours": _Rule("number", hint=" of hours"),
     "duplicate_window_minutes": _Rule("number", hint=" of minutes"),
+    "voice": _Rule("flag"),
+    "voice_language": _Rule("language"),
+    "voice_volume": _Rule("whole", low=0, high=100, hint=" percent"),
+    "voice_say_bill": _Rule("flag"),
+    "mcp_max_amount_paise": _Rule(
+        "whole", optional=True, low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise"
+    ),
+    "mcp_calls_per_minute": _Rule("whole", low=1, high=600, hint=" of calls per minute"),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -256,6 +274,10 @@ def _check(name: str, value: object) -> object:
         return value
     if kind == "methods":
         return _check_methods(name, value)
+    if kind == "language":
+        if value not in LANGUAGES:
+            raise ValueError(f"{name}: must be one of {', '.join(sorted(LANGUAGES))}")
+        return value
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:
         raise ValueError(f"{name}: must be the stored hash of a PIN")
@@ -285,7 +307,7 @@ def _from_text(name: str, text: str) -> object:
             return validate.phone(raw)
         except validate.ValidationError as exc:
             raise ValueError(f"{name}: {exc.message}") from None
-    if kind == "environment":
+    if kind in ("environment", "language"):
         return raw.lower()
     if kind == "whole":
         if not _WHOLE.match(raw):

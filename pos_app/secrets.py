@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_SERVICE",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
+    "MCP_TOKEN",
     "NAMES",
     "NO_BACKEND_MESSAGE",
     "KeyringSecretStore",
@@ -80,7 +81,14 @@ DEFAULT_SERVICE = "pos_app"
 DEFAULT_TIMEOUT = 5.0
 _ASYNC_GRACE = 1.0  # the sync call bounds itself; this only backstops the thread hand-off
 
-_LABELS = {"app_id": "Cashfree App ID", "client_secret": "Cashfree client secret"}
+_LABELS = {
+    "app_id": "Cashfree App ID",
+    "client_secret": "Cashfree client secret",
+    "mcp_token": "MCP access token",
+}
+# The MCP server's bearer token (`pos-app mcp --http`): one per environment, demo included.
+MCP_TOKEN = "mcp_token"  # noqa: S105 (the entry's name, not a token)
+_MCP_TOKEN_ENVIRONMENTS = ("demo", "sandbox", "production")
 _VERBS = {"get": "read", "set": "save", "delete": "remove"}
 _DONE = {"get": "read", "set": "saved", "delete": "removed"}
 
@@ -115,6 +123,8 @@ class SecretStore(Protocol):
 
 
 def _account(environment: str, name: str) -> str:
+    if name == MCP_TOKEN and environment in _MCP_TOKEN_ENVIRONMENTS:
+        return f"{environment}/{name}"
     if environment not in ENVIRONMENTS:
         raise ValueError(f"unknown environment {environment!r}: use 'sandbox' or 'production'")
     if name not in NAMES:

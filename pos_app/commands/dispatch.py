@@ -44,9 +44,17 @@ def dispatch(args: argparse.Namespace) -> int:
         if command == "reconcile":
             return _with_runtime(args, _reconcile)
         if command == "report":
+            if getattr(args, "recon", False):
+                from pos_app.commands.recon_report import run_recon_report
+
+                return run_recon_report(args)
             from pos_app.commands.report import run_report
 
             return run_report(args)
+        if command == "paid-evidence":
+            from pos_app.commands.paid_evidence import run_paid_evidence_command
+
+            return run_paid_evidence_command(args)
         if command == "refund":
             from pos_app.commands.refund import run_refund_command
 
@@ -55,10 +63,18 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.credentials import run_credentials
 
             return run_credentials(args)
+        if command == "mcp":
+            from pos_app.commands.mcp_cmd import run_mcp
+
+            return run_mcp(args)
         if command == "config":
             from pos_app.commands.config_cmd import run_config
 
             return run_config(args)
+        if command == "say":
+            from pos_app.commands.say import run_say
+
+            return run_say(args)
     except (SetupError, JournalError) as exc:
         print(str(exc), file=sys.stderr)
         return exit_codes.SETUP

@@ -14,6 +14,7 @@ from typing import Protocol, Self
 
 from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
+from pos_app.gateway.recon_types import ReconGateway  # the day end's calls (recon_types.py)
 
 __all__ = [
     "AuthenticateStatus",
@@ -33,6 +34,7 @@ __all__ = [
     "PaymentError",
     "PaymentGateway",
     "PaymentStatus",
+    "ReconGateway",
     "Refund",
     "RefundStatus",
     "UpiChannel",

@@ -38,6 +38,7 @@ from pos_app.gateway.base import (
     Refund,
     UpiChannel,
 )
+from pos_app.gateway.cashfree_recon import ReconCalls
 from pos_app.gateway.retry import RateBudget, RetryPolicy
 from pos_app.secrets import Secret
 
@@ -115,7 +116,7 @@ def _customer(customer: Customer, *, with_id: bool) -> dict[str, str]:
     return details
 
 
-class CashfreeGateway:
+class CashfreeGateway(ReconCalls):
     """PaymentGateway over Cashfree PG. Every method raises GatewayError subclasses only
     (and ValueError for arguments that could never be sent)."""
 

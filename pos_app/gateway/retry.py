@@ -118,6 +118,10 @@ ENDPOINTS: tuple[str, ...] = (
     "create_refund",
     "get_refund",
     "list_refunds",
+    "recon",
+    "settlements",
+    "settlement_recon",
+    "order_settlements",
     "authenticate_payment",  # card OTP submit / resend
 )
 
@@ -128,9 +132,27 @@ def _limits(default: int, **specific: int) -> dict[str, int]:
 
 # Calls per minute, Cashfree's published defaults (REFERENCE §8.3); "others" take the default.
 _PUBLISHED_LIMITS: dict[str, dict[str, int]] = {
-    "sandbox": _limits(30, get_order=60),
+    # The reconciliation calls count as "Get Settlements" (20 sandbox, 30 production); the
+    # limit of /recon itself is not published (UNVERIFIED): it gets the same, to be safe.
+    "sandbox": _limits(
+        30,
+        get_order=60,
+        recon=20,
+        settlements=20,
+        settlement_recon=20,
+        order_settlements=20,
+    ),
     "production": _limits(
-        100, create_order=200, get_order=400, list_payments=100, pay_order=100, get_refund=30
+        100,
+        create_order=200,
+        get_order=400,
+        list_payments=100,
+        pay_order=100,
+        get_refund=30,
+        recon=30,
+        settlements=30,
+        settlement_recon=30,
+        order_settlements=30,
     ),
 }
 _PUBLISHED_LIMITS["demo"] = _PUBLISHED_LIMITS["sandbox"]

@@ -62,6 +62,9 @@ class ExceptionKind(enum.Enum):
 
     UNCERTAIN = "uncertain"  # the till could not confirm the outcome with Cashfree
     LATE_PAYMENT = "late_payment"  # money arrived after cancel or expiry
+    PAID_ON_EVIDENCE = (
+        "paid_on_evidence"  # recorded PAID from the customer's UTR (paid_evidence.py)
+    )
     REFUND_NOT_FINAL = "refund_not_final"  # a refund not yet SUCCESS, FAILED or CANCELLED
     OPEN = "open"  # still waiting for the customer
     DUPLICATE_OVERRIDE = "duplicate_override"  # paid after the cashier overrode the guard
@@ -301,6 +304,8 @@ def _assemble(
         items.extend(DayException(kind, sale, earlier=True) for kind in _kinds(sale))
     for sale in sales:
         items.extend(DayException(kind, sale) for kind in _kinds(sale))
+    evidence = reader.sales_by_order_ids(reader.evidence_order_ids(start, end, terminal_id))
+    items.extend(DayException(ExceptionKind.PAID_ON_EVIDENCE, sale) for sale in evidence)
     for refund in listed:
         owner = known.get(refund.order_id)
         if owner is not None:

@@ -252,6 +252,22 @@ class ReportReader(Journal):
                 for slot, status, count, paise in conn.execute(sql, args)
             ]
 
+    def evidence_order_ids(
+        self, start: datetime, end: datetime, terminal_id: str | None = None
+    ) -> list[str]:
+        """Sales recorded PAID on the customer's evidence (paid_evidence.py) in [start, end)."""
+        sql = (
+            "SELECT DISTINCT e.order_id FROM sale_events AS e"
+            " JOIN sales AS s ON s.order_id = e.order_id"
+            " WHERE e.kind = 'paid_on_evidence' AND e.at >= ? AND e.at < ?"
+        )
+        args: list[object] = [to_ms(start), to_ms(end)]
+        if terminal_id:
+            sql += " AND s.terminal_id = ?"
+            args.append(terminal_id)
+        with self._reading() as conn:
+            return [str(row[0]) for row in conn.execute(sql + " ORDER BY e.order_id", args)]
+
     def unfinished_refunds(self, terminal_id: str | None = None) -> list[RefundRecord]:
         """Every refund not yet SUCCESS, FAILED or CANCELLED, oldest first, whatever its day."""
         args: list[object] = list(FINAL_REFUND_STATUSES)

@@ -179,6 +179,7 @@ DAY_SUMMARY_COLUMNS = ("section", "item", "count", "amount", "order_id", "detail
 EXCEPTION_TITLES = {
     ExceptionKind.UNCERTAIN: "Not confirmed",
     ExceptionKind.LATE_PAYMENT: "Late payment",
+    ExceptionKind.PAID_ON_EVIDENCE: "Paid on the customer's evidence",
     ExceptionKind.REFUND_NOT_FINAL: "Refund not final",
     ExceptionKind.OPEN: "Still open",
     ExceptionKind.DUPLICATE_OVERRIDE: "Duplicate charge allowed",
@@ -197,6 +198,11 @@ def exception_detail(item: DayException, zone: tzinfo) -> str:
     if item.kind is ExceptionKind.LATE_PAYMENT:
         utr = f", UTR {sale.bank_reference}" if sale.bank_reference else ""
         return f"paid {_local(sale.paid_at, zone)} after the sale was closed{utr}"
+    if item.kind is ExceptionKind.PAID_ON_EVIDENCE:
+        return (
+            f"recorded paid from the customer's UPI reference {sale.bank_reference or '?'}, "
+            f"found at Cashfree (payment {sale.cf_payment_id or '?'})"
+        )
     if item.kind is ExceptionKind.REFUND_NOT_FINAL and item.refund is not None:
         refund = item.refund
         return (

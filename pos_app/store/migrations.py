@@ -168,7 +168,55 @@ _V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+_MCP = Migration(
+    3,
+    "MCP tool calls and refund requests",
+    (
+        # One row per MCP tool call: which tool, its arguments with personal data removed,
+        # and how it ended. order_id is set when the call is about one sale.
+        """
+        CREATE TABLE mcp_calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL CHECK (typeof(at) = 'integer'),
+            tool TEXT NOT NULL,
+            order_id TEXT,
+            arguments TEXT NOT NULL DEFAULT '{}',
+            outcome TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        "CREATE INDEX mcp_calls_at ON mcp_calls (at)",
+        "CREATE INDEX mcp_calls_order ON mcp_calls (order_id, id)",
+        # A refund someone asked for (an MCP client) that moves no money until the manager
+        # approves it; approval makes the refund (refund_id links to the refunds table).
+        """
+        CREATE TABLE refund_requests (
+            request_id TEXT PRIMARY KEY NOT NULL,
+            order_id TEXT NOT NULL REFERENCES sales (order_id),
+            amount_paise INTEGER NOT NULL
+                CHECK (typeof(amount_paise) = 'integer' AND amount_paise > 0),
+            reason TEXT NOT NULL,
+            source TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('PENDING_APPROVAL', 'APPROVED', 'REJECTED')),
+            refund_id TEXT,
+            decision_note TEXT,
+            created_at INTEGER NOT NULL,
+            decided_at INTEGER
+        )
+        """,
+        "CREATE INDEX refund_requests_order ON refund_requests (order_id)",
+        "CREATE INDEX refund_requests_status ON refund_requests (status, created_at)",
+    ),
+)
+
+_EVENT_KINDS = Migration(
+    4,
+    "events findable by kind and time (the day end's sales paid on evidence)",
+    ("CREATE INDEX sale_events_kind_at ON sale_events (kind, at)",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP, _EVENT_KINDS)
 LATEST = MIGRATIONS[-1].version
 
 

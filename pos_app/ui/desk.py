@@ -30,6 +30,8 @@ from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.resources import icon, stylesheet
 from pos_app.ui.sound import make_sound
+from pos_app.voice.desk import DeskVoice
+from pos_app.voice.phrases import VoiceOptions
 
 if TYPE_CHECKING:
     from pos_app.ui.kiosk_host import KioskHost
@@ -89,6 +91,7 @@ async def _run(desk: Desk, app: QApplication) -> int:
         controller,
         options,
         sound=make_sound(options.sound),
+        voice=DeskVoice(VoiceOptions.from_settings(desk.settings)),
         customer=customer,
         notice=desk.notice,
         credentials_missing=desk.credentials_missing,

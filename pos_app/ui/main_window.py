@@ -32,6 +32,8 @@ from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.demo_panel import DemoPanel
 from pos_app.ui.widgets.send_link import NOT_RESENT, RESENDING, LinkRecipients
 from pos_app.ui.widgets.status_bar import StatusHeader
+from pos_app.voice.desk import DeskVoice
+from pos_app.voice.phrases import VoiceOptions
 
 Clock = Callable[[], datetime]
 OPEN_COUNT_REFRESH_MS = 1000
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         credentials_missing: bool = False,
         on_try_demo: Callable[[], object] | None = None,
         clock: Clock = _utc_now,
+        voice: DeskVoice | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.options = options
         self.sound: Sound = sound or SilentSound()
+        self.voice = voice or DeskVoice.silent()  # says "₹450 received" (issue 18)
         self.customer = customer
         self.announcer = Announcer(self, clock)
         self._clock = clock
@@ -100,6 +104,9 @@ class MainWindow(QMainWindow):
 
         if notice:
             self.notice.show_message(notice)
+        self.voice_notice = Banner("info", "Voice")  # on, but this machine cannot speak
+        self.voice_notice.show_message(self.voice.notice or "")
+        column.insertWidget(column.indexOf(self.problem) + 1, self.voice_notice)
         if credentials_missing:
             self._explain_setup(on_try_demo)
 
@@ -129,6 +136,8 @@ class MainWindow(QMainWindow):
         c.duplicate_warning.connect(self._duplicate)
         c.late_payment.connect(self.announcer.announce_late)
         c.background_paid.connect(self._background_paid)
+        c.late_payment.connect(self._speak_away_from_counter)
+        c.background_paid.connect(self._speak_away_from_counter)
         c.replacement_dropped.connect(self._replacement_dropped)
         self.amount.charge_requested.connect(self.charge)
         self.waiting.cancel_requested.connect(self._cancel)
@@ -251,8 +260,8 @@ class MainWindow(QMainWindow):
         self.result.show_state(state)
         self.stack.setCurrentWidget(self.result)
         self.result.setFocus(Qt.FocusReason.OtherFocusReason)
-        if newly_paid:
-            self.sound.paid()
+        if newly_paid and not self.voice.counter_paid(state):
+            self.sound.paid()  # the chime when the till does not speak
 
     def _sale_ended(self, last: SaleState | None) -> None:
         held, self._held_final = self._held_final, None
@@ -292,11 +301,29 @@ class MainWindow(QMainWindow):
         # The checkout stops counting the sale right after telling us: recount next turn.
         QTimer.singleShot(0, self._refresh_open_count)
 
+    def _speak_away_from_counter(self, state: SaleState) -> None:
+        """Another customer may be at the counter: their sale on the waiting screen means
+        the announcement must say which sale was paid."""
+        shown = self.waiting.state
+        other_customer = (
+            self.stack.currentWidget() is self.waiting
+            and shown is not None
+            and shown.order_id != state.order_id
+            and not shown.is_final
+        )
+        self.voice.paid_elsewhere(state, other_qr_on_screen=other_customer)
+
+    def settings_saved(self, settings: object) -> None:
+        """The settings dialog saved: the voice follows at once (the rest at restart)."""
+        self.voice.reconfigure(VoiceOptions.from_settings(settings))
+        self.voice_notice.show_message(self.voice.notice or "")
+
     def _refresh_open_count(self) -> None:
         self.header.show_open_count(self.controller.open_count())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._open_timer.stop()
+        self.voice.close()
         self.result.stop()
         self.waiting.stop()
         if self.customer is not None:

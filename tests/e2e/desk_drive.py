@@ -44,13 +44,13 @@ class LiveDesk:
     window: MainWindow
 
 
-def open_desk(qtbot: QtBot, runtime: Runtime) -> LiveDesk:
+def open_desk(qtbot: QtBot, runtime: Runtime, **window_options: object) -> LiveDesk:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setStyleSheet(stylesheet())
     options = DeskOptions.from_settings(runtime.settings, runtime.environment)
     controller = SaleController(runtime.checkout, runtime.simulator)
-    window = MainWindow(controller, options)
+    window = MainWindow(controller, options, **window_options)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1024, 600)
     window.show()

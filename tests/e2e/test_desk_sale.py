@@ -140,3 +140,28 @@ def test_payment_link_sale(qtbot: QtBot, desk: LiveDesk) -> None:
     assert decode_qr(window.waiting) == [state.link_url]
     qtbot.mouseClick(window.demo.buttons["customer_pays"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.result.title.text() == "PAID", timeout=5000)
+
+
+def test_a_refused_cancel_keeps_the_qr_and_says_the_customer_can_still_pay(
+    qtbot: QtBot, desk: LiveDesk
+) -> None:
+    window = desk.window
+    sim = desk.runtime.simulator
+    assert sim is not None
+    type_amount(qtbot, window.amount, "77")
+    qtbot.keyClick(window.amount, Qt.Key.Key_Return)
+    order_id = wait_for_qr(qtbot, desk)
+    sim.set_faults(refuse_terminate=True)
+    qtbot.keyClick(window.waiting, Qt.Key.Key_Escape)
+    answer(window.waiting.confirm_box, "Cancel the payment")
+    qtbot.waitUntil(lambda: "can still pay" in window.waiting.status.text(), timeout=5000)
+    assert window.stack.currentWidget() is window.waiting
+    assert window.waiting.qr.has_code()
+    assert window.waiting.cancel_button.isEnabled()
+    assert "No money was taken" not in window.waiting.status.text()
+    sale = desk.runtime.journal.get_sale(order_id)
+    assert sale is not None and sale.status is SaleStatus.AWAITING_PAYMENT
+    # The customer pays the QR that is still on screen: the till says so.
+    qtbot.mouseClick(window.demo.buttons["customer_pays"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    assert window.result.title.text() == "PAID"

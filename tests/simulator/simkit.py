@@ -122,6 +122,7 @@ PATHS = (  # most specific first
     "/orders/{order_id}/payments",
     "/orders/{order_id}/refunds/{refund_id}",
     "/orders/{order_id}/refunds",
+    "/orders/{order_id}/settlements",
     "/orders/{order_id}",
     "/orders",
     "/simulate/{simulation_id}",
@@ -130,6 +131,9 @@ PATHS = (  # most specific first
     "/links/{link_id}/orders",
     "/links/{link_id}",
     "/links",
+    "/settlement/recon",
+    "/settlements",
+    "/recon",
 )
 _TEMPLATES = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$"), p) for p in PATHS]
 

@@ -181,7 +181,7 @@ async def test_lies_change_what_get_order_says(
     assert (await api.get("/orders/ORD-L")).json()[field] != told
 
 
-def test_faults_refuse_unknown_lies() -> None:
+async def test_faults_refuse_unknown_lies() -> None:
     with pytest.raises(ValueError):
         Faults.from_mapping({"lie": "amount"})
     with pytest.raises(ValueError):

@@ -211,6 +211,7 @@ async def test_sandbox_defaults_follow_the_reference() -> None:
         "get_payments": 30,
         "pay_order": 30,
         "initiate_refund": 30,
+        "settlements": 20,
     }
 
 

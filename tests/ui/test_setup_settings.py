@@ -69,6 +69,7 @@ def test_opens_with_the_settings_and_the_saved_app_id_but_never_the_secret(
         "Cashfree",
         "Store",
         "Till",
+        "Voice",
         "Manager PIN",
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -102,34 +103,49 @@ def test_sandbox_without_credentials_says_what_to_do(capsys: pytest.CaptureFixtu
     assert "credentials set --env sandbox" in err and "--demo" in err
 
 
-def test_demo_sales_left_open_by_an_earlier_run_are_closed(
+def test_demo_sales_left_open_by_an_earlier_run_are_closed_by_a_starting_desk_only(
     capsys: pytest.CaptureFixture[str], _isolated_data_dir: Path
 ) -> None:
-    from pos_app.app import DEMO_RESTARTED, open_runtime
+    from pos_app.app import open_runtime
     from pos_app.domain.money import Money
-    from pos_app.domain.sale import Method, Sale, SaleStatus
+    from pos_app.domain.sale import Method, ReasonCode, Sale, SaleStatus
     from pos_app.store.journal import Journal
+    from pos_app.store.leases import Owner
 
     runtime = open_runtime("demo")
     now = runtime.deps.clock()
-    runtime.journal.create_sale(
-        Sale(
-            order_id="T1-261126000000-AAAAAA",
+
+    def sale(order_id: str, status: SaleStatus) -> Sale:
+        return Sale(
+            order_id=order_id,
             terminal_id="T1",
             environment="demo",
             amount=Money(5000),
             method=Method.UPI_QR,
-            status=SaleStatus.CREATED,
-            idempotency_key="k1",
+            status=status,
+            idempotency_key=order_id,
             created_at=now,
             updated_at=now,
+            cf_order_id="cf-1",
         )
-    )
+
+    runtime.journal.create_sale(sale("T1-261126000000-AAAAAA", SaleStatus.AWAITING_PAYMENT))
+    # A sale a running desk follows right now (another live process).
+    runtime.journal.create_sale(sale("T1-261126000000-BBBBBB", SaleStatus.AWAITING_PAYMENT))
+    desk = Owner(token="desk", host="another-host", pid=1)
+    assert runtime.journal.claim("T1-261126000000-BBBBBB", desk, "follow", timedelta(hours=1))
     runtime.journal.close()
-    assert main(["--demo", "reconcile"]) == 0
+    # A command (status, report, reconcile) never closes the desk's sales as orphans.
+    main(["--demo", "status", "T1-261126000000-BBBBBB"])
     capsys.readouterr()
     with Journal.open(_isolated_data_dir / "data" / "journal-demo.sqlite3") as journal:
-        sale = journal.get_sale("T1-261126000000-AAAAAA")
-        assert sale is not None and sale.status is SaleStatus.CANCELLED
-        assert sale.reason == DEMO_RESTARTED
-        assert [e.kind for e in journal.events(sale.order_id)][-1] == "demo_restarted"
+        assert "demo_restarted" not in [e.kind for e in journal.events("T1-261126000000-BBBBBB")]
+    # A starting desk closes the orphan, and leaves the followed one alone.
+    starting = open_runtime("demo", close_demo_orphans=True)
+    starting.journal.close()
+    with Journal.open(_isolated_data_dir / "data" / "journal-demo.sqlite3") as journal:
+        orphan = journal.get_sale("T1-261126000000-AAAAAA")
+        assert orphan is not None and orphan.status is SaleStatus.CANCELLED
+        assert orphan.reason_code is ReasonCode.DEMO_RESTARTED
+        followed = journal.get_sale("T1-261126000000-BBBBBB")
+        assert followed is not None and followed.status is SaleStatus.AWAITING_PAYMENT

@@ -1,4 +1,4 @@
-"""The core (domain, gateway, store, services) must not import Qt, and the rooms stay apart."""
+"""The core (domain, gateway, store, services, voice) must not import Qt, and the rooms stay apart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "pos_app"
-CORE = ["domain", "gateway", "store", "services"]
+CORE = ["domain", "gateway", "store", "services", "voice"]
 
 
 def _core_modules() -> list[str]:

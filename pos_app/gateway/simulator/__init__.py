@@ -1,7 +1,8 @@
 """The simulated Cashfree: demo mode, training, and the test double.
 
 Speaks Cashfree PG's 2025-01-01 wire format under /pg (orders, Order Pay, payments,
-links, refunds, terminate, the Simulation API), checks credentials, api version,
+links, refunds, terminate, the Simulation API, reconciliation and
+settlements with a daily T+1 settlement: settlements.py), checks credentials, api version,
 idempotency and rate limits like the real service, and can add faults on demand.
 
     sim = Simulator()

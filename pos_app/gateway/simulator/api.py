@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from pos_app.gateway.simulator import bodies, entities
+from pos_app.gateway.simulator import bodies, entities, recon_wire
 from pos_app.gateway.simulator.cards import CardDesk
 from pos_app.gateway.simulator.errors import SimulatorError, bad_request
 from pos_app.gateway.simulator.guards import (
@@ -26,6 +26,7 @@ from pos_app.gateway.simulator.guards import (
 from pos_app.gateway.simulator.links import LinkDesk
 from pos_app.gateway.simulator.qr import intent_urls, png_data_uri, upi_pay_url
 from pos_app.gateway.simulator.refunds import RefundDesk
+from pos_app.gateway.simulator.settlements import EventKind, SettlementDesk
 from pos_app.gateway.simulator.state import SimState
 from pos_app.gateway.simulator.wire import SimRequest, SimResponse, parse_json
 
@@ -66,8 +67,10 @@ class PgApi:
         client_secret: str,
         rate_limits: Mapping[str, int] | None,
         public_url: Callable[[], str],
+        settlements: SettlementDesk | None = None,
     ) -> None:
         self.state = state
+        self.settlements = settlements or SettlementDesk(state, refunds)
         self.links = links
         self.refunds = refunds
         self.client_id = client_id
@@ -241,6 +244,42 @@ class PgApi:
     def _get_refund(self, call: _Call) -> Any:
         return entities.refund_entity(self.refunds.get(call.params[0], call.params[1], call.now))
 
+    # ---- reconciliation and settlements (recon_wire.py) ------------------------------------
+    def _recon(self, call: _Call) -> Any:
+        filters, page = recon_wire.recon_filters(call.body)
+        assert filters.start is not None and filters.end is not None
+        events = [
+            e for e in self.settlements.events(call.now) if filters.start <= e.at <= filters.end
+        ]
+        chosen, envelope = recon_wire.page_of(events, page, filters.fingerprint)
+        return {**envelope, "data": [recon_wire.flat_row(e) for e in chosen]}
+
+    def _settlements(self, call: _Call) -> Any:
+        filters, page = recon_wire.settlement_filters(call.body)
+        found = [
+            s
+            for s in self.settlements.settlements(call.now)
+            if recon_wire.settlement_matches(s, filters)
+        ]
+        chosen, envelope = recon_wire.page_of(found, page, filters.fingerprint)
+        return {**envelope, "data": [recon_wire.settlement_item(s) for s in chosen]}
+
+    def _settlement_recon(self, call: _Call) -> Any:
+        filters, page = recon_wire.settlement_filters(call.body)
+        events = [
+            e
+            for e in self.settlements.events(call.now)
+            if e.kind is not EventKind.SETTLEMENT
+            and e.settlement is not None
+            and recon_wire.settlement_matches(e.settlement, filters)
+        ]
+        chosen, envelope = recon_wire.page_of(events, page, filters.fingerprint)
+        return {**envelope, "data": [recon_wire.nested_row(e) for e in chosen]}
+
+    def _order_settlement(self, call: _Call) -> Any:
+        event = self.settlements.order_settlement(call.params[0], call.now)
+        return recon_wire.order_settlement_entity(event)
+
 
 def _route(method: str, path: str, endpoint: str, handler: Handler, **kw: bool) -> _Route:
     pattern = re.compile("^" + path.replace("{}", _SEG) + "$")
@@ -272,6 +311,10 @@ _ROUTES = (
     _route("GET", "/links/{}", "get_link", PgApi._get_link),
     _route("POST", "/links/{}/cancel", "cancel_link", PgApi._cancel_link),
     _route("GET", "/links/{}/orders", "get_link_orders", PgApi._get_link_orders),
+    _route("POST", "/recon", "recon", PgApi._recon, has_body=True),
+    _route("POST", "/settlements", "settlements", PgApi._settlements, has_body=True),
+    _route("POST", "/settlement/recon", "settlement_recon", PgApi._settlement_recon, has_body=True),
+    _route("GET", "/orders/{}/settlements", "order_settlements", PgApi._order_settlement),
 )
 
 

@@ -10,6 +10,8 @@ Control API (JSON, no auth; the server only listens on loopback unless told othe
                                           "after_seconds": N, "error_code": C}
   POST /_sim/links/{link_id}/customer    same body, for a payment link
   GET  /_sim/links/{link_id}/notify      what link_notify would have sent
+  POST /_sim/orders/{order_id}/dispute   {"kind": "DISPUTE"|"CHARGEBACK", "amount": "450"}
+                                         the customer's bank disputes a paid order
 Checkout page (HTML): GET/POST /checkout/order/{order_id}, GET/POST /checkout/link/{link_id};
 the bank's 3-D Secure page for a card attempt: GET/POST /checkout/card/{cf_payment_id}.
 Faults never apply here, so a test can always switch them off again.
@@ -37,6 +39,7 @@ _HTML = "text/html; charset=utf-8"
 _ORDER_CUSTOMER = re.compile(r"^/_sim/orders/([^/]+)/customer$")
 _LINK_CUSTOMER = re.compile(r"^/_sim/links/([^/]+)/customer$")
 _LINK_NOTIFY = re.compile(r"^/_sim/links/([^/]+)/notify$")
+_DISPUTE = re.compile(r"^/_sim/orders/([^/]+)/dispute$")
 _CHECKOUT = re.compile(r"^/checkout/(order|link)/([^/]+)$")
 _CARD_PAGE = re.compile(r"^/checkout/card/([^/]+)$")
 
@@ -62,6 +65,9 @@ def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
         found = _CHECKOUT.match(path)
         if found is not None and request.method in ("GET", "POST"):
             return _checkout(sim, request, found.group(1), unquote(found.group(2)))
+        found = _DISPUTE.match(path)
+        if found is not None and request.method == "POST":
+            return _dispute(sim, request, unquote(found.group(1)))
         if request.method == "POST":
             for pattern, for_link in ((_ORDER_CUSTOMER, False), (_LINK_CUSTOMER, True)):
                 found = pattern.match(path)
@@ -120,6 +126,21 @@ def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) 
     )
 
 
+def _dispute(sim: Simulator, request: SimRequest, order_id: str) -> SimResponse:
+    body = _json_body(request)
+    kind = body.get("kind", "DISPUTE")
+    if kind not in ("DISPUTE", "CHARGEBACK"):
+        raise bad_request("kind_invalid", "kind : should be DISPUTE or CHARGEBACK")
+    amount = body.get("amount")
+    if amount is not None and not isinstance(amount, str):
+        raise bad_request("amount_invalid", 'amount : rupees as a string, like "450"')
+    try:
+        event_id = sim.open_dispute(order_id, kind, rupees=amount)
+    except ValueError as exc:  # an amount Money.parse refuses
+        raise bad_request("amount_invalid", f"amount : {exc}") from exc
+    return SimResponse.json(200, {"order_id": order_id, "kind": kind, "event_id": event_id})
+
+
 def _checkout(sim: Simulator, request: SimRequest, kind: str, target: str) -> SimResponse:
     message = None
     try:
@@ -165,5 +186,6 @@ def _index(sim: Simulator) -> str:
         "Simulated Cashfree (PG API 2025-01-01 wire format)\n"
         f"API base URL: {sim.public_url}/pg\n"
         "Control API: /_sim/faults, /_sim/orders/{order_id}/customer, "
-        "/_sim/links/{link_id}/customer, /_sim/links/{link_id}/notify\n"
+        "/_sim/links/{link_id}/customer, /_sim/links/{link_id}/notify, "
+        "/_sim/orders/{order_id}/dispute\n"
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pos_app.domain.money import Money
 from pos_app.gateway.simulator import entities, lies
 from pos_app.gateway.simulator.api import PREFIX, PgApi
 from pos_app.gateway.simulator.control import handle_control
@@ -25,6 +26,7 @@ from pos_app.gateway.simulator.guards import SANDBOX_RATE_LIMITS
 from pos_app.gateway.simulator.links import LinkDesk
 from pos_app.gateway.simulator.models import IdMint
 from pos_app.gateway.simulator.refunds import RefundDesk
+from pos_app.gateway.simulator.settlements import DisputeKind, SettlementDesk
 from pos_app.gateway.simulator.state import SimState
 from pos_app.gateway.simulator.wire import SimRequest, SimResponse
 
@@ -59,6 +61,7 @@ class Simulator:
         self._state = SimState(IdMint(seed))
         self._links = LinkDesk(self._state)
         self._refunds = RefundDesk(self._state)
+        self._settlements = SettlementDesk(self._state, self._refunds)
         self._api = PgApi(
             self._state,
             self._links,
@@ -67,6 +70,7 @@ class Simulator:
             client_secret=SIM_CLIENT_SECRET,
             rate_limits=rate_limits,
             public_url=lambda: self._public_url,
+            settlements=self._settlements,
         )
         self._faults = faults or Faults()
         self._dice = FaultDice(seed)
@@ -172,6 +176,23 @@ class Simulator:
     def card_page_acts(self, cf_payment_id: str, *, approve: bool) -> None:
         with self._lock:
             self._api.cards.bank_page_acts(cf_payment_id, approve, self.now())
+
+    def open_dispute(
+        self, order_id: str, kind: DisputeKind | str = "DISPUTE", *, rupees: str | None = None
+    ) -> str:
+        """The customer's bank disputes (or charges back) a paid order; returns its event id.
+
+        It appears in /recon at once and is debited from the next settlement."""
+        chosen = DisputeKind(kind)
+        with self._lock:
+            amount = None if rupees is None else Money.parse(rupees)
+            dispute = self._settlements.open_dispute(order_id, chosen, self.now(), amount=amount)
+            return dispute.dispute_id
+
+    def close_dispute(self, event_id: str, *, merchant_won: bool) -> None:
+        """Close a dispute; a win for the merchant gives the money back (a *_REVERSAL line)."""
+        with self._lock:
+            self._settlements.close_dispute(event_id, self.now(), merchant_won=merchant_won)
 
     # ---- the pretend customer -------------------------------------------------------------
     def customer_acts(

@@ -41,6 +41,7 @@ SANDBOX_RATE_LIMITS: Mapping[str, int] = MappingProxyType(
         "get_payments": 30,
         "pay_order": 30,
         "initiate_refund": 30,
+        "settlements": 20,  # "Get Settlements", sandbox
     }
 )
 UNLIMITED = 1_000_000  # what x-ratelimit-limit says for an endpoint without a limit

@@ -25,12 +25,15 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.services.day_end import DayReport
+from pos_app.services.refund_requests import recent_tool_calls
 from pos_app.services.refunds import RefundOutcome
 from pos_app.services.report_queries import SalesFilter
 from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
+from pos_app.ui.manager.evidence_dialog import EvidenceDialog
+from pos_app.ui.manager.mcp_calls_view import McpCallsView
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
@@ -39,7 +42,11 @@ from pos_app.ui.manager.printing import (
     receipt_html,
     save_pdf,
 )
+from pos_app.ui.manager.recon_controller import ReconController
+from pos_app.ui.manager.recon_print import recon_section_html
+from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
+from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -77,6 +84,7 @@ class ManagerConsole(QWidget):
         self.resize(1180, 720)
         now = (today or deps.clock()).astimezone(context.zone).date()
         self.refund_dialog: RefundDialog | None = None
+        self.request_dialog: RefundRequestDialog | None = None
         self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
         self.document: QTextDocument | None = None  # what is being printed
 
@@ -87,6 +95,14 @@ class ManagerConsole(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.transactions, text.TRANSACTIONS_TAB)
         self.tabs.addTab(self.day_end, text.DAY_END_TAB)
+        self.mcp_calls = McpCallsView(lambda: recent_tool_calls(context.reader), context.zone, self)
+        self.tabs.addTab(self.mcp_calls, text.MCP_TAB)
+        self.recon = ReconView(
+            now, context.zone, self, note=DEMO_NOTE if deps.environment == "demo" else ""
+        )
+        self.recon_controller = ReconController(context, self)
+        self.evidence_dialog: EvidenceDialog | None = None
+        self.tabs.addTab(self.recon, RECON_TAB)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -116,6 +132,9 @@ class ManagerConsole(QWidget):
         c.problem.connect(self._problem)
         c.refund_done.connect(self._refund_done)
         c.refund_refused.connect(self._refund_refused)
+        detail.refund_request_requested.connect(self.ask_refund_request)
+        c.request_decided.connect(self._request_decided)
+        c.request_refused.connect(self._request_refused)
         c.day_ready.connect(self.day_end.show_report)
         c.progress.connect(self.day_end.show_progress)
         c.day_refreshed.connect(self.day_end.show_refresh)
@@ -126,6 +145,15 @@ class ManagerConsole(QWidget):
         self.day_end.print_requested.connect(self.print_day)
         self.day_end.pdf_requested.connect(self.save_day_pdf)
         self.tabs.currentChanged.connect(self._tab_changed)
+        rc = self.recon_controller
+        detail.evidence_requested.connect(self.ask_evidence)
+        self.recon.load_requested.connect(rc.load_recon)
+        rc.recon_ready.connect(self.recon.show_report)
+        rc.busy_changed.connect(self.recon.set_busy)
+        rc.problem.connect(self._problem)
+        rc.sale_changed.connect(self.transactions.refresh_order)
+        rc.evidence_done.connect(self._evidence_done)
+        self.recon.open_sale_requested.connect(self.show_sale)
 
     # ---- transactions ------------------------------------------------------------------------
     def confirm_cancel(self, order_id: str) -> None:
@@ -174,6 +202,81 @@ class ManagerConsole(QWidget):
         if self.refund_dialog is dialog:
             self.refund_dialog = None
 
+    # ---- refund requests ---------------------------------------------------------------------
+    def ask_refund_request(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_DECIDE, lambda: self.open_refund_request(order_id))
+
+    def open_refund_request(self, order_id: str) -> RefundRequestDialog | None:
+        detail = self.transactions.detail_of(order_id)
+        if detail is None or not detail.pending_requests:
+            self._notice(text.NO_PENDING_REQUEST)
+            return None
+        dialog = RefundRequestDialog(
+            detail.sale, detail.pending_requests[0], self.context.zone, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.approved.connect(self.controller.approve_refund_request)
+        dialog.rejected.connect(self.controller.reject_refund_request)
+        dialog.finished.connect(lambda _r: self._request_closed(dialog))
+        self.request_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _request_decided(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_outcome(message)
+
+    def _request_refused(self, message: str) -> None:
+        if self.request_dialog is not None:
+            self.request_dialog.show_refusal(message)
+        else:
+            self._problem(message)
+
+    def _request_closed(self, dialog: RefundRequestDialog) -> None:
+        if self.request_dialog is dialog:
+            self.request_dialog = None
+
+    def show_sale(self, order_id: str) -> None:
+        """Transactions, filtered to this one sale (on its day), with its detail open."""
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return
+        filters = self.transactions.filters
+        quiet = [filters.days.blockSignals(True), filters.search.blockSignals(True)]
+        try:  # one load below, not one per change
+            filters.days.set_days(sale.created_at.astimezone(self.context.zone).date())
+            filters.search.setText(order_id)
+        finally:
+            filters.days.blockSignals(quiet[0])
+            filters.search.blockSignals(quiet[1])
+        self.tabs.setCurrentWidget(self.transactions)
+        if self.transactions.load(filters.current()):
+            self.transactions.select_row(0)
+
+    # ---- "the customer says they paid" ---------------------------------------------------------
+    def ask_evidence(self, order_id: str) -> None:
+        self.pin_gate(self, text.PIN_TO_EVIDENCE, lambda: self.open_evidence(order_id))
+
+    def open_evidence(self, order_id: str) -> EvidenceDialog | None:
+        sale = self.context.reader.get_sale(order_id)
+        if sale is None:
+            return None
+        dialog = EvidenceDialog(sale, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.submitted.connect(self.recon_controller.paid_evidence)
+        dialog.finished.connect(lambda _r: self._evidence_closed(dialog))
+        self.evidence_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _evidence_done(self, outcome: object) -> None:
+        if self.evidence_dialog is not None:
+            self.evidence_dialog.show_outcome(outcome)  # type: ignore[arg-type]
+
+    def _evidence_closed(self, dialog: EvidenceDialog) -> None:
+        if self.evidence_dialog is dialog:
+            self.evidence_dialog = None
+
     def receipt(self, order_id: str) -> QTextDocument | None:
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
@@ -203,11 +306,14 @@ class ManagerConsole(QWidget):
 
     # ---- day end -------------------------------------------------------------------------------
     def day_document(self, report: DayReport) -> QTextDocument:
+        recon = self.recon.report
+        same_days = recon is not None and (recon.start, recon.end) == (report.start, report.end)
         html = day_report_html(
             report,
             store_name=self.context.deps.store_name,
             environment=self.context.deps.environment,
             with_chart=True,
+            extra_html=recon_section_html(recon if same_days else None),
         )
         return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
 
@@ -226,8 +332,12 @@ class ManagerConsole(QWidget):
         self.controller.export_sales(path, SalesFilter(start, end, terminal_id=terminal))
 
     def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.mcp_calls:
+            self.mcp_calls.reload()
         if self.tabs.widget(index) is self.day_end and self.day_end.report is None:
             self.day_end.request_load()
+        if self.tabs.widget(index) is self.recon and self.recon.report is None:
+            self.recon.request_load()
 
     # ---- plumbing ------------------------------------------------------------------------------
     def _print(self, document: QTextDocument) -> None:
@@ -261,5 +371,6 @@ class ManagerConsole(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.shutdown()
+        self.recon_controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

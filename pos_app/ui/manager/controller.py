@@ -25,6 +25,7 @@ from pos_app.gateway.retry import background
 from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
+from pos_app.services.refund_requests import RefundRequestDecidedError, RefundRequestService
 from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
 from pos_app.services.report_queries import ReportReader, SalesFilter
 from pos_app.services.reports import sales_csv
@@ -58,6 +59,7 @@ class ManagerContext:
     checkout: CancelPort
     zone: tzinfo
     pin_set: bool = True
+    requests: RefundRequestService | None = None  # refund requests from the MCP server
 
 
 def _write_text(path: Path, content: str) -> None:
@@ -75,6 +77,8 @@ class ManagerController(QObject):
     progress = Signal(int, int)
     refund_done = Signal(object)  # RefundOutcome
     refund_refused = Signal(str)
+    request_decided = Signal(str)  # the outcome, in words
+    request_refused = Signal(str)
 
     def __init__(self, context: ManagerContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +159,48 @@ class ManagerController(QObject):
             self.sale_changed.emit(order_id)
             if messages:
                 self.notice.emit(" ".join(messages))
+
+        await self._run(work)
+
+    # ---- refund requests (the MCP server asks, the manager decides) ---------------------------
+    @async_slot(str)
+    async def approve_refund_request(self, request_id: str) -> None:
+        async def work() -> None:
+            service = self.context.requests
+            if service is None:
+                return
+            order_id = None
+            try:
+                request = service.get(request_id)
+                order_id = request.order_id if request is not None else None
+                with background():
+                    decision = await service.approve(request_id)
+            except (RefundRefused, RefundRequestDecidedError) as refused:
+                message = refused.message if isinstance(refused, RefundRefused) else str(refused)
+                self.request_refused.emit(message)
+                return
+            finally:
+                if order_id is not None:
+                    self.sale_changed.emit(order_id)
+            self.request_decided.emit(decision.message)
+            self.notice.emit(decision.message)
+
+        await self._run(work)
+
+    @async_slot(str, object)
+    async def reject_refund_request(self, request_id: str, note: str | None) -> None:
+        async def work() -> None:
+            service = self.context.requests
+            if service is None:
+                return
+            try:
+                decision = service.reject(request_id, note)
+            except (RefundRefused, RefundRequestDecidedError) as refused:
+                message = refused.message if isinstance(refused, RefundRefused) else str(refused)
+                self.request_refused.emit(message)
+                return
+            self.sale_changed.emit(decision.request.order_id)
+            self.request_decided.emit(decision.message)
 
         await self._run(work)
 

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
+from pos_app.services.paid_evidence import EVIDENCE_STATUSES
+from pos_app.services.refund_requests import PENDING_APPROVAL, RefundRequest
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
@@ -39,6 +41,11 @@ class SaleDetail:
     events: tuple[SaleEvent, ...]
     refunds: tuple[RefundRecord, ...]
     refundable: Money  # paid less refunded and pending (zero unless PAID)
+    requests: tuple[RefundRequest, ...] = ()  # refund requests (MCP), oldest first
+
+    @property
+    def pending_requests(self) -> tuple[RefundRequest, ...]:
+        return tuple(r for r in self.requests if r.status == PENDING_APPROVAL)
 
     @property
     def unsettled_refunds(self) -> tuple[RefundRecord, ...]:
@@ -60,6 +67,8 @@ class DetailPane(QWidget):
     check_refunds_requested = Signal(str)
     print_requested = Signal(str)
     pdf_requested = Signal(str)
+    refund_request_requested = Signal(str)
+    evidence_requested = Signal(str)  # "the customer says they paid"
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +90,8 @@ class DetailPane(QWidget):
             ("check_refunds", text.CHECK_REFUND, self.check_refunds_requested),
             ("print", text.REPRINT, self.print_requested),
             ("pdf", text.RECEIPT_PDF, self.pdf_requested),
+            ("refund_request", text.REQUEST_BUTTON, self.refund_request_requested),
+            ("evidence", text.CUSTOMER_PAID, self.evidence_requested),
         )
         for n, (key, label, signal) in enumerate(actions):
             button = QPushButton(label, self)
@@ -150,6 +161,8 @@ class DetailPane(QWidget):
         self.buttons["check_refunds"].setEnabled(bool(detail.unsettled_refunds))
         self.buttons["print"].setEnabled(paid)
         self.buttons["pdf"].setEnabled(paid)
+        self.buttons["refund_request"].setEnabled(paid and bool(detail.pending_requests))
+        self.buttons["evidence"].setEnabled(sale.status in EVIDENCE_STATUSES)
 
     def set_busy(self, busy: bool) -> None:
         if busy:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from pos_app.config import Paths, load_settings, paths
 from pos_app.services.manager_pin import PinGuard
+from pos_app.services.refund_requests import RefundRequestService
 from pos_app.services.refunds import RefundService
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.reports import local_zone
@@ -123,7 +124,10 @@ class ManagerEntry(QObject):
             follow_for=GUI_FOLLOW_SECONDS,
         )
         pin_set = load_settings(paths()).settings.manager_pin_hash is not None
-        context = ManagerContext(deps, reader, refunds, self.checkout, local_zone(), pin_set)
+        requests = RefundRequestService(deps.journal, refunds, clock=deps.clock)  # type: ignore[arg-type]
+        context = ManagerContext(
+            deps, reader, refunds, self.checkout, local_zone(), pin_set, requests
+        )
         console = ManagerConsole(context, pin_gate=self.pin_gate)
         console.closed.connect(self._console_closed)
         self.console, self.reader = console, reader

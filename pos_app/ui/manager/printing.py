@@ -109,7 +109,12 @@ def _tally_rows(items: Iterable[tuple[str, int, Money]]) -> list[list[str]]:
 
 
 def day_report_html(
-    report: DayReport, *, store_name: str, environment: str, with_chart: bool = False
+    report: DayReport,
+    *,
+    store_name: str,
+    environment: str,
+    with_chart: bool = False,
+    extra_html: str = "",
 ) -> str:
     """The day-end report: exceptions first, then totals, methods, payment types, hours."""
     zone = report.zone
@@ -168,6 +173,8 @@ def day_report_html(
         if b.sales or b.refunded.count
     ]
     parts.append(_rows(hours, head=("Hour", "Started", "Paid", "Collected")))
+    if extra_html:
+        parts.append(extra_html)  # e.g. the reconciliation section (recon_print.py)
     return "\n".join(parts)
 
 

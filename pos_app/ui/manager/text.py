@@ -56,6 +56,8 @@ REFUND = "Refund…"
 CHECK_REFUND = "Check refunds"
 REPRINT = "Print receipt…"
 RECEIPT_PDF = "Save receipt as PDF…"
+CUSTOMER_PAID = "Customer says they paid…"
+PIN_TO_EVIDENCE = "record a payment the customer shows"
 
 # ---- the refund dialog ------------------------------------------------------------------------
 REFUND_TITLE = "Refund"
@@ -65,6 +67,20 @@ REFUND_GO = "Refund"
 REFUND_CLOSE = "Close"
 REFUND_CANCEL = "Cancel"
 REFUNDING = "Sending the refund to Cashfree and waiting for the bank's answer…"
+
+# ---- refund requests (asked for through the MCP server; the manager decides) -------------------
+REQUEST_BUTTON = "Refund request…"
+REQUEST_TITLE = "Refund request"
+PIN_TO_DECIDE = "approve or reject a refund request"
+REQUEST_APPROVE = "Approve and refund"
+REQUEST_REJECT = "Reject"
+REQUEST_NOTE = "Why (rejection, optional)"
+REQUEST_WORKING = "Approved: sending the refund to Cashfree…"
+NO_PENDING_REQUEST = "This sale has no refund request waiting for a decision."
+MCP_TAB = "MCP calls"
+MCP_COLUMNS = ("Time", "Tool", "Outcome", "Order", "Arguments (no personal data)")
+MCP_NONE = "No MCP client has called this till yet."
+MCP_RELOAD = "Reload"
 
 # ---- day end ------------------------------------------------------------------------------------
 SHOW = "Show"

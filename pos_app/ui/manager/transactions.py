@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
+from pos_app.services.refund_requests import requests_for
 from pos_app.services.report_queries import ReportReader, SalesFilter
 from pos_app.ui.manager import text
 from pos_app.ui.manager.detail import DetailPane, SaleDetail
@@ -116,7 +117,8 @@ class TransactionsView(QWidget):
         left = Money(0)
         if sale.status is SaleStatus.PAID:
             left = sale.amount - self.reader.refunded_total(order_id, include_pending=True)
-        return SaleDetail(sale, tuple(self.reader.events(order_id)), refunds, left)
+        requests = tuple(requests_for(self.reader, order_id))
+        return SaleDetail(sale, tuple(self.reader.events(order_id)), refunds, left, requests)
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

@@ -171,7 +171,9 @@ class WaitingScreen(QWidget):
         self.copy_button.setVisible(is_link)
         self.copy_button.setText(text.COPY_LINK)
         self.send_button.setVisible(is_link)
-        if state.order_id != self._cancelling:
+        if state.order_id != self._cancelling or (state.error and not state.offline):
+            # A new sale, or Cashfree answered the close by refusing it: the payment is
+            # still open, so say why and offer Cancel again.
             self._cancelling = None
         self.cancel_button.setEnabled(self._cancelling is None and not state.is_final)
         self.send_button.setEnabled(self.cancel_button.isEnabled())

@@ -122,7 +122,7 @@ class SetupEntry(QObject):
 
         dialog = SettingsDialog(self.services, settings, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(lambda _settings: self._saved())
+        dialog.saved.connect(self._saved)
         self.dialog = dialog
         dialog.open()
 
@@ -134,7 +134,10 @@ class SetupEntry(QObject):
         self.dialog = dialog
         dialog.open()
 
-    def _saved(self) -> None:
+    def _saved(self, settings: Settings) -> None:
+        follow = getattr(self.window, "settings_saved", None)
+        if callable(follow):  # what the desk applies at once (the voice)
+            follow(settings)
         self._notice(wording.SETTINGS_SAVED)
 
     def _notice(self, message: str) -> None:

@@ -2,7 +2,8 @@
 
 Opened behind the manager PIN (see entry.py). Tabs: Cashfree (which one, and its
 credentials with "Test connection"), Store, Till (order expiry, payment methods with the
-NPCI warning beside UPI request, sound, customer display), Manager PIN. Save writes the
+NPCI warning beside UPI request, sound, customer display), Voice (spoken confirmation,
+with "Test voice"), Manager PIN. Save writes the
 credentials to the password store first and the settings file last; a password store that
 fails leaves the settings as they were.
 """
@@ -32,6 +33,7 @@ from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
 from pos_app.ui.setup.credentials_page import CredentialsPage
 from pos_app.ui.setup.jobs import Jobs
 from pos_app.ui.setup.pages import ModePage, PageProblem, PinPage, StorePage, TillPage
+from pos_app.ui.setup.voice_page import TAB_VOICE, VoicePage
 
 __all__ = ["SettingsDialog"]
 
@@ -61,12 +63,14 @@ class SettingsDialog(QDialog):
         column.addWidget(self.credentials, 1)
         self.store = StorePage(self)
         self.till = TillPage(self)
+        self.voice = VoicePage(self)
         self.pin = PinPage(required=False, parent=self)
         self.tabs = QTabWidget(self)
         for page, title in (
             (self.cashfree, wording.TAB_CASHFREE),
             (self.store, wording.TAB_STORE),
             (self.till, wording.TAB_TILL),
+            (self.voice, TAB_VOICE),
             (self.pin, wording.TAB_PIN),
         ):
             self.tabs.addTab(page, title)
@@ -95,6 +99,7 @@ class SettingsDialog(QDialog):
         self.mode.environment_changed.connect(self._environment_changed)
         self.store.load(settings)
         self.till.load(settings)
+        self.voice.load(settings)
         self._environment_changed(settings.environment)
 
     # ---- reacting ------------------------------------------------------------------------------
@@ -128,7 +133,7 @@ class SettingsDialog(QDialog):
         typed: TypedCredentials | None = None
         try:
             self.mode.check(already_production=original.environment == "production")
-            settings = self.till.apply(self.store.apply(original))
+            settings = self.voice.apply(self.till.apply(self.store.apply(original)))
             settings = dataclasses.replace(settings, environment=environment)
             pin = self.pin.new_pin()
             if environment == "production" and original.manager_pin_hash is None and pin is None:
@@ -182,4 +187,5 @@ class SettingsDialog(QDialog):
     def done(self, result: int) -> None:
         self.jobs.cancel_all()
         self.flow.cancel()
+        self.voice.close_voice()
         super().done(result)
