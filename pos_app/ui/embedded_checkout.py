@@ -9,6 +9,7 @@ menu, and top-level navigation locked by services/embedded_checkout.allowed_navi
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from typing import Any
@@ -33,8 +34,17 @@ KIOSK_HINT = (
 )
 
 
-def unavailable_reason() -> str | None:
-    """None when the embedded checkout can be built here; otherwise why not, in words."""
+def unavailable_reason(*, load: bool = True) -> str | None:
+    """None when the embedded checkout can be built here; otherwise why not, in words.
+
+    `load=False` only looks for the modules (a few ms, for About); the default loads them
+    once (~0.1 s), which also proves Qt WebEngine's own libraries are on this machine."""
+    if not load:
+        try:
+            found = importlib.util.find_spec("PySide6.QtWebEngineWidgets") is not None
+        except (ImportError, ValueError):
+            found = False
+        return None if found else f"{KIOSK_HINT} (PySide6-Addons is not installed)"
     try:
         import PySide6.QtWebEngineCore
         import PySide6.QtWebEngineWidgets  # noqa: F401

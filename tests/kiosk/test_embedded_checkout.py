@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -135,3 +136,35 @@ def test_without_the_extra_it_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     reason = unavailable_reason()
     assert reason is not None and reason.startswith(KIOSK_HINT)
     assert "pip install 'pos_app[kiosk]'" in reason
+
+
+def test_the_quick_look_for_about(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    assert (unavailable_reason(load=False) is None) == (unavailable_reason() is None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    reason = unavailable_reason(load=False)
+    assert reason is not None and "pip install 'pos_app[kiosk]'" in reason
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_about_says_whether_the_embedded_checkout_can_run(
+    qtbot: QtBot, qloop: object, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    import importlib.util
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
+    from setup_kit import services
+
+    from pos_app.ui.setup.about import AboutDialog
+
+    if not installed:
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    dialog = AboutDialog(services())
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.copy_button.isEnabled, timeout=5000)
+    text = dialog.details.toPlainText()
+    if installed and unavailable_reason() is None:
+        assert "Embedded checkout: installed (Qt WebEngine)" in text
+    else:
+        assert "Embedded checkout: " + KIOSK_HINT in text

@@ -89,7 +89,7 @@ class AboutDialog(QDialog):
             extra_versions={
                 "Qt runtime": qVersion(),
                 "PySide6 module": PySide6.__version__,
-                "Embedded checkout": unavailable_reason() or "available (Qt WebEngine)",
+                "Embedded checkout": unavailable_reason(load=False) or "installed (Qt WebEngine)",
             },
         )
         return diagnostics_text(diag, secrets=found)
