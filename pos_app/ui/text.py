@@ -104,6 +104,7 @@ def method_button(method: Method, key: int) -> str:
 
 
 CARD_INSTRUCTION = "The customer pays by card: their bank sends them an OTP."
+CARD_BANK_INSTRUCTION = "The customer pays by card on their bank's own page (scan the QR)."
 CARD_NUMBER = "Card number"
 CARD_EXPIRY = "Expiry (MM/YY)"
 CARD_CVV = "CVV"

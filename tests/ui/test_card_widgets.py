@@ -181,6 +181,7 @@ def test_waiting_screen_shows_the_bank_page_qr_and_no_empty_qr(qtbot: QtBot) -> 
     )
     screen.show_state(page)
     assert screen.qr.isVisible() and screen.qr.has_code() and not screen.card.otp.isVisible()
+    assert "bank's own page" in screen.instruction.text()
 
 
 def test_customer_display_tells_a_card_customer_what_to_do(qtbot: QtBot) -> None:

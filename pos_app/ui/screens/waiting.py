@@ -147,7 +147,10 @@ class WaitingScreen(QWidget):
     def show_state(self, state: SaleState) -> None:
         self._state = state
         self.amount.setText(state.amount.format())
-        self.instruction.setText(text.instruction(state.method))
+        bank_page = state.card is not None and state.card.bank_page
+        self.instruction.setText(
+            text.CARD_BANK_INSTRUCTION if bank_page else text.instruction(state.method)
+        )
         self.status.setText(state.message or text.status_title(state.status))
         self.attempt.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
