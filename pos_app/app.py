@@ -71,9 +71,18 @@ class Runtime:
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
-    env = override or settings.environment
+    from pos_app.services.policy import load_policy
+
+    pinned = load_policy().policy  # the shop's root-owned policy wins over the settings
+    locked = pinned.environment if pinned is not None else None
+    env = override or locked or settings.environment
     if env not in ENVIRONMENTS:
         raise SetupError(f"Unknown environment {env!r}: use demo, sandbox or production.")
+    if locked is not None and env != locked:
+        raise SetupError(
+            f"The shop's policy file locks this till to {locked}; it cannot run in {env}. "
+            "Only an administrator can change that."
+        )
     return env
 
 

@@ -106,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     refund.add_argument("order_id")
     refund.add_argument("--amount", help="rupees to refund, e.g. 100 or 1,250.50 (default: all)")
     refund.add_argument("--reason", help="why (3-100 characters; Cashfree keeps it as the note)")
+    refund.add_argument(
+        "--another",
+        action="store_true",
+        help="a further refund while an earlier one is still on its way (asks the PIN again)",
+    )
+    refund.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to follow the refund (default 60)"
+    )
     _env_options(refund, top=False)
 
     _credentials_parser(sub)
@@ -172,6 +180,12 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     change.add_argument("key", help="a setting's name, as `config show` lists it, or manager_pin")
     change.add_argument("value", nargs="?", help="the new value (none clears an optional one)")
+    change.add_argument(
+        "--reset",
+        action="store_true",
+        help="manager_pin only: set a new PIN when the old one is locked and unknown "
+        "(recorded in the journal for the manager)",
+    )
 
 
 def _say_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -53,6 +53,7 @@ _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
 _PHONE = re.compile(r"^[6-9][0-9]{9}$")
 _WHOLE = re.compile(r"^[0-9]{1,15}$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
 _MAX_AMOUNT_CAP = 10**14  # paise; far above any single sale
 
 
@@ -112,7 +113,8 @@ class Settings:
     max_amount_paise: int = 1_00_000_00
     sound: bool = True
     customer_display_screen: int | None = None
-    manager_pin_hash: str | None = None
+    manager_pin_hash: str | None = None  # legacy: moved to the password store on first use
+    manager_pin_fingerprint: str | None = None  # names the PIN kept in the password store
     poll_fast_interval: float = 1.6
     poll_fast_for: float = 120.0
     poll_medium_interval: float = 3.0
@@ -165,7 +167,7 @@ class Settings:
         names = [f.name for f in fields(self)]
         if key not in names:
             raise ValueError(f"There is no setting called {key!r}. Settings: {', '.join(names)}.")
-        if key == "manager_pin_hash":
+        if key in ("manager_pin_hash", "manager_pin_fingerprint"):
             raise ValueError(
                 "manager_pin_hash: the manager PIN is set from the manager screen, "
                 "which stores only its hash; it cannot be typed here."
@@ -210,6 +212,7 @@ _RULES: dict[str, _Rule] = {
     "sound": _Rule("flag"),
     "customer_display_screen": _Rule("whole", optional=True, low=0, high=16),
     "manager_pin_hash": _Rule("pin", optional=True),
+    "manager_pin_fingerprint": _Rule("fingerprint", optional=True),
     "poll_fast_interval": _Rule("number", positive=True, hint=" of seconds"),
     "poll_fast_for": _Rule("number", hint=" of seconds"),
     "poll_medium_interval": _Rule("number", positive=True, hint=" of seconds"),
@@ -277,6 +280,10 @@ def _check(name: str, value: object) -> object:
     if kind == "language":
         if value not in LANGUAGES:
             raise ValueError(f"{name}: must be one of {', '.join(sorted(LANGUAGES))}")
+        return value
+    if kind == "fingerprint":
+        if not isinstance(value, str) or not _FINGERPRINT.match(value):
+            raise ValueError(f"{name}: must be the fingerprint the till wrote (16 hex digits)")
         return value
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:

@@ -29,11 +29,13 @@ __all__ = [
     "MCP_TOKEN",
     "NAMES",
     "NO_BACKEND_MESSAGE",
+    "TILL_ACCOUNT",
     "KeyringSecretStore",
     "MemorySecretStore",
     "Secret",
     "SecretStore",
     "SecretStoreError",
+    "TillRecordStore",
     "backend_name",
 ]
 
@@ -85,6 +87,7 @@ _LABELS = {
     "app_id": "Cashfree App ID",
     "client_secret": "Cashfree client secret",
     "mcp_token": "MCP access token",
+    "till": "manager PIN entry",
 }
 # The MCP server's bearer token (`pos-app mcp --http`): one per environment, demo included.
 MCP_TOKEN = "mcp_token"  # noqa: S105 (the entry's name, not a token)
@@ -120,6 +123,21 @@ class SecretStore(Protocol):
     def set(self, environment: str, name: str, value: Secret) -> None: ...
 
     def delete(self, environment: str, name: str) -> None: ...
+
+
+# The till's own entry (beside the API credentials): the manager PIN's hash and its
+# wrong-try count, as one JSON text, so that no file the cashier can edit resets either.
+TILL_ACCOUNT = "till/manager"
+
+
+class TillRecordStore(Protocol):
+    """The till's manager entry in the password store (a JSON text, or None)."""
+
+    def get_till_record(self) -> str | None: ...
+
+    def set_till_record(self, text: str) -> None: ...
+
+    def delete_till_record(self) -> None: ...
 
 
 def _account(environment: str, name: str) -> str:
@@ -312,6 +330,33 @@ class KeyringSecretStore:
 
         self._run("delete", name, work, secret=None)
 
+    # ---- the till's manager entry ----
+    def get_till_record(self) -> str | None:
+        def work() -> str | None:
+            return _usable_backend().get_password(self._service, TILL_ACCOUNT)
+
+        return self._run("get", "till", work, secret=None) or None
+
+    def set_till_record(self, text: str) -> None:
+        if not text:
+            raise ValueError("the manager PIN entry is empty")
+
+        def work() -> None:
+            _usable_backend().set_password(self._service, TILL_ACCOUNT, text)
+
+        self._run("set", "till", work, secret=text)
+
+    def delete_till_record(self) -> None:
+        def work() -> None:
+            backend = _usable_backend()
+            try:
+                backend.delete_password(self._service, TILL_ACCOUNT)
+            except keyring.errors.PasswordDeleteError:
+                if backend.get_password(self._service, TILL_ACCOUNT) is not None:
+                    raise
+
+        self._run("delete", "till", work, secret=None)
+
     # ---- async API for the GUI ----
     async def aget(self, environment: str, name: str) -> Secret | None:
         return await self._in_thread(self.get, environment, name)
@@ -380,6 +425,7 @@ class MemorySecretStore:
 
     def __init__(self) -> None:
         self._values: dict[str, Secret] = {}
+        self._till: str | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -400,3 +446,17 @@ class MemorySecretStore:
         account = _account(environment, name)
         with self._lock:
             self._values.pop(account, None)
+
+    def get_till_record(self) -> str | None:
+        with self._lock:
+            return self._till
+
+    def set_till_record(self, text: str) -> None:
+        if not text:
+            raise ValueError("the manager PIN entry is empty")
+        with self._lock:
+            self._till = text
+
+    def delete_till_record(self) -> None:
+        with self._lock:
+            self._till = None

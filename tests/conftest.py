@@ -22,6 +22,7 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "pos-data"
     data.mkdir()
     monkeypatch.setenv("POS_DATA_DIR", str(data))
+    monkeypatch.setenv("POS_POLICY_FILE", str(tmp_path / "no-policy.json"))  # none, unless set
     monkeypatch.delenv("POS_CASHFREE_BASE_URL", raising=False)
     return data
 

@@ -185,7 +185,7 @@ def _refunds(
             created_at=clock.now,
             updated_at=clock.now,
         )
-        journal.create_refund(record)
+        journal.create_refund(record, another=True)
         journal.update_refund(record.refund_id, status=final)
         if final == "SUCCESS":
             expected.refunded += amount.paise

@@ -10,9 +10,9 @@ Switching to production needs a manager PIN and says plainly that real money wil
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
+import time
 
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
@@ -21,7 +21,7 @@ from pos_app.config import Paths, Settings, load_settings, paths, save_settings,
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, SecretStore, SecretStoreError
 from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
-from pos_app.services.manager_pin import hash_pin, validate_new_pin
+from pos_app.services.manager_pin import PinGuard, validate_new_pin
 
 __all__ = ["PIN_KEYS", "display_value", "run_config", "settings_lines"]
 
@@ -49,7 +49,7 @@ COLLECT_NOTE = (
 
 def display_value(key: str, value: object) -> str:
     """A setting as `config set` accepts it back; the PIN hash only as set / not set."""
-    if key == "manager_pin_hash":
+    if key in ("manager_pin_hash", "manager_pin_fingerprint"):
         return "set" if value else "not set"
     if value is None:
         return "none"
@@ -79,7 +79,9 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
         key = str(args.key)
         value = getattr(args, "value", None)
         if key in PIN_KEYS:
-            return _set_pin(loaded.settings, where, value)
+            return _set_pin(
+                loaded.settings, where, value, reset=bool(getattr(args, "reset", False))
+            )
         return _set(loaded.settings, where, key, value, store)
     say("Say what to do: pos-app config show | set KEY VALUE (see --help).")
     return exit_codes.BAD_INPUT
@@ -112,7 +114,7 @@ def _save(where: Paths, settings: Settings) -> int | None:
 def _set(
     settings: Settings, where: Paths, key: str, value: str | None, store: SecretStore | None
 ) -> int:
-    if key == "manager_pin_hash":
+    if key in ("manager_pin_hash", "manager_pin_fingerprint"):
         say("Refused: the manager PIN is set with `pos-app config set manager_pin`.")
         return exit_codes.BAD_INPUT
     if value is None:
@@ -127,17 +129,31 @@ def _set(
     if updated == settings:
         print(f"{key} is already {shown}; nothing changed.")
         return OK
+    if key == "environment":
+        from pos_app.services.policy import load_policy
+
+        pinned = load_policy().policy
+        if pinned is not None and pinned.environment not in (None, updated.environment):
+            say(
+                f"Refused: the shop's policy file locks this till to {pinned.environment}; "
+                "only an administrator can change that."
+            )
+            return exit_codes.REFUSED
     to_production = updated.environment == "production" != settings.environment
     if to_production:
-        if settings.manager_pin_hash is None:
+        from pos_app.commands.pin_prompt import manager_access_here
+
+        access, _vault = manager_access_here(settings, where, environment="production")
+        if access.state == "refused":
             say(NO_PIN_FOR_PRODUCTION)
             return exit_codes.REFUSED
         say(REAL_MONEY_SWITCH)
     if key == "card_payments_enabled" and updated.card_payments_enabled:
-        refused = card_switch_refused(settings)
+        refused = card_switch_refused(settings, where)
         if refused is not None:
             return refused
-    if not require_manager_pin(settings, where, what=f"change {key}"):
+    gate = "production" if to_production else None
+    if not require_manager_pin(settings, where, what=f"change {key}", environment=gate):
         return exit_codes.REFUSED
     failed = _save(where, updated)
     if failed is not None:
@@ -162,9 +178,13 @@ def read_line(prompt: str) -> str | None:
     return line or None
 
 
-def card_switch_refused(settings: Settings) -> int | None:
+def card_switch_refused(settings: Settings, where: Paths) -> int | None:
     """Card payments go on only with a manager PIN set and the acknowledgement typed."""
-    if settings.manager_pin_hash is None:
+    from pos_app.commands.pin_prompt import manager_access_here
+
+    # As for production: the gate refuses when this till has no manager PIN at all.
+    access, _vault = manager_access_here(settings, where, environment="production")
+    if access.state == "refused":
         say(
             "Refused: set a manager PIN before switching card payments on, so only a manager "
             "can: `pos-app config set manager_pin`."
@@ -193,14 +213,49 @@ def _warn_without_credentials(environment: str, store: SecretStore | None) -> No
         )
 
 
-def _set_pin(settings: Settings, where: Paths, value: str | None) -> int:
+def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool = False) -> int:
+    from pos_app.commands.pin_prompt import manager_access_here
+    from pos_app.services.manager_gate import set_manager_pin
+    from pos_app.services.pin_vault import VaultPinGuard, read_vault
+
     if value is not None:
         say(NO_ARGV_PIN)
         return exit_codes.BAD_INPUT
-    if settings.manager_pin_hash is not None and not require_manager_pin(
-        settings, where, what="change the manager PIN"
-    ):
+    try:
+        access, vault = manager_access_here(settings, where)
+    except SecretStoreError as exc:
+        say(exc.message)
+        return exit_codes.SETUP
+    if access.source == "policy":
+        say(
+            "Refused: this till's manager PIN is pinned by the shop's policy file; only an "
+            "administrator can change it there." + (f" {access.message}" if access.message else "")
+        )
         return exit_codes.REFUSED
+    if access.state == "ask" and reset:
+        say("Refused: --reset is only for a locked PIN. Give the current PIN instead.")
+        return exit_codes.BAD_INPUT
+    if access.state == "ask":
+        if not require_manager_pin(settings, where, what="change the manager PIN", store=vault):
+            return exit_codes.REFUSED
+    elif access.state == "locked" and not reset:
+        try:
+            record = read_vault(vault)
+        except SecretStoreError as exc:
+            say(exc.message)
+            return exit_codes.SETUP
+        if record is None or record.pin_hash is None:
+            say(f"Refused: {access.message}")
+            return exit_codes.REFUSED
+        # Repair: the PIN the password store holds proves the manager.
+        say(access.message or "")
+        if not _check_stored_pin(VaultPinGuard(time.time, vault), record.pin_hash):
+            return exit_codes.REFUSED
+    elif access.state == "locked":
+        say(
+            "Resetting the manager PIN. This is recorded in the journal as "
+            '"manager_pin_replaced", which `pos-app report` lists first for the manager.'
+        )
     first = read_hidden("New manager PIN, 4 to 8 digits (typing is hidden): ")
     if not first:
         say("No new PIN was given, so nothing was changed.")
@@ -215,8 +270,39 @@ def _set_pin(settings: Settings, where: Paths, value: str | None) -> int:
         if again != pin:
             say("The two PINs are not the same, so nothing was changed.")
             return exit_codes.BAD_INPUT
-    failed = _save(where, dataclasses.replace(settings, manager_pin_hash=hash_pin(pin)))
-    if failed is not None:
-        return failed
-    print("The manager PIN is set. It is asked before settings, credentials and refunds.")
+    try:
+        set_manager_pin(where, settings, settings.environment, vault, pin)
+    except SecretStoreError as exc:
+        say(f"{exc.message} Nothing was changed.")
+        return exit_codes.SETUP
+    except OSError as exc:
+        say(
+            f"The settings could not be saved to {settings_file(where)} "
+            f"({exc.strerror or exc}). Set the PIN again."
+        )
+        return exit_codes.SETUP
+    print(
+        "The manager PIN is set (kept in this computer's password store). It is asked "
+        "before settings, credentials and refunds."
+    )
     return OK
+
+
+def _check_stored_pin(guard: PinGuard, encoded: str) -> bool:
+    from pos_app.services.manager_pin import PinLockedError
+
+    pin = read_hidden("The manager PIN kept in the password store: ")
+    if not pin:
+        say("No manager PIN was given, so nothing was changed.")
+        return False
+    try:
+        if guard.check(pin, encoded):
+            return True
+    except PinLockedError as exc:
+        say(exc.message)
+        return False
+    except ValueError:
+        say("The PIN in the password store is damaged: use --reset.")
+        return False
+    say("Wrong manager PIN.")
+    return False

@@ -5,9 +5,10 @@ line: from a prompt that does not echo when stdin is a terminal, or from stdin w
 a pipe. So a script answers the questions in order, one line each, and nothing secret is
 ever taken from the command line (where shell history and `ps` would keep it).
 
-`require_manager_pin` is the gate for settings, credentials and refunds. The wrong-try
-count lives in a file in the config folder, shared with the desk's PIN dialog: restarting
-the command is no way around the lockout.
+`require_manager_pin` is the gate for settings, credentials and refunds. The PIN's hash
+and its wrong-try count live in the OS password store (services.pin_vault), shared with
+the desk's PIN dialog: neither restarting the command nor editing or deleting a file in
+the till's folders is a way around them.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pos_app.commands.output import say
-from pos_app.config import Paths, Settings, settings_file
+from pos_app.config import Paths, Settings
+from pos_app.secrets import TillRecordStore
 from pos_app.services.manager_pin import PinGuard, PinLockedError
+from pos_app.services.pin_vault import Access
 
 __all__ = [
     "NO_PIN_HINT",
     "PIN_STATE_FILE",
     "TERMINAL_TRIES",
     "interactive",
+    "manager_access_here",
     "manager_pin_guard",
     "pin_state_path",
     "read_hidden",
@@ -48,8 +52,14 @@ def pin_state_path(where: Paths) -> Path:
 
 
 def manager_pin_guard(where: Paths, clock: Callable[[], float] = time.time) -> PinGuard:
-    """The one PinGuard for this till's data folder (wall-clock time: it survives restarts)."""
-    return PinGuard(clock, state_path=pin_state_path(where))
+    """The one PinGuard of this till: its count lives in the password store entry (so a
+    deleted or edited file does not reset it); wall-clock time, it survives restarts.
+    `where` is kept for callers; the file beside the settings is no longer used."""
+    from pos_app.secrets import KeyringSecretStore
+    from pos_app.services.manager_gate import pin_guard
+
+    del where
+    return pin_guard(KeyringSecretStore(), clock)
 
 
 def interactive() -> bool:
@@ -84,24 +94,59 @@ def read_hidden(prompt: str) -> str | None:
     return line.strip()
 
 
-def require_manager_pin(settings: Settings, paths: Paths, *, what: str | None = None) -> bool:
-    """Ask for the manager PIN when one is set; True when the command may go on.
+def manager_access_here(
+    settings: Settings,
+    paths: Paths,
+    *,
+    environment: str | None = None,
+    store: TillRecordStore | None = None,
+) -> tuple[Access, TillRecordStore]:
+    """The manager gate's answer for this till (policy, password store, settings)."""
+    from pos_app.secrets import KeyringSecretStore
+    from pos_app.services.manager_gate import resolve_access
 
-    With no PIN set it says so (once, on stderr) and lets the command go on. While the PIN
-    is locked after wrong tries it says how long to wait and asks nothing. `what` names
-    the action in the prompt ("change the settings").
+    vault: TillRecordStore = store if store is not None else KeyringSecretStore()
+    env = environment or settings.environment
+    return resolve_access(paths, settings, env, vault), vault
+
+
+def require_manager_pin(
+    settings: Settings,
+    paths: Paths,
+    *,
+    what: str | None = None,
+    environment: str | None = None,
+    store: TillRecordStore | None = None,
+    again: bool = False,
+) -> bool:
+    """Ask for the manager PIN; True when the command may go on.
+
+    Open (no PIN) only in demo: it says so once on stderr. In sandbox and production with
+    no PIN, or when the PIN is locked (a mismatch between the password store and the
+    settings, a policy file that cannot be obeyed), it says why and refuses. While the
+    PIN is locked after wrong tries it says how long to wait and asks nothing. `what`
+    names the action in the prompt ("change the settings"); `again` words the prompt as
+    a second confirmation.
     """
-    encoded = settings.manager_pin_hash
-    if encoded is None:
-        say(NO_PIN_HINT)
+    from pos_app.services.manager_gate import pin_guard
+
+    access, vault = manager_access_here(settings, paths, environment=environment, store=store)
+    if access.state == "open":
+        say(access.message or NO_PIN_HINT)
         return True
-    guard = manager_pin_guard(paths)
+    if access.state != "ask" or access.encoded is None:
+        say(f"Refused: {access.message}")
+        return False
+    encoded = access.encoded
+    guard = pin_guard(vault)
     now = time.time()
     until = guard.locked_until()
     if until is not None:
         say(PinLockedError(until - now).message)
         return False
     prompt = f"Manager PIN to {what}: " if what else "Manager PIN: "
+    if again:
+        prompt = f"Manager PIN again, to confirm ({what or 'this'}): "
     tries = TERMINAL_TRIES if interactive() else 1
     for attempt in range(1, tries + 1):
         pin = read_hidden(prompt)
@@ -116,9 +161,8 @@ def require_manager_pin(settings: Settings, paths: Paths, *, what: str | None = 
             return False
         except ValueError:  # the stored hash is not one of ours
             say(
-                "The stored manager PIN is damaged, so it cannot be checked. Someone with "
-                f"access to this computer can remove manager_pin_hash from {settings_file(paths)} "
-                "and then set a new PIN with `pos-app config set manager_pin`."
+                "The stored manager PIN is damaged, so it cannot be checked. Set a new one "
+                "with `pos-app config set manager_pin --reset` (recorded in the journal)."
             )
             return False
         locked = guard.locked_until()

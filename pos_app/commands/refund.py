@@ -1,13 +1,17 @@
 """`pos-app refund ORDER_ID [--amount A] [--reason R]`: refund a paid sale, after the PIN.
 
 Without --amount the whole amount still refundable is returned. The refund is journaled
-before Cashfree is asked, then followed until it is final (or about a minute has passed).
-Running the command again after an unconfirmed refund sends THAT refund again (same
-refund id and idempotency key), so a retry can never refund twice.
+before Cashfree is asked, then followed until it is final (or --wait seconds have passed).
+A refund request is one thing however often it is run: while a refund of the sale is on
+its way (not confirmed, or PENDING at the bank), running the command again resumes and
+reports THAT refund (same refund id and idempotency key) and never makes a second one.
+A further refund beside it needs `--another`, which asks the manager PIN a second time.
 
 Exit codes: 0 refunded; 2 refused before anything was sent; 5 the refund failed or was
 cancelled; 6 the outcome is not known yet (not confirmed, or still pending at the bank);
-7 no manager PIN; 8 setup problems.
+7 refused at the gate (no manager PIN outside demo, a wrong or locked PIN, the shop
+policy refusing command-line refunds) or a different refund while one is on its way
+(without --another); 8 setup problems.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from typing import TextIO
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
 from pos_app.domain.validate import ValidationError
-from pos_app.services.refunds import REQUESTED, RefundOutcome, RefundRefused, RefundService
+from pos_app.services.refunds import (
+    REQUESTED,
+    RefundOutcome,
+    RefundPending,
+    RefundRefused,
+    RefundService,
+    on_its_way,
+)
 
 __all__ = ["exit_code", "parse_amount", "print_outcome", "run_refund", "run_refund_command"]
 
@@ -47,9 +58,15 @@ def exit_code(outcome: RefundOutcome) -> int:
 def print_outcome(outcome: RefundOutcome, out: TextIO) -> None:
     record = outcome.refund
     if outcome.resumed:
+        lead = (
+            f"Refund {record.refund_id} of {record.amount.format()} was already asked for by "
+            f"an earlier run (at {record.created_at:%d %b %H:%M UTC})."
+            if outcome.final
+            else on_its_way(record)
+        )
         print(
-            f"Refund {record.refund_id} was sent before without an answer; "
-            "it was sent again (the same refund, never a second one).",
+            f"{lead} This run resumed that refund and reports it; it did not make a second "
+            "one (add --another for a further refund).",
             file=out,
         )
     rows = [
@@ -70,12 +87,19 @@ async def run_refund(
     amount: Money | None,
     reason: str | None,
     *,
+    another: bool = False,
+    follow_seconds: float | None = None,
     out: TextIO | None = None,
 ) -> int:
     """The refund use case for a terminal; returns the exit code."""
     stream = out or sys.stdout
     try:
-        outcome = await refunds.refund(order_id, amount, reason)
+        outcome = await refunds.refund(
+            order_id, amount, reason, another=another, follow_seconds=follow_seconds
+        )
+    except RefundPending as exc:
+        print(f"Refused: {exc.message}", file=stream)
+        return exit_codes.REFUSED
     except RefundRefused as exc:
         print(f"Refused: {exc.message}", file=stream)
         for record in (
@@ -93,20 +117,41 @@ async def run_refund(
 
 
 def run_refund_command(args: argparse.Namespace) -> int:
-    """Check the input, ask the manager PIN, then refund (called by commands.dispatch)."""
-    from pos_app.app import open_runtime
+    """Check the input and the shop policy, ask the manager PIN (twice for --another),
+    then refund (called by commands.dispatch)."""
+    from pos_app.app import open_runtime, resolve_environment
     from pos_app.commands.pin_prompt import require_manager_pin
     from pos_app.config import load_settings, paths
-    from pos_app.services.refunds import clean_reason
+    from pos_app.services.policy import load_policy
+    from pos_app.services.refunds import clean_reason, day_limit
 
     amount = parse_amount(args.amount)
+    wait = getattr(args, "wait", None)
+    if wait is not None and not 0 <= wait <= 3600:
+        raise ValueError("--wait: give 0 to 3600 seconds")
+    another = bool(getattr(args, "another", False))
     try:
         reason = clean_reason(args.reason)
     except RefundRefused as exc:
         raise ValueError(f"--reason: {exc.message}") from None
     where = paths()
-    if not require_manager_pin(load_settings(where).settings, where, what="refund"):
+    settings = load_settings(where).settings
+    environment = resolve_environment(settings, args.env)
+    policy = load_policy()
+    if policy.policy is not None and not policy.policy.cli_refunds:
+        print(
+            "Refused: the shop's policy allows refunds only at the till's manager console, "
+            f"not from the command line ({policy.path}).",
+            file=sys.stderr,
+        )
         return exit_codes.REFUSED
+    if not require_manager_pin(settings, where, what="refund", environment=environment):
+        return exit_codes.REFUSED
+    if another and not require_manager_pin(
+        settings, where, what="a FURTHER refund", environment=environment, again=True
+    ):
+        return exit_codes.REFUSED
+    most = policy.policy.max_refund_per_day if policy.policy is not None else None
 
     async def body() -> int:
         runtime = open_runtime(args.env)
@@ -116,8 +161,13 @@ def run_refund_command(args: argparse.Namespace) -> int:
                 runtime.journal,
                 clock=runtime.deps.clock,
                 sleep=runtime.deps.sleep,
+                limit=None
+                if most is None
+                else day_limit(runtime.journal, most, runtime.deps.clock),
             )
-            return await run_refund(refunds, args.order_id, amount, reason)
+            return await run_refund(
+                refunds, args.order_id, amount, reason, another=another, follow_seconds=wait
+            )
         finally:
             await runtime.aclose()
 

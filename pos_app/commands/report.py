@@ -8,7 +8,21 @@ from datetime import date
 from pathlib import Path
 
 from pos_app.commands import exit_codes
-from pos_app.services.reports import day_bounds, local_zone, sales_csv, sales_table, summary_json
+from pos_app.services.reports import (
+    TillNote,
+    day_bounds,
+    local_zone,
+    sales_csv,
+    sales_table,
+    summary_json,
+)
+from pos_app.store.till_records import outside_refunds, refunded_by_order, till_events
+
+# Till events a manager must see first in the report.
+PIN_NOTES = {
+    "manager_pin_replaced": "the manager PIN was replaced after the old one was removed or "
+    "no longer matched (check who did it)",
+}
 
 __all__ = ["run_report"]
 
@@ -41,14 +55,21 @@ def run_report(args: argparse.Namespace) -> int:
         journal = runtime.journal
         totals = journal.day_totals(start, end)
         sales = journal.sales_between(start, end)
+        refunded = refunded_by_order(journal, [s.order_id for s in sales])
+        outside = outside_refunds(journal, start, end)  # refunds made outside this till
+        notes = [
+            TillNote(event.at, event.kind, PIN_NOTES[event.kind])
+            for event in till_events(journal, tuple(PIN_NOTES))
+            if start <= event.at < end
+        ]
     finally:
         runtime.journal.close()
     if args.format == "csv":
-        text = sales_csv(sales, zone)
+        text = sales_csv(sales, zone, refunded, outside, notes)
     elif args.format == "json":
-        text = summary_json(totals, sales, zone)
+        text = summary_json(totals, sales, zone, refunded, outside, notes)
     else:
-        text = sales_table(totals, sales, zone)
+        text = sales_table(totals, sales, zone, refunded, outside, notes)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         print(f"Wrote {len(sales)} sales to {args.output}", file=sys.stderr)

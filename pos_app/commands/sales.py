@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from pos_app.commands import exit_codes
+from pos_app.commands.outside_check import run_outside_check
 from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleStatus
 from pos_app.services.reconcile import reconcile_open_sales, refresh_sale
 from pos_app.services.runtime import Deps
@@ -60,6 +61,7 @@ async def run_status(deps: Deps, order_id: str, *, out: TextIO | None = None) ->
 
 async def run_reconcile(deps: Deps, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    await run_outside_check(deps, out)  # refunds made outside this till, first
     results = await reconcile_open_sales(deps)
     if not results:
         print("Nothing to reconcile: every sale of this till is settled.", file=out)

@@ -20,6 +20,7 @@ from pos_app.domain.sale import OPEN_STATUSES, Method, Sale, SaleStatus
 from pos_app.services.report_queries import HOUR_MS, GroupRow, RefundGroupRow, ReportReader
 from pos_app.store.codec import RefundRecord
 from pos_app.store.queries import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
+from pos_app.store.till_records import outside_refunds
 
 __all__ = [
     "PAYMENT_FAMILIES",
@@ -60,6 +61,7 @@ def payment_family(group: str | None) -> str:
 class ExceptionKind(enum.Enum):
     """What needs a look, most urgent first (the report lists them in this order)."""
 
+    OUTSIDE_REFUND = "outside_refund"  # a refund made outside this till (found at Cashfree)
     UNCERTAIN = "uncertain"  # the till could not confirm the outcome with Cashfree
     LATE_PAYMENT = "late_payment"  # money arrived after cancel or expiry
     PAID_ON_EVIDENCE = (
@@ -239,6 +241,34 @@ def _kinds(sale: Sale) -> list[ExceptionKind]:
     return kinds
 
 
+def _outside_items(
+    reader: ReportReader, start: datetime, end: datetime, terminal_id: str | None
+) -> list[DayException]:
+    """Refunds made outside this till, made or found in the window: first on the list."""
+    found = outside_refunds(reader, start, end)
+    if not found:
+        return []
+    sales = {s.order_id: s for s in reader.sales_by_order_ids([f.order_id for f in found])}
+    items = []
+    for item in found:
+        sale = sales.get(item.order_id)
+        if sale is None or (terminal_id is not None and sale.terminal_id != terminal_id):
+            continue
+        record = RefundRecord(
+            refund_id=item.refund_id,
+            order_id=item.order_id,
+            amount=item.amount,
+            status=item.status,
+            idempotency_key="outside",
+            cf_refund_id=item.cf_refund_id,
+            status_description="refund made outside this till",
+            created_at=item.made_at,
+            updated_at=item.seen_at,
+        )
+        items.append(DayException(ExceptionKind.OUTSIDE_REFUND, sale, refund=record))
+    return items
+
+
 def build_day_report(
     reader: ReportReader,
     start: datetime,
@@ -299,7 +329,7 @@ def _assemble(
     for sale in reader.sales_by_order_ids(missing):
         known[sale.order_id] = sale
 
-    items: list[DayException] = []
+    items: list[DayException] = _outside_items(reader, start, end, terminal_id)
     for sale in earlier:
         items.extend(DayException(kind, sale, earlier=True) for kind in _kinds(sale))
     for sale in sales:

@@ -1,5 +1,6 @@
 """Refresh the day from Cashfree: re-read every sale that may still change, and every
-refund that is not final, journaling what Cashfree says.
+refund that is not final, journaling what Cashfree says; then read each paid sale's
+refunds at Cashfree and journal any this till did not make (services.outside_refunds).
 
 It runs as background work (gateway.retry.background), so the sale at the counter keeps
 priority in the rate budget; the sale at the counter itself is left to its watcher.
@@ -14,11 +15,13 @@ from datetime import datetime, timedelta
 
 from pos_app.domain.sale import SWEEP_STATUSES, Sale, SaleStatus
 from pos_app.gateway.retry import background
+from pos_app.services.outside_refunds import check_outside_refunds
 from pos_app.services.reconcile import Settled, refresh_sale
 from pos_app.services.refunds import RefundService
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.runtime import Deps
 from pos_app.store.codec import RefundRecord
+from pos_app.store.till_records import OutsideRefund
 
 __all__ = ["DayRefresh", "Progress", "refresh_day"]
 
@@ -33,6 +36,7 @@ class DayRefresh:
     refunds_changed: tuple[RefundRecord, ...] = ()
     problems: tuple[str, ...] = field(default=())  # sentences: what could not be read, and why
     skipped: tuple[str, ...] = ()  # order ids left alone (at the counter right now)
+    outside_refunds: tuple[OutsideRefund, ...] = ()  # refunds made outside this till, found now
 
 
 Progress = Callable[[int, int], None]
@@ -110,6 +114,16 @@ async def refresh_day(
                 refunds_changed.append(checked_refund.record)
             if progress is not None:
                 progress(done, total)
+    outside: tuple[OutsideRefund, ...] = ()
+    if refunds is not None:
+        paid = [
+            s
+            for s in reader.sales_between(start, end, statuses=[SaleStatus.PAID])
+            if terminal_id is None or s.terminal_id == terminal_id
+        ]
+        check = await check_outside_refunds(deps.gateway, deps.journal, paid, clock=deps.clock)
+        outside = check.found
+        problems.extend(check.problems)
     log.info(
         "refreshed the day: %d sales read (%d changed), %d refunds read (%d changed)",
         checked,
@@ -124,4 +138,5 @@ async def refresh_day(
         refunds_changed=tuple(refunds_changed),
         problems=tuple(problems),
         skipped=tuple(skipped),
+        outside_refunds=outside,
     )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import SWEEP_STATUSES, Sale, SaleStatus
+from pos_app.domain.sale import SWEEP_STATUSES, InvalidTransition, Sale, SaleStatus
 from pos_app.gateway.base import Payment, PaymentStatus
 from pos_app.gateway.errors import GatewayError, NotFoundError
 from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, ReconGateway
@@ -239,10 +239,19 @@ async def check_paid_evidence(
             "More than one payment ends with those digits: type the whole reference.",
             sale,
         )
+    try:
+        recorded = _record(journal, sale, matching[0], entered, asked_by, clock())
+    except InvalidTransition:
+        # Its follower recorded the payment meanwhile: one outcome per sale.
+        return EvidenceOutcome(
+            Verdict.REFUSED,
+            "This sale was recorded as paid a moment ago (Cashfree confirmed it).",
+            journal.get_sale(order_id) or sale,
+        )
     return EvidenceOutcome(
         Verdict.RECORDED,
         f"Payment found at Cashfree (UTR {matching[0].utr}): the sale is recorded as paid.",
-        _record(journal, sale, matching[0], entered, asked_by, clock()),
+        recorded,
     )
 
 

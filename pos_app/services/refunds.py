@@ -37,7 +37,7 @@ from pos_app.gateway.errors import (
 )
 from pos_app.services.wording import describe_error
 from pos_app.store.codec import RefundRecord
-from pos_app.store.errors import RefundTooLargeError
+from pos_app.store.errors import RefundPendingError, RefundTooLargeError
 from pos_app.store.queries import FINAL_REFUND_STATUSES
 
 __all__ = [
@@ -45,10 +45,14 @@ __all__ = [
     "REQUESTED",
     "RefundCheck",
     "RefundOutcome",
+    "RefundPending",
+    "RefundRecord",
     "RefundRefused",
     "RefundService",
+    "day_limit",
     "describe_refund",
     "new_refund_id",
+    "on_its_way",
     "refund_target",
 ]
 
@@ -69,7 +73,7 @@ class RefundJournal(Protocol):
 
     def refunded_total(self, order_id: str, include_pending: bool = True) -> Money: ...
 
-    def create_refund(self, record: RefundRecord) -> RefundRecord: ...
+    def create_refund(self, record: RefundRecord, *, another: bool = False) -> RefundRecord: ...
 
     def update_refund(self, refund_id: str, **fields: Any) -> RefundRecord: ...
 
@@ -82,11 +86,34 @@ class RefundRefused(Exception):
         self.message = message
 
 
+class RefundPending(RefundRefused):
+    """A refund of the sale is already on its way and the request is not that refund:
+    a further one needs the manager to say so (`another`). `pending` is the one on its way."""
+
+    def __init__(self, pending: RefundRecord) -> None:
+        super().__init__(
+            f"{on_its_way(pending)} To refund more on top of it, say so explicitly: "
+            '`--another` on the command line, or "Refund another amount" in the console '
+            "(the manager PIN is asked again)."
+        )
+        self.pending = pending
+
+
+def on_its_way(record: RefundRecord) -> str:
+    """'₹100.00 is already on its way (refund RF-…, pending since 03 Dec 10:15 UTC).'"""
+    status = "not confirmed by Cashfree" if record.status == REQUESTED else "pending"
+    since = record.created_at.strftime("%d %b %H:%M UTC")
+    return (
+        f"{record.amount.format()} is already on its way (refund {record.refund_id}, "
+        f"{status} since {since})."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RefundOutcome:
     refund: RefundRecord
     message: str  # what to tell the manager
-    resumed: bool = False  # an earlier, unconfirmed request was sent again instead
+    resumed: bool = False  # an earlier request on its way was resumed instead of a new one
 
     @property
     def final(self) -> bool:
@@ -174,6 +201,7 @@ class RefundService:
         follow_for: float = 60.0,
         first_poll: float = 1.0,
         max_poll: float = 10.0,
+        limit: Callable[[Money], str | None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
@@ -182,6 +210,8 @@ class RefundService:
         self.follow_for = follow_for
         self.first_poll = first_poll
         self.max_poll = max_poll
+        # A rule above the till's (the shop policy's refunds per day): a sentence refuses.
+        self.limit = limit
 
     # ---- checks ----------------------------------------------------------------------------
     def paid_sale(self, order_id: str) -> Sale:
@@ -223,10 +253,22 @@ class RefundService:
 
     # ---- the steps ---------------------------------------------------------------------------
     def prepare(
-        self, order_id: str, amount: Money | None = None, reason: str | None = None
+        self,
+        order_id: str,
+        amount: Money | None = None,
+        reason: str | None = None,
+        *,
+        another: bool = False,
     ) -> RefundRecord:
-        """Check the request and journal the refund (REQUESTED) before any call."""
+        """Check the request and journal the refund (REQUESTED) before any call.
+
+        Without `another`, the journal refuses it (RefundPendingError, in its write
+        transaction) while a refund of the sale is still on its way."""
         chosen, note = self.check_request(order_id, amount, reason)
+        if self.limit is not None:
+            refused = self.limit(chosen)
+            if refused is not None:
+                raise RefundRefused(refused)
         now = self.clock()
         record = RefundRecord(
             refund_id=new_refund_id(now),
@@ -241,7 +283,7 @@ class RefundService:
         if not _REFUND_ID.match(record.refund_id):  # pragma: no cover - new_refund_id's shape
             raise ValueError(f"not a refund id Cashfree accepts: {record.refund_id!r}")
         try:
-            return self.journal.create_refund(record)
+            return self.journal.create_refund(record, another=another)
         except RefundTooLargeError as exc:
             raise RefundRefused(exc.message) from None
 
@@ -303,29 +345,73 @@ class RefundService:
         amount: Money | None = None,
         reason: str | None = None,
         *,
+        another: bool = False,
         follow_seconds: float | None = None,
     ) -> RefundOutcome:
         """Refund a paid sale and follow the refund to a final state (or the wait's end).
 
-        The sale's refunds are brought up to date first. An earlier request that Cashfree
-        never confirmed is sent again, with its own id and key; if it is the same refund
-        (same amount, or no amount given), that is the answer: the customer is never
-        refunded twice by a retry. Pending ones are read once (a failure frees the amount).
+        A refund request is one thing however often it is retried. The sale's refunds on
+        their way (REQUESTED or PENDING) are brought up to date first: an unconfirmed one
+        is sent again with its own id and key, a pending one is read. If one is still on
+        its way, that is the answer (`resumed`) when the request is the same (no amount,
+        or the same amount); a different one is refused with RefundPending. Only with
+        `another` (the manager said it is a further refund) is a new refund made beside
+        it. The journal enforces the same rule in its write transaction, so a second
+        process racing this one resumes the first one's refund instead of making its own.
         """
         self.paid_sale(order_id)
-        for earlier in self.journal.refunds_for(order_id):
-            if earlier.status in FINAL:
-                continue
-            if earlier.status != REQUESTED:
-                await self.check(earlier)  # a pending one may have failed: that frees money
-                continue
-            after = await self.submit(earlier)
-            same = amount is None or earlier.amount == amount
-            if same and after.status not in ("FAILED", "CANCELLED"):
-                return await self._finish(after, follow_seconds, resumed=True)
-        record = self.prepare(order_id, amount, reason)
+        earlier = await self._bring_up_to_date(order_id)
+        if not another:
+            waiting = next((r for r in earlier if r.status not in FINAL), None)
+            if waiting is not None:
+                return await self._resume(waiting, amount, follow_seconds)
+            # One that was on its way when this run began and has just gone through is the
+            # answer to a rerun of the same request (not a reason for a second refund).
+            done = next(
+                (
+                    r
+                    for r in earlier
+                    if r.status == "SUCCESS" and (amount is None or r.amount == amount)
+                ),
+                None,
+            )
+            if done is not None:
+                return await self._finish(done, follow_seconds, resumed=True)
+        try:
+            record = self.prepare(order_id, amount, reason, another=another)
+        except RefundPendingError as exc:
+            # Another process journaled a refund of this sale a moment ago: that one it is.
+            raced = next(
+                (r for r in self.journal.refunds_for(order_id) if r.refund_id == exc.refund_id),
+                None,
+            )
+            if raced is None:  # pragma: no cover - a journaled refund does not vanish
+                raise RefundRefused(exc.message) from None
+            return await self._resume(raced, amount, follow_seconds)
         record = await self.submit(record)
         return await self._finish(record, follow_seconds)
+
+    def waiting_refund(self, order_id: str) -> RefundRecord | None:
+        """The sale's oldest refund still on its way, as the journal knows it."""
+        for record in self.journal.refunds_for(order_id):
+            if record.status not in FINAL:
+                return record
+        return None
+
+    async def _bring_up_to_date(self, order_id: str) -> list[RefundRecord]:
+        """Check each refund of the sale that is on its way; returns them as they are now."""
+        now: list[RefundRecord] = []
+        for earlier in self.journal.refunds_for(order_id):
+            if earlier.status not in FINAL:
+                now.append((await self.check(earlier)).record)
+        return now
+
+    async def _resume(
+        self, waiting: RefundRecord, amount: Money | None, follow_seconds: float | None
+    ) -> RefundOutcome:
+        if amount is not None and amount != waiting.amount:
+            raise RefundPending(waiting)
+        return await self._finish(waiting, follow_seconds, resumed=True)
 
     async def retry(
         self, record: RefundRecord, *, follow_seconds: float | None = None
@@ -388,3 +474,31 @@ class RefundService:
         if not changes:
             return record
         return self.journal.update_refund(record.refund_id, **changes)
+
+
+def day_limit(
+    journal: Any,
+    most: Money,
+    clock: Callable[[], datetime],
+    zone: Any = None,
+) -> Callable[[Money], str | None]:
+    """The shop policy's "at most this much refunded per day": refunds made (or on their
+    way) since the local midnight, plus the new one, must not pass `most`."""
+
+    def check(amount: Money) -> str | None:
+        from datetime import timedelta
+
+        now = clock().astimezone(zone) if zone is not None else clock().astimezone()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        totals = journal.day_totals(start, start + timedelta(days=1))
+        taken = totals.refunded.amount + totals.pending_refunds.amount
+        if taken + amount > most:
+            left = most - taken if most > taken else Money(0)
+            return (
+                f"The shop's policy allows at most {most.format()} of refunds a day; "
+                f"{taken.format()} is refunded or on its way today, so at most "
+                f"{left.format()} more can be refunded."
+            )
+        return None
+
+    return check

@@ -35,6 +35,7 @@ from pos_app.store.codec import (
 from pos_app.store.connection import JournalConnection
 from pos_app.store.journal import Journal
 from pos_app.store.queries import FINAL_REFUND_STATUSES
+from pos_app.store.till_records import refunded_by_order
 
 __all__ = [
     "HOUR_MS",
@@ -42,6 +43,7 @@ __all__ = [
     "RefundGroupRow",
     "ReportReader",
     "SalesFilter",
+    "refunded_by_order",
 ]
 
 HOUR_MS = 3_600_000

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "DAY_SUMMARY_COLUMNS",
     "EXCEPTION_TITLES",
     "SALE_COLUMNS",
+    "TillNote",
     "csv_safe",
     "day_bounds",
     "day_report_json",
@@ -53,6 +55,8 @@ SALE_COLUMNS = (
     "paid_local",
     "customer_phone",
     "reason",
+    "refunded",
+    "net",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,7 +89,9 @@ def _local(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-def _row(sale: Sale, zone: tzinfo) -> list[str]:
+def _row(sale: Sale, zone: tzinfo, refunded: Money | None = None) -> list[str]:
+    back = refunded if refunded is not None else Money(0)
+    kept = (sale.amount if sale.status is SaleStatus.PAID else Money(0)) - back
     values: list[Any] = [
         _local(sale.created_at, zone),
         sale.order_id,
@@ -101,18 +107,79 @@ def _row(sale: Sale, zone: tzinfo) -> list[str]:
         _local(sale.paid_at, zone),
         sale.customer_phone,
         reason_text(sale),
+        back.decimal_text(),
+        kept.decimal_text() if kept.paise >= 0 else "-" + Money(-kept.paise).decimal_text(),
     ]
     return [csv_safe(v) for v in values]
 
 
-def sales_csv(sales: Iterable[Sale], zone: tzinfo | None = None) -> str:
+def sales_csv(
+    sales: Iterable[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
+) -> str:
+    """One row per sale (refunded = SUCCESS refunds, net = paid less refunded). Refunds made
+    outside this till come first, as "exception" rows naming the sale and the refund."""
     tz = zone or local_zone()
+    back = refunded or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SALE_COLUMNS)
+    for found in outside:
+        writer.writerow(_outside_row(found, tz))
+    for note in notes:
+        cells = dict.fromkeys(SALE_COLUMNS, "")
+        cells.update(
+            created_local=_local(note.at, tz),
+            status=f"EXCEPTION: {note.kind}",
+            reason=note.sentence,
+        )
+        writer.writerow([csv_safe(cells[name]) for name in SALE_COLUMNS])
     for sale in sales:
-        writer.writerow(_row(sale, tz))
+        writer.writerow(_row(sale, tz, back.get(sale.order_id)))
     return buffer.getvalue()
+
+
+OUTSIDE_REFUND_TITLE = "EXCEPTION: refund made outside this till"
+
+
+@dataclass(frozen=True, slots=True)
+class TillNote:
+    """A till event the manager must see in the report (e.g. the manager PIN replaced)."""
+
+    at: datetime
+    kind: str
+    sentence: str
+
+
+def _outside_row(found: Any, zone: tzinfo) -> list[str]:
+    """An outside refund in the sales CSV's columns (status names the exception)."""
+    cells = dict.fromkeys(SALE_COLUMNS, "")
+    cells.update(
+        created_local=_local(found.made_at, zone),
+        order_id=found.order_id,
+        status=OUTSIDE_REFUND_TITLE,
+        amount=found.amount.decimal_text(),
+        reason=f"refund {found.refund_id} ({found.status}), found {_local(found.seen_at, zone)}",
+        refunded=found.amount.decimal_text(),
+    )
+    return [csv_safe(cells[name]) for name in SALE_COLUMNS]
+
+
+def outside_json(found: Any, zone: tzinfo) -> dict[str, Any]:
+    return {
+        "kind": "outside_refund",
+        "title": "refund made outside this till",
+        "order_id": found.order_id,
+        "refund_id": found.refund_id,
+        "amount": found.amount.format(),
+        "paise": found.amount.paise,
+        "status": found.status,
+        "made_local": _local(found.made_at, zone),
+        "found_local": _local(found.seen_at, zone),
+    }
 
 
 def summary(totals: Any) -> dict[str, Any]:
@@ -135,17 +202,50 @@ def summary(totals: Any) -> dict[str, Any]:
     }
 
 
-def summary_json(totals: Any, sales: Iterable[Sale], zone: tzinfo | None = None) -> str:
+def summary_json(
+    totals: Any,
+    sales: Iterable[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
+) -> str:
     tz = zone or local_zone()
-    body = summary(totals)
-    body["sales"] = [dict(zip(SALE_COLUMNS, _row(s, tz), strict=True)) for s in sales]
+    back = refunded or {}
+    body: dict[str, Any] = {"needs_a_look": [outside_json(found, tz) for found in outside]}
+    body["needs_a_look"] += [
+        {"kind": n.kind, "title": n.sentence, "at_local": _local(n.at, tz)} for n in notes
+    ]
+    body.update(summary(totals))
+    body["sales"] = [
+        dict(zip(SALE_COLUMNS, _row(s, tz, back.get(s.order_id)), strict=True)) for s in sales
+    ]
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> str:
+def sales_table(
+    totals: Any,
+    sales: list[Sale],
+    zone: tzinfo | None = None,
+    refunded: Mapping[str, Money] | None = None,
+    outside: Iterable[Any] = (),
+    notes: Iterable[TillNote] = (),
+) -> str:
     tz = zone or local_zone()
+    back = refunded or {}
     data = summary(totals)
-    lines = [
+    lines = []
+    for found in outside:
+        lines.append(
+            f"NEEDS A LOOK: refund made outside this till: {found.refund_id} of "
+            f"{found.amount.format()} on {found.order_id}, made {_local(found.made_at, tz)} "
+            f"({found.status})"
+        )
+    for note in notes:
+        lines.append(f"NEEDS A LOOK: {note.sentence} ({_local(note.at, tz)})")
+    if lines:
+        lines.append("")
+    lines += [
         f"Collected  {data['collected']['amount']:>16}  ({data['collected']['count']} paid)",
         f"Refunded   {data['refunded']['amount']:>16}  ({data['refunded']['count']})",
         f"Net        {data['net']['amount']:>16}",
@@ -163,12 +263,13 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
             continue
         lines.append(f"  {status:<17} {t['count']:>5}  {t['amount']:>16}")
     lines.append("")
-    lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14}  utr")
+    lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14} {'refunded':>14}  utr")
     for sale in sales:
+        gone = back.get(sale.order_id)
         lines.append(
             f"{sale.created_at.astimezone(tz):%H:%M:%S} {sale.order_id:<28} "
-            f"{sale.status.value + ('*' if sale.late else ''):<16} {sale.amount.format():>14}  "
-            f"{sale.bank_reference or ''}"
+            f"{sale.status.value + ('*' if sale.late else ''):<16} {sale.amount.format():>14} "
+            f"{gone.format() if gone else '':>14}  {sale.bank_reference or ''}"
         )
     return "\n".join(lines)
 
@@ -177,6 +278,7 @@ def sales_table(totals: Any, sales: list[Sale], zone: tzinfo | None = None) -> s
 DAY_SUMMARY_COLUMNS = ("section", "item", "count", "amount", "order_id", "detail")
 
 EXCEPTION_TITLES = {
+    ExceptionKind.OUTSIDE_REFUND: "Refund made outside this till",
     ExceptionKind.UNCERTAIN: "Not confirmed",
     ExceptionKind.LATE_PAYMENT: "Late payment",
     ExceptionKind.PAID_ON_EVIDENCE: "Paid on the customer's evidence",
@@ -202,6 +304,13 @@ def exception_detail(item: DayException, zone: tzinfo) -> str:
         return (
             f"recorded paid from the customer's UPI reference {sale.bank_reference or '?'}, "
             f"found at Cashfree (payment {sale.cf_payment_id or '?'})"
+        )
+    if item.kind is ExceptionKind.OUTSIDE_REFUND and item.refund is not None:
+        refund = item.refund
+        return (
+            f"refund made outside this till: {refund.refund_id} of {refund.amount.format()}"
+            f" made {_local(refund.created_at, zone)} ({refund.status}); this till never"
+            " asked for it"
         )
     if item.kind is ExceptionKind.REFUND_NOT_FINAL and item.refund is not None:
         refund = item.refund

@@ -16,6 +16,7 @@ __all__ = [
     "DuplicateRefundError",
     "DuplicateSaleError",
     "JournalError",
+    "RefundPendingError",
     "RefundTooLargeError",
     "UnknownRefundError",
     "UnknownSaleError",
@@ -101,6 +102,19 @@ class RefundTooLargeError(JournalError):
             kind="refund_too_large",
         )
         self.order_id = order_id
+
+
+class RefundPendingError(JournalError):
+    """A refund of this sale is still REQUESTED or PENDING: a new one needs `another`."""
+
+    def __init__(self, order_id: str, refund_id: str) -> None:
+        super().__init__(
+            f"Refund {refund_id} of sale {order_id} is still on its way; a further refund "
+            "must be asked for explicitly.",
+            kind="refund_pending",
+        )
+        self.order_id = order_id
+        self.refund_id = refund_id
 
 
 def from_sqlite(exc: sqlite3.Error, path: Path | None) -> JournalError:

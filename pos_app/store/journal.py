@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, Sale, SaleEvent, SaleStatus, transition
+from pos_app.domain.sale import InvalidTransition, Method, Sale, SaleEvent, SaleStatus, transition
 from pos_app.store import queries
 from pos_app.store.codec import (
     REFUND_COLUMNS,
@@ -35,6 +35,7 @@ from pos_app.store.errors import (
     CounterBusyError,
     DuplicateRefundError,
     DuplicateSaleError,
+    RefundPendingError,
     RefundTooLargeError,
     UnknownRefundError,
     UnknownSaleError,
@@ -59,6 +60,7 @@ _FIXED_SALE_FIELDS = frozenset(
         "status",
     }
 )
+_ONE_OUTCOME = frozenset({SaleStatus.PAID, SaleStatus.FAILED})
 _UPDATABLE_REFUND_FIELDS = frozenset(
     {"status", "reason", "cf_refund_id", "arn", "status_description"}
 )
@@ -159,6 +161,10 @@ class Journal(LeaseBook):
             if current is None:
                 raise UnknownSaleError(order_id)
             old = SaleStatus(current[0])
+            if status is old and old in _ONE_OUTCOME:
+                # A settled sale gets its outcome once: a second writer (another follower,
+                # evidence, a refresh) follows the journal instead.
+                raise InvalidTransition(old, status)
             new = old if status is None or status is old else transition(old, status)
             changes["status"] = new.value
             now = self._now_ms()
@@ -236,11 +242,14 @@ class Journal(LeaseBook):
             return queries.day_totals(conn, start, end, terminal_id)
 
     # ---- refunds -------------------------------------------------------------------------
-    def create_refund(self, record: RefundRecord) -> RefundRecord:
+    def create_refund(self, record: RefundRecord, *, another: bool = False) -> RefundRecord:
         """Record a refund request and a "refund_requested" event together.
 
         Refuses (RefundTooLargeError) a refund that, with the sale's successful and pending
-        refunds, would return more than the sale took.
+        refunds, would return more than the sale took; and, unless `another` (the manager
+        asked for a further refund), one for a sale that already has a refund on its way
+        (RefundPendingError). Both checks run inside the write transaction, so two
+        processes refunding the same sale at once make one refund.
         """
         if record.amount.paise <= 0:
             raise ValueError("a refund amount must be more than zero")
@@ -256,6 +265,10 @@ class Journal(LeaseBook):
             sale = queries.get_sale(conn, record.order_id)
             if sale is None:
                 raise UnknownSaleError(record.order_id)
+            if not another:
+                waiting = queries.open_refund(conn, record.order_id)
+                if waiting is not None:
+                    raise RefundPendingError(record.order_id, waiting.refund_id)
             left = sale.amount - queries.refunded_total(conn, record.order_id)
             if record.amount > left:
                 raise RefundTooLargeError(record.order_id, record.amount.format(), left.format())

@@ -216,7 +216,38 @@ _EVENT_KINDS = Migration(
     ("CREATE INDEX sale_events_kind_at ON sale_events (kind, at)",),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP, _EVENT_KINDS)
+# Refunds: where each came from ("till", or "outside" when Cashfree reported a refund this
+# journal never asked for), and the till's own append-only events (a manager PIN set or
+# changed, a mismatch found): facts about the till rather than about one sale.
+_V_REFUND_ORIGIN = Migration(
+    5,
+    "refund origin and till events",
+    (
+        "ALTER TABLE refunds ADD COLUMN origin TEXT NOT NULL DEFAULT 'till'"
+        " CHECK (origin IN ('till', 'outside'))",
+        "ALTER TABLE refunds ADD COLUMN seen_at INTEGER",
+        "CREATE INDEX refunds_open ON refunds (order_id, status)",
+        "CREATE INDEX refunds_outside ON refunds (seen_at) WHERE origin = 'outside'",
+        """
+        CREATE TABLE till_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        """
+        CREATE TRIGGER till_events_no_update BEFORE UPDATE ON till_events
+        BEGIN SELECT RAISE(ABORT, 'till events are append-only'); END
+        """,
+        """
+        CREATE TRIGGER till_events_no_delete BEFORE DELETE ON till_events
+        BEGIN SELECT RAISE(ABORT, 'till events are append-only'); END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP, _EVENT_KINDS, _V_REFUND_ORIGIN)
 LATEST = MIGRATIONS[-1].version
 
 

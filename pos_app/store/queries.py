@@ -33,6 +33,7 @@ __all__ = [
     "get_refund",
     "get_sale",
     "last_paid",
+    "open_refund",
     "open_sales",
     "refunded_total",
     "refunds_for",
@@ -250,6 +251,17 @@ def refunds_for(conn: sqlite3.Connection, order_id: str) -> list[RefundRecord]:
         f"{_REFUND_SELECT} WHERE order_id = ? ORDER BY created_at, refund_id", (order_id,)
     ).fetchall()
     return [refund_from_row(row) for row in rows]
+
+
+def open_refund(conn: sqlite3.Connection, order_id: str) -> RefundRecord | None:
+    """The oldest refund of a sale that is not final (REQUESTED, PENDING, ...), if any."""
+    marks = ", ".join("?" for _ in FINAL_REFUND_STATUSES)
+    row = conn.execute(
+        f"{_REFUND_SELECT} WHERE order_id = ? AND status NOT IN ({marks})"
+        " ORDER BY created_at, refund_id LIMIT 1",
+        (order_id, *FINAL_REFUND_STATUSES),
+    ).fetchone()
+    return None if row is None else refund_from_row(row)
 
 
 def refunded_total(conn: sqlite3.Connection, order_id: str, include_pending: bool = True) -> Money:

@@ -223,8 +223,11 @@ def test_reconcile_while_charge_creates_its_order_leaves_the_sale_alone(
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 if journal.exists():
-                    with sqlite3.connect(journal) as db:
-                        rows = db.execute("SELECT order_id, status FROM sales").fetchall()
+                    try:
+                        with sqlite3.connect(journal) as db:
+                            rows = db.execute("SELECT order_id, status FROM sales").fetchall()
+                    except sqlite3.OperationalError:
+                        rows = []  # still being created
                     if rows:
                         break
                 time.sleep(0.05)

@@ -113,3 +113,18 @@ def test_old_sentences_become_reason_codes(tmp_path: Path) -> None:
         assert got["D"].status is SaleStatus.CANCELLED  # type: ignore[union-attr]
     finally:
         journal.close()
+
+
+def test_a_settled_sale_gets_its_outcome_once(journal: Journal, make_sale: MakeSale) -> None:
+    from pos_app.domain.sale import InvalidTransition
+
+    sale = journal.create_sale(make_sale())
+    journal.update_sale(sale.order_id, event="order_created", status=SaleStatus.AWAITING_PAYMENT)
+    journal.update_sale(sale.order_id, event="paid", status=SaleStatus.PAID, cf_payment_id="p1")
+    with pytest.raises(InvalidTransition):
+        journal.update_sale(
+            sale.order_id, event="paid_on_evidence", status=SaleStatus.PAID, cf_payment_id="p2"
+        )
+    paid = journal.get_sale(sale.order_id)
+    assert paid is not None and paid.cf_payment_id == "p1"
+    assert [e.kind for e in journal.events(sale.order_id)].count("paid") == 1

@@ -73,7 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     created_at=at,
                     updated_at=at,
                 )
-                refunds.append(journal.create_refund(record))
+                refunds.append(journal.create_refund(record, another=True))
     yield World(journal, sales, refunds)
     journal.close()
 

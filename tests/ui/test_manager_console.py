@@ -164,6 +164,7 @@ def test_desk_opens_the_console_behind_the_pin(qtbot: QtBot, till: Till) -> None
     assert isinstance(entry, ManagerEntry)
     assert entry.action.shortcut().toString() == "F9"
     entry.action.trigger()
+    qtbot.waitUntil(lambda: isinstance(entry.dialog, PinDialog))  # decided off the GUI thread
     pin = entry.dialog
     assert isinstance(pin, PinDialog) and pin.isVisible() and entry.console is None
     pin.pin.setText("1111")
@@ -186,6 +187,7 @@ def test_without_a_pin_the_console_opens_and_says_so(qtbot: QtBot, till: Till) -
     entry = window.manager_entry
     assert entry is not None
     entry.open_console()
+    qtbot.waitUntil(lambda: entry.console is not None)
     assert entry.console is not None
     assert entry.console.notice.label.text() == text.NO_PIN_SET
     window.close()  # closing the desk closes the console

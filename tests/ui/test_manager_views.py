@@ -85,7 +85,22 @@ def test_model_marks_open_and_late_sales(qtbot: QtBot, day: tuple) -> None:  # t
     assert model.data(model.index(0, 3)) == "⚠ Not confirmed"
     model.load(SalesFilter(DAY, END, statuses=frozenset({SaleStatus.PAID})))
     shown = {model.data(model.index(r, 3)) for r in range(model.rowCount())}
-    assert shown == {"Paid", "Paid (late)"}
+    assert {"Paid", "Paid (late)"} <= shown
+    # A paid sale with refunds says so, with the amount refunded (SUCCESS refunds only).
+    words = set()
+    for row in range(model.rowCount()):
+        sale = model.data(model.index(row, 0), SALE_ROLE)
+        back = reader.refunded_total(sale.order_id, include_pending=False)
+        cell = model.data(model.index(row, 3))
+        late = " (late)" if sale.late else ""
+        if back.paise == 0:
+            assert cell == "Paid" + late
+        elif back >= sale.amount:
+            assert cell == f"Refunded {back.format()}{late}"
+        else:
+            assert cell == f"Partly refunded {back.format()}{late}"
+        words.add(cell.split(" ")[0])
+    assert {"Paid", "Partly", "Refunded"} <= words
 
 
 def test_refresh_order_rereads_a_changed_sale(qtbot: QtBot, day: tuple) -> None:  # type: ignore[type-arg]

@@ -17,7 +17,9 @@ from pos_app.commands.pin_prompt import pin_state_path, require_manager_pin
 from pos_app.config import Settings, load_settings, paths, save_settings, settings_file
 from pos_app.domain.sale import Method
 from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from pos_app.secrets import TILL_ACCOUNT, KeyringSecretStore
 from pos_app.services.manager_pin import FREE_TRIES, hash_pin, verify_pin
+from pos_app.services.pin_vault import fingerprint, read_vault
 from pos_app.ui.setup import entry, wording
 from pos_app.ui.setup.pin_dialog import PinDialog
 from pos_app.ui.setup.settings_dialog import SettingsDialog
@@ -130,8 +132,11 @@ def test_switching_to_production_needs_the_tick_a_pin_and_credentials(
         dialog.save_button.click()
     settings = load_settings(paths()).settings
     assert settings.environment == "production"
-    assert settings.manager_pin_hash is not None and verify_pin(PIN, settings.manager_pin_hash)
     entries = sandbox_keys.entries  # type: ignore[attr-defined]
+    # The PIN went to the password store; the settings keep only its fingerprint.
+    kept = json.loads(entries[("pos_app", TILL_ACCOUNT)])["pin_hash"]
+    assert settings.manager_pin_hash is None and verify_pin(PIN, kept)
+    assert settings.manager_pin_fingerprint == fingerprint(kept)
     assert entries[("pos_app", "production/app_id")] == "LIVE-APP-1"
     assert entries[("pos_app", "production/client_secret")] == "live-secret-value-1"
 
@@ -182,7 +187,7 @@ def test_without_a_pin_settings_open_at_once(
 ) -> None:
     _, attached = window
     attached.settings_action.trigger()
-    assert isinstance(attached.dialog, SettingsDialog)
+    qtbot.waitUntil(lambda: isinstance(attached.dialog, SettingsDialog))
     qtbot.waitUntil(lambda: attached.dialog is not None and attached.dialog.isVisible())
 
 
@@ -192,6 +197,7 @@ def test_settings_wait_for_the_right_pin(
     _saved(manager_pin_hash=hash_pin(PIN))
     _, attached = window
     attached.settings_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(attached.dialog, PinDialog))
     pin_dialog = attached.dialog
     assert isinstance(pin_dialog, PinDialog) and pin_dialog.isVisible()
     qtbot.keyClicks(pin_dialog.pin, "1397")
@@ -203,7 +209,7 @@ def test_settings_wait_for_the_right_pin(
     with qtbot.waitSignal(pin_dialog.granted, timeout=5000):
         pin_dialog.ok_button.click()
     assert isinstance(attached.dialog, SettingsDialog)
-    assert attached.dialog.original.manager_pin_hash is not None
+    assert attached.dialog.original.manager_pin_fingerprint is not None  # moved to the store
 
 
 def test_wrong_pins_in_the_desk_lock_the_command_line_too(
@@ -215,6 +221,7 @@ def test_wrong_pins_in_the_desk_lock_the_command_line_too(
     settings = _saved(manager_pin_hash=hash_pin(PIN))
     _, attached = window
     attached.settings_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(attached.dialog, PinDialog))
     pin_dialog = attached.dialog
     assert isinstance(pin_dialog, PinDialog)
     for _ in range(FREE_TRIES):
@@ -226,8 +233,12 @@ def test_wrong_pins_in_the_desk_lock_the_command_line_too(
     pin_dialog.ok_button.click()
     qtbot.waitUntil(lambda: pin_dialog.ok_button.isEnabled(), timeout=5000)
     assert "Too many wrong PINs" in pin_dialog.problem.text()
-    assert json.loads(pin_state_path(paths()).read_text())["failures"] == FREE_TRIES
+    # The count lives in the password store entry, beside the hash (no file to delete).
+    record = read_vault(KeyringSecretStore())
+    assert record is not None and record.failures == FREE_TRIES
+    assert not pin_state_path(paths()).exists()
 
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{PIN}\n"))
-    assert require_manager_pin(settings, paths()) is False
+    del settings
+    assert require_manager_pin(load_settings(paths()).settings, paths()) is False
     assert "Too many wrong PINs" in capsys.readouterr().err

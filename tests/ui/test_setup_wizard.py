@@ -16,8 +16,9 @@ from setup_kit import PIN, LoopbackCashfree, loopback_cashfree, services
 
 from pos_app.config import paths, settings_file
 from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
-from pos_app.secrets import NO_BACKEND_MESSAGE
+from pos_app.secrets import NO_BACKEND_MESSAGE, TILL_ACCOUNT
 from pos_app.services.manager_pin import verify_pin
+from pos_app.services.pin_vault import fingerprint
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.wizard import FirstRunWizard
 
@@ -98,7 +99,9 @@ def test_sandbox_set_up_tests_the_connection_and_saves_everything(
         wizard.next_button.click()
     assert done.args == ["sandbox"]
 
-    assert _entries(_memory_keyring) == {
+    entries = _entries(_memory_keyring)
+    kept = json.loads(entries.pop(("pos_app", TILL_ACCOUNT)))["pin_hash"]  # the manager PIN
+    assert entries == {
         ("pos_app", "sandbox/app_id"): SIM_CLIENT_ID,
         ("pos_app", "sandbox/client_secret"): SIM_CLIENT_SECRET,
     }
@@ -107,7 +110,8 @@ def test_sandbox_set_up_tests_the_connection_and_saves_everything(
     assert saved["environment"] == "sandbox"
     assert saved["store_name"] == "Sharma General Store"
     assert saved["default_customer_phone"] == "9876543210"
-    assert verify_pin(PIN, saved["manager_pin_hash"])
+    assert saved["manager_pin_hash"] is None and verify_pin(PIN, kept)
+    assert saved["manager_pin_fingerprint"] == fingerprint(kept)
     assert SIM_CLIENT_SECRET not in text
     assert page.secret.text() == "" and wizard.pin.pin.text() == ""
 

@@ -14,8 +14,10 @@ from pos_app.cli import main
 from pos_app.commands import exit_codes
 from pos_app.config import Settings, load_settings, paths, save_settings
 from pos_app.domain.sale import Method
+from pos_app.secrets import KeyringSecretStore
 from pos_app.services.card_policy import CARD_HELP_URL
 from pos_app.services.manager_pin import hash_pin
+from pos_app.services.pin_vault import adopt_legacy
 
 PIN = "2580"
 
@@ -27,6 +29,11 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> io.StringIO:
 
 
 def _save(**changes: object) -> None:
+    """Settings as given; a manager_pin_hash goes where the till keeps it (the password
+    store, with its fingerprint in the settings)."""
+    encoded = changes.pop("manager_pin_hash", None)
+    if isinstance(encoded, str):
+        changes["manager_pin_fingerprint"] = adopt_legacy(KeyringSecretStore(), encoded)
     save_settings(paths(), dataclasses.replace(Settings(), **changes))  # type: ignore[arg-type]
 
 

@@ -14,7 +14,9 @@ import pytest
 from pos_app.cli import main
 from pos_app.commands import exit_codes
 from pos_app.config import Settings, load_settings, paths, save_settings, settings_file
+from pos_app.secrets import KeyringSecretStore
 from pos_app.services.manager_pin import hash_pin, verify_pin
+from pos_app.services.pin_vault import adopt_legacy, fingerprint, read_vault
 
 PIN = "2580"
 
@@ -35,9 +37,25 @@ def _settings() -> Settings:
 
 
 def _save(**changes: object) -> Settings:
+    """Settings as given; a manager_pin_hash goes where the till keeps it (the password
+    store, with its fingerprint in the settings)."""
+    encoded = changes.pop("manager_pin_hash", None)
+    if isinstance(encoded, str):
+        changes["manager_pin_fingerprint"] = adopt_legacy(KeyringSecretStore(), encoded)
     settings = dataclasses.replace(Settings(), **changes)  # type: ignore[arg-type]
     save_settings(paths(), settings)
     return settings
+
+
+def _stored_hash() -> str | None:
+    """The PIN hash the till checks (password store), if its fingerprint is in the settings."""
+    record = read_vault(KeyringSecretStore())
+    if record is None or record.pin_hash is None:
+        return None
+    settings = _settings()
+    assert settings.manager_pin_hash is None  # never in the settings file
+    matches = settings.manager_pin_fingerprint == fingerprint(record.pin_hash)
+    return record.pin_hash if matches else None
 
 
 # ---- show --------------------------------------------------------------------------------------
@@ -49,11 +67,11 @@ def test_show_lists_every_setting_and_never_the_pin_hash(
     out = capsys.readouterr().out
     for key in Settings().to_dict():
         assert f"\n{key} " in out or out.startswith(f"{key} ")
-    assert "manager_pin_hash         = set" in out
+    assert "manager_pin_fingerprint  = set" in out
     assert "store_name               = Sharma General Store" in out
     assert "enabled_methods          = upi-qr,link" in out
-    assert saved.manager_pin_hash is not None
-    assert saved.manager_pin_hash not in out and "scrypt" not in out
+    assert saved.manager_pin_fingerprint is not None
+    assert saved.manager_pin_fingerprint not in out and "scrypt" not in out
 
 
 def test_show_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +90,7 @@ def test_what_show_prints_set_accepts_back(
     before = _settings()
     for line in lines:
         key, value = (part.strip() for part in line.split(" = ", 1))
-        if key == "manager_pin_hash":
+        if key in ("manager_pin_hash", "manager_pin_fingerprint"):
             continue
         assert before.replace_value(key, value) == before, key
 
@@ -193,7 +211,11 @@ def test_switching_to_sandbox_says_when_its_credentials_are_missing(
     entries = _memory_keyring.entries  # type: ignore[attr-defined]
     entries[("pos_app", "sandbox/app_id")] = "APP-1"
     entries[("pos_app", "sandbox/client_secret")] = "a-secret-value-1"
-    assert main(["config", "set", "environment", "demo"]) == 0
+    # In sandbox, settings need a manager PIN: none is set, so it is refused, saying how.
+    assert main(["config", "set", "environment", "demo"]) == exit_codes.REFUSED
+    err = capsys.readouterr().err
+    assert "No manager PIN is set" in err and "config set manager_pin" in err
+    _save(environment="demo")
     assert main(["config", "set", "environment", "sandbox"]) == 0
     assert "credentials" not in capsys.readouterr().err
 
@@ -205,7 +227,7 @@ def test_set_manager_pin_from_stdin_stores_only_a_hash(
     _stdin(monkeypatch, f"{PIN}\n")
     assert main(["config", "set", "manager_pin"]) == 0
     assert "manager PIN is set" in capsys.readouterr().out
-    stored = _settings().manager_pin_hash
+    stored = _stored_hash()
     assert stored is not None and verify_pin(PIN, stored)
     text = settings_file(paths()).read_text(encoding="utf-8")
     assert f'"{PIN}"' not in text and PIN not in text.replace(stored, "")
@@ -219,7 +241,7 @@ def test_the_pin_is_never_taken_from_argv(
     err = capsys.readouterr().err
     assert "never taken from the command line" in err and PIN not in err
     assert stream.tell() == 0
-    assert _settings().manager_pin_hash is None
+    assert _stored_hash() is None
 
 
 @pytest.mark.parametrize(("pin", "words"), [("1234", "run of digits"), ("12", "4 to 8 digits")])
@@ -229,7 +251,7 @@ def test_a_weak_pin_is_refused(
     _stdin(monkeypatch, f"{pin}\n")
     assert main(["config", "set", "manager_pin"]) == exit_codes.BAD_INPUT
     assert words in capsys.readouterr().err
-    assert _settings().manager_pin_hash is None
+    assert _stored_hash() is None
 
 
 def test_at_a_terminal_the_new_pin_is_asked_twice(
@@ -240,11 +262,11 @@ def test_at_a_terminal_the_new_pin_is_asked_twice(
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["config", "set", "manager_pin"]) == exit_codes.BAD_INPUT
     assert "not the same" in capsys.readouterr().err
-    assert _settings().manager_pin_hash is None
+    assert _stored_hash() is None
 
     answers = iter(["2580", "2580"])
     assert main(["config", "set", "manager_pin"]) == 0
-    stored = _settings().manager_pin_hash
+    stored = _stored_hash()
     assert stored is not None and verify_pin("2580", stored)
 
 
@@ -254,12 +276,12 @@ def test_changing_the_pin_needs_the_old_one(
     _save(manager_pin_hash=hash_pin(PIN))
     _stdin(monkeypatch, "1111\n7391\n")
     assert main(["config", "set", "manager_pin"]) == exit_codes.REFUSED
-    stored = _settings().manager_pin_hash
+    stored = _stored_hash()
     assert stored is not None and verify_pin(PIN, stored)
 
     _stdin(monkeypatch, f"{PIN}\n7391\n")
     assert main(["config", "set", "manager_pin"]) == 0
-    stored = _settings().manager_pin_hash
+    stored = _stored_hash()
     assert stored is not None and verify_pin("7391", stored)
 
 

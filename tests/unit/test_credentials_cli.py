@@ -23,9 +23,10 @@ from pos_app.commands.pin_prompt import require_manager_pin
 from pos_app.config import load_settings, paths, save_settings
 from pos_app.gateway.cashfree import PRODUCTION_URL
 from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
-from pos_app.secrets import NO_BACKEND_MESSAGE, Secret
+from pos_app.secrets import NO_BACKEND_MESSAGE, TILL_ACCOUNT, KeyringSecretStore, Secret
 from pos_app.services.diagnostics import PROBE_PREFIX
 from pos_app.services.manager_pin import FREE_TRIES, hash_pin
+from pos_app.services.pin_vault import adopt_legacy
 
 SECRET = "test-secret-5d1f0e7a9b3c"  # a made-up value, shaped nothing like a real key
 PIN = "2580"
@@ -45,7 +46,9 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> io.StringIO:
 
 
 def _entries(backend: object) -> dict[tuple[str, str], str]:
-    return dict(backend.entries)  # type: ignore[attr-defined]
+    """The credentials in the keyring (not the till's manager PIN entry)."""
+    entries = dict(backend.entries)  # type: ignore[attr-defined]
+    return {k: v for k, v in entries.items() if k[1] != TILL_ACCOUNT}
 
 
 def _files_text(root: Path) -> str:
@@ -57,7 +60,8 @@ def _files_text(root: Path) -> str:
 def _with_pin() -> None:
     where = paths()
     settings = load_settings(where).settings
-    save_settings(where, dataclasses.replace(settings, manager_pin_hash=hash_pin(PIN)))
+    mark = adopt_legacy(KeyringSecretStore(), hash_pin(PIN))
+    save_settings(where, dataclasses.replace(settings, manager_pin_fingerprint=mark))
 
 
 # ---- set ---------------------------------------------------------------------------------------
@@ -154,6 +158,11 @@ def test_default_environment_is_the_configured_one(
         where, dataclasses.replace(load_settings(where).settings, environment="production")
     )
     _stdin(monkeypatch, SECRET + "\n")
+    # No PIN in production: refused, with the way to set one.
+    assert main(["credentials", "set", "--app-id", "LIVE-APP"]) == exit_codes.REFUSED
+    assert _entries(_memory_keyring) == {}
+    _with_pin()
+    _stdin(monkeypatch, f"{PIN}\n{SECRET}\n")
     assert main(["credentials", "set", "--app-id", "LIVE-APP"]) == 0
     assert set(_entries(_memory_keyring)) == {
         ("pos_app", "production/app_id"),

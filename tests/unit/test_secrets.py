@@ -504,3 +504,29 @@ def test_round_trip_through_a_real_secret_service() -> None:
     finally:
         store.delete("sandbox", "client_secret")
     assert store.get("sandbox", "client_secret") is None
+
+
+@pytest.mark.secret_service
+def test_the_tills_manager_entry_through_a_real_secret_service() -> None:
+    store = KeyringSecretStore(service=f"pos_app_test_{time.time_ns()}", timeout=10)
+    text = '{"version": 1, "pin_hash": "scrypt$x", "failures": 2, "locked_until": null}'
+    try:
+        assert store.get_till_record() is None
+        store.set_till_record(text)
+        assert store.get_till_record() == text
+    finally:
+        store.delete_till_record()
+        store.delete_till_record()  # twice: removing what is not there is not an error
+    assert store.get_till_record() is None
+
+
+def test_the_tills_manager_entry_in_memory_and_in_the_keyring(_memory_keyring: object) -> None:
+    for store in (MemorySecretStore(), KeyringSecretStore()):
+        assert store.get_till_record() is None
+        store.set_till_record("{}")
+        assert store.get_till_record() == "{}"
+        with pytest.raises(ValueError):
+            store.set_till_record("")
+        store.delete_till_record()
+        store.delete_till_record()
+        assert store.get_till_record() is None

@@ -1,19 +1,26 @@
 """The manager's console: a window with Transactions and Day end, wired to the controller.
 
-It routes: intents from the views go to the ManagerController (behind the manager PIN for
-refunds), answers from the controller go to the view that shows them. Printing and PDFs
-are done here, from the journal's current facts.
+It routes: intents from the views go to the ManagerController, answers from the controller
+go to the view that shows them. Printing and PDFs are done here, from the journal's
+current facts.
+
+The console is opened with the manager PIN; refunds ask it again only after five minutes
+without a key press or click in the console (IDLE_SECONDS), and a FURTHER refund while
+one is on its way always asks it again.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -26,7 +33,7 @@ from PySide6.QtWidgets import (
 from pos_app.domain.money import Money
 from pos_app.services.day_end import DayReport
 from pos_app.services.refund_requests import recent_tool_calls
-from pos_app.services.refunds import RefundOutcome
+from pos_app.services.refunds import FINAL, RefundOutcome, RefundRecord
 from pos_app.services.report_queries import SalesFilter
 from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
@@ -51,13 +58,16 @@ from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
 
-__all__ = ["ManagerConsole", "PinGate"]
+__all__ = ["IDLE_SECONDS", "ManagerConsole", "PinGate"]
 
-# (parent, what the PIN is for, what to do once it is given)
-PinGate = Callable[[QWidget, str, Callable[[], object]], object]
+IDLE_SECONDS = 300.0  # the PIN is asked again after this long without input in the console
+_INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
+
+# (parent, what the PIN is for, what to do once it is given; on_refused=...)
+PinGate = Callable[..., object]
 
 
-def _no_pin(_parent: QWidget, _what: str, then: Callable[[], object]) -> None:
+def _no_pin(_parent: QWidget, _what: str, then: Callable[[], object], **_options: Any) -> None:
     then()
 
 
@@ -71,11 +81,18 @@ class ManagerConsole(QWidget):
         pin_gate: PinGate = _no_pin,
         today: datetime | None = None,
         parent: QWidget | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         deps = context.deps
         self.context = context
         self.pin_gate = pin_gate
+        self._monotonic = monotonic
+        self._active_at = monotonic()  # opened with the PIN: that counts as activity
+        self._gap = 0.0  # how long the console was idle before the latest input
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self.controller = ManagerController(context, self)
         self.setWindowTitle(
             f"{text.CONSOLE_TITLE}: {deps.store_name} · till {deps.terminal_id} "
@@ -135,6 +152,7 @@ class ManagerConsole(QWidget):
         detail.refund_request_requested.connect(self.ask_refund_request)
         c.request_decided.connect(self._request_decided)
         c.request_refused.connect(self._request_refused)
+        c.refund_waiting.connect(self._refund_waiting)
         c.day_ready.connect(self.day_end.show_report)
         c.progress.connect(self.day_end.show_progress)
         c.day_refreshed.connect(self.day_end.show_refresh)
@@ -170,16 +188,65 @@ class ManagerConsole(QWidget):
         self._keep(box)
         box.open()
 
+    # ---- the PIN: once per opening, again after IDLE_SECONDS without input ------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT and self._inside(watched):
+            now = self._monotonic()
+            self._gap = now - self._active_at
+            self._active_at = now
+        return False
+
+    def _inside(self, watched: QObject) -> bool:
+        widget = watched if isinstance(watched, QWidget) else None
+        while widget is not None:
+            if widget is self:
+                return True
+            widget = widget.parentWidget()
+        return False
+
+    @property
+    def pin_fresh(self) -> bool:
+        """True while the console has not been left alone for IDLE_SECONDS."""
+        idle = max(self._gap, self._monotonic() - self._active_at)
+        return idle < IDLE_SECONDS
+
+    def gate(
+        self,
+        what: str,
+        then: Callable[[], object],
+        *,
+        always: bool = False,
+        on_refused: Callable[[], object] | None = None,
+    ) -> None:
+        """Run `then` at once while the PIN is fresh (unless `always`), else ask it."""
+        if self.pin_fresh and not always:
+            then()
+            return
+
+        def granted() -> None:
+            self._active_at, self._gap = self._monotonic(), 0.0
+            then()
+
+        if on_refused is None:
+            self.pin_gate(self, what, granted)
+        else:
+            self.pin_gate(self, what, granted, on_refused=on_refused)
+
     def ask_refund(self, order_id: str) -> None:
-        self.pin_gate(self, text.PIN_TO_REFUND, lambda: self.open_refund(order_id))
+        self.gate(text.PIN_TO_REFUND, lambda: self.open_refund(order_id))
 
     def open_refund(self, order_id: str) -> RefundDialog | None:
         detail = self.transactions.detail_of(order_id)
         if detail is None or detail.refundable.paise <= 0:
             return None
-        dialog = RefundDialog(detail.sale, detail.refundable, self)
+        waiting = next(
+            (r for r in self.context.reader.refunds_for(order_id) if r.status not in FINAL),
+            None,
+        )
+        dialog = RefundDialog(detail.sale, detail.refundable, self, waiting=waiting)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.submitted.connect(self._refund_submitted)
+        dialog.another_requested.connect(self._another_requested)
         dialog.finished.connect(lambda _r: self._refund_closed(dialog))
         self.refund_dialog = dialog
         dialog.open()
@@ -188,9 +255,33 @@ class ManagerConsole(QWidget):
     def _refund_submitted(self, order_id: str, amount: Money, reason: str | None) -> None:
         self.controller.refund(order_id, amount, reason)
 
+    def _another_requested(self, order_id: str, amount: Money, reason: str | None) -> None:
+        """A further refund while one is on its way: the PIN is asked again, always."""
+        dialog = self.refund_dialog
+
+        def go() -> None:
+            self.controller.refund_another(order_id, amount, reason)
+
+        def refused() -> None:
+            if dialog is not None and dialog.waiting is not None:
+                dialog.show_waiting(dialog.waiting)
+
+        self.gate(text.PIN_TO_REFUND_ANOTHER, go, always=True, on_refused=refused)
+
+    def _refund_waiting(self, waiting: RefundRecord, message: str) -> None:
+        if self.refund_dialog is not None:
+            self.refund_dialog.show_waiting(waiting, message)
+        else:
+            self._problem(message)
+
     def _refund_done(self, outcome: RefundOutcome) -> None:
         if self.refund_dialog is not None:
-            self.refund_dialog.show_outcome(outcome)
+            order_id = outcome.refund.order_id
+            sale = self.context.reader.get_sale(order_id)
+            taken = None
+            if sale is not None:
+                taken = self.context.reader.refunded_total(order_id, include_pending=True)
+            self.refund_dialog.show_outcome(outcome, taken)
 
     def _refund_refused(self, message: str) -> None:
         if self.refund_dialog is not None:
@@ -370,6 +461,9 @@ class ManagerConsole(QWidget):
         self.problem.show_message(message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.controller.shutdown()
         self.recon_controller.shutdown()
         super().closeEvent(event)

@@ -26,8 +26,14 @@ from pos_app.services.day_end import build_day_report_stepwise
 from pos_app.services.day_refresh import refresh_day
 from pos_app.services.reconcile import refresh_sale
 from pos_app.services.refund_requests import RefundRequestDecidedError, RefundRequestService
-from pos_app.services.refunds import FINAL, RefundRefused, RefundService, describe_refund
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.refunds import (
+    FINAL,
+    RefundPending,
+    RefundRefused,
+    RefundService,
+    describe_refund,
+)
+from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.reports import sales_csv
 from pos_app.services.runtime import Deps
 from pos_app.services.state import SaleState
@@ -79,6 +85,7 @@ class ManagerController(QObject):
     refund_refused = Signal(str)
     request_decided = Signal(str)  # the outcome, in words
     request_refused = Signal(str)
+    refund_waiting = Signal(object, str)  # RefundRecord on its way, sentence
 
     def __init__(self, context: ManagerContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -130,10 +137,25 @@ class ManagerController(QObject):
     # ---- refunds -------------------------------------------------------------------------------
     @async_slot(str, object, object)
     async def refund(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+        await self._refund(order_id, amount, reason, another=False)
+
+    @async_slot(str, object, object)
+    async def refund_another(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+        """A FURTHER refund beside one on its way (the console asked the PIN again)."""
+        await self._refund(order_id, amount, reason, another=True)
+
+    async def _refund(
+        self, order_id: str, amount: Money | None, reason: str | None, *, another: bool
+    ) -> None:
         async def work() -> None:
             try:
                 with background():
-                    outcome = await self.context.refunds.refund(order_id, amount, reason)
+                    outcome = await self.context.refunds.refund(
+                        order_id, amount, reason, another=another
+                    )
+            except RefundPending as waiting:
+                self.refund_waiting.emit(waiting.pending, waiting.message)
+                return
             except RefundRefused as refused:
                 self.refund_refused.emit(refused.message)
                 return
@@ -262,7 +284,8 @@ class ManagerController(QObject):
                 )
                 first = last
                 await asyncio.sleep(0)
-            content = sales_csv(sales, self.context.zone)
+            refunded = refunded_by_order(reader, [s.order_id for s in sales])
+            content = sales_csv(sales, self.context.zone, refunded)
             await asyncio.sleep(0)
             _write_text(Path(path), content)
             self.notice.emit(text.exported(len(sales), str(path)))

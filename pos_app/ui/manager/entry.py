@@ -16,10 +16,11 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from pos_app.config import Paths, load_settings, paths
-from pos_app.services.manager_pin import PinGuard
+from pos_app.config import load_settings, paths
+from pos_app.secrets import TillRecordStore
+from pos_app.services.policy import load_policy
 from pos_app.services.refund_requests import RefundRequestService
-from pos_app.services.refunds import RefundService
+from pos_app.services.refunds import RefundService, day_limit
 from pos_app.services.report_queries import ReportReader
 from pos_app.services.reports import local_zone
 from pos_app.services.runtime import Deps
@@ -43,15 +44,17 @@ def checkout_of(window: QMainWindow) -> Any:
     return getattr(controller, "checkout", None)
 
 
-def _guard(where: Paths) -> PinGuard:
+def _vault() -> TillRecordStore:
+    """The till's password store entry, from the composition root's services."""
     from pos_app.ui.setup.entry import configured
 
     services = configured()
-    if services is not None:
-        return services.guard
-    from pos_app.commands.pin_prompt import manager_pin_guard
+    secrets = getattr(services, "secrets", None)
+    if secrets is not None and hasattr(secrets, "get_till_record"):
+        return secrets  # type: ignore[no-any-return]
+    from pos_app.secrets import KeyringSecretStore
 
-    return manager_pin_guard(where)
+    return KeyringSecretStore()
 
 
 def _till_menu(window: QMainWindow) -> QMenu | None:
@@ -87,13 +90,32 @@ class ManagerEntry(QObject):
             closed.connect(self.close_console)
 
     # ---- the PIN -----------------------------------------------------------------------------
-    def pin_gate(self, parent: QWidget, what: str, then: Callable[[], object]) -> None:
-        """Run `then` once the manager PIN is given (at once when none is set)."""
-        from pos_app.ui.setup.pin_dialog import ask_manager_pin
+    def pin_gate(
+        self,
+        parent: QWidget,
+        what: str,
+        then: Callable[[], object],
+        *,
+        on_refused: Callable[[], object] | None = None,
+    ) -> None:
+        """Run `then` once the manager may act: the PIN given, or (demo only) none set.
+        Locked or refused manager actions are explained instead."""
+        from pos_app.ui.setup.pin_dialog import gate_manager_action
 
-        where = paths()
-        encoded = load_settings(where).settings.manager_pin_hash
-        self.dialog = ask_manager_pin(parent, _guard(where), encoded, what, then)
+        task = gate_manager_action(
+            parent,
+            what,
+            then,
+            paths=paths(),
+            environment=self.checkout.deps.environment,
+            vault=_vault(),
+            on_refused=on_refused,
+        )
+        task.add_done_callback(self._shown)
+
+    def _shown(self, task: Any) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self.dialog = task.result()
 
     # ---- the console ---------------------------------------------------------------------------
     def open_console(self) -> None:
@@ -116,14 +138,18 @@ class ManagerEntry(QObject):
             if notice is not None:
                 notice.show_message(exc.message)
             return None
+        policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
+        most = policy.max_refund_per_day if policy is not None else None
         refunds = RefundService(
             deps.gateway,
             deps.journal,  # type: ignore[arg-type]
             clock=deps.clock,
             sleep=deps.sleep,
             follow_for=GUI_FOLLOW_SECONDS,
+            limit=None if most is None else day_limit(deps.journal, most, deps.clock),
         )
-        pin_set = load_settings(paths()).settings.manager_pin_hash is not None
+        settings = load_settings(paths()).settings
+        pin_set = (settings.manager_pin_fingerprint or settings.manager_pin_hash) is not None
         requests = RefundRequestService(deps.journal, refunds, clock=deps.clock)  # type: ignore[arg-type]
         context = ManagerContext(
             deps, reader, refunds, self.checkout, local_zone(), pin_set, requests

@@ -20,8 +20,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleStatus
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.wording import reason_text
 from pos_app.ui.manager import text
 
@@ -51,6 +52,7 @@ class SalesTableModel(QAbstractTableModel):
         self._kept = blocks_kept
         self._ids: array[int] = array("q")
         self._blocks: OrderedDict[int, list[Sale | None]] = OrderedDict()
+        self._refunded: dict[str, Money] = {}  # SUCCESS refunds of the sales in the blocks
         self._with_date = False
         self.filter: SalesFilter | None = None
 
@@ -92,8 +94,15 @@ class SalesTableModel(QAbstractTableModel):
             first = number * self._block
             rows = self._reader.sales_by_ids(self._ids[first : first + self._block])
             self._blocks[number] = rows
+            paid = [s.order_id for s in rows if s is not None and s.status is SaleStatus.PAID]
+            for order_id in paid:
+                self._refunded.pop(order_id, None)
+            self._refunded.update(refunded_by_order(self._reader, paid))
             while len(self._blocks) > self._kept:
-                self._blocks.popitem(last=False)
+                _, dropped = self._blocks.popitem(last=False)
+                for sale in dropped:
+                    if sale is not None:
+                        self._refunded.pop(sale.order_id, None)
         else:
             self._blocks.move_to_end(number)
         return rows[offset] if offset < len(rows) else None
@@ -154,6 +163,9 @@ class SalesTableModel(QAbstractTableModel):
         if column == 2:
             return sale.bill_number or ""
         if column == 3:
+            back = self._refunded.get(sale.order_id)
+            if sale.status is SaleStatus.PAID and back is not None and back.paise > 0:
+                return text.refunded_status(sale.amount, back, sale.late)
             name = text.status_name(sale.status, sale.late)
             return f"⚠ {name}" if sale.status in _ATTENTION else name
         if column == 4:

@@ -67,6 +67,8 @@ REFUND_GO = "Refund"
 REFUND_CLOSE = "Close"
 REFUND_CANCEL = "Cancel"
 REFUNDING = "Sending the refund to Cashfree and waiting for the bank's answer…"
+REFUND_ANOTHER = "Refund another amount…"
+PIN_TO_REFUND_ANOTHER = "make a FURTHER refund while one is on its way"
 
 # ---- refund requests (asked for through the MCP server; the manager decides) -------------------
 REQUEST_BUTTON = "Refund request…"
@@ -116,7 +118,8 @@ CANCEL_UNCONFIRMED = (
     "money that still arrives is recorded."
 )
 NO_PIN_SET = (
-    "No manager PIN is set, so anyone at this till can refund. Set one in Settings (Till menu)."
+    "No manager PIN is set, so anyone at this till can refund (demo only: sandbox and "
+    "production refuse manager actions without one). Set one in Settings (Till menu)."
 )
 
 
@@ -189,6 +192,12 @@ def refundable_line(paid: Money, taken: Money, left: Money) -> str:
     return f"Paid {paid.format()}; refunded or on its way {taken.format()}; left {left.format()}."
 
 
+def refunded_status(paid: Money, refunded: Money, late: bool = False) -> str:
+    """The list's status for a paid sale with SUCCESS refunds: Refunded / Partly refunded."""
+    word = "Refunded" if refunded >= paid else "Partly refunded"
+    return f"{word} {refunded.format()}" + (" (late)" if late else "")
+
+
 def more_than_left(left: Money) -> str:
     return f"That is more than is left to refund on this sale ({left.format()})."
 
@@ -203,6 +212,14 @@ def refreshed(result: DayRefresh) -> str:
         f"refund(s): {len(result.sales_changed)} sale(s) and {len(result.refunds_changed)} "
         "refund(s) changed."
     ]
+    if result.outside_refunds:
+        found = result.outside_refunds
+        parts.insert(
+            0,
+            f"{len(found)} refund(s) made outside this till found at Cashfree "
+            f"({', '.join(f'{f.refund_id} {f.amount.format()}' for f in found[:3])}): "
+            'see "Needs a look".',
+        )
     if result.skipped:
         parts.append(f"{len(result.skipped)} sale(s) at the counter were left to the cashier.")
     if result.problems:

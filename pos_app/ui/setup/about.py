@@ -1,5 +1,6 @@
-"""About and diagnostics: versions, folders, environment, password store, the last
-Cashfree call and its request id, with "Copy diagnostics". The text is built by
+"""About and diagnostics: the shop's policy file (what it pins, or why it cannot be
+obeyed), versions, folders, environment, password store, the last Cashfree call and its
+request id, with "Copy diagnostics". The text is built by
 pos_app.services.diagnostics, which redacts it like the log; it never holds a secret."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.secrets import ENVIRONMENTS, Secret, SecretStoreError
 from pos_app.services.diagnostics import diagnostics_text, gather
+from pos_app.services.policy import describe_policy, load_policy
 from pos_app.ui import text
 from pos_app.ui.embedded_checkout import unavailable_reason
 from pos_app.ui.setup import wording
@@ -92,7 +94,9 @@ class AboutDialog(QDialog):
                 "Embedded checkout": unavailable_reason(load=False) or "installed (Qt WebEngine)",
             },
         )
-        return diagnostics_text(diag, secrets=found)
+        policy = await asyncio.to_thread(load_policy)
+        rows = "\n".join(f"{label}: {value}" for label, value in describe_policy(policy))
+        return f"{rows}\n\n{diagnostics_text(diag, secrets=found)}"
 
     def _show(self, diagnostics: str) -> None:
         self.text = diagnostics

@@ -73,7 +73,7 @@ class CardSwitch(QWidget):
         """The new value; raises CardSwitchProblem when it may not go on yet."""
         on = self.enable.isChecked()
         if on and not settings.card_payments_enabled:
-            if settings.manager_pin_hash is None:
+            if settings.manager_pin_hash is None and settings.manager_pin_fingerprint is None:
                 raise CardSwitchProblem(NEED_PIN, self.enable)
             if not self.confirm.isChecked():
                 raise CardSwitchProblem(NEED_CONFIRM, self.confirm)

@@ -31,6 +31,14 @@ class AsyncSecretStore(Protocol):
 
     def backend_name(self) -> str: ...
 
+    # the till's manager PIN entry (pos_app.secrets.TillRecordStore), blocking: call it
+    # off the GUI thread
+    def get_till_record(self) -> str | None: ...
+
+    def set_till_record(self, text: str) -> None: ...
+
+    def delete_till_record(self) -> None: ...
+
 
 def _no_call() -> CallRecord | None:
     return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Protocol
+from typing import Any, Protocol
 
 import qasync
 from PySide6.QtCore import QObject, Qt
@@ -101,21 +101,24 @@ class SetupEntry(QObject):
         self.about_action.triggered.connect(lambda _=False: self.open_about())
 
     def open_settings(self) -> None:
-        from pos_app.ui.setup.pin_dialog import ask_manager_pin
+        from pos_app.ui.setup.pin_dialog import gate_manager_action
 
         loaded = load_settings(self.services.paths)
         if loaded.notice:
             self._notice(loaded.notice)
-        settings = loaded.settings
-        dialog = ask_manager_pin(
+        task = gate_manager_action(
             self.window,
-            self.services.guard,
-            settings.manager_pin_hash,
             "change the settings",
-            lambda: self._show_settings(settings),
+            lambda: self._show_settings(load_settings(self.services.paths).settings),
+            paths=self.services.paths,
+            environment=self.services.environment,
+            vault=self.services.secrets,
         )
-        if dialog is not None:
-            self.dialog = dialog
+        task.add_done_callback(self._shown)
+
+    def _shown(self, task: Any) -> None:
+        if not task.cancelled() and task.exception() is None and task.result() is not None:
+            self.dialog = task.result()
 
     def _show_settings(self, settings: Settings) -> None:
         from pos_app.ui.setup.settings_dialog import SettingsDialog

@@ -1,5 +1,9 @@
-"""The manager PIN dialog, and `ask_manager_pin`, the GUI's gate before settings, refunds
-and manager views.
+"""The manager PIN dialog, `ask_manager_pin`, and `gate_manager_action`, the GUI's gate
+before settings, refunds and manager views.
+
+`gate_manager_action` decides off the GUI thread (policy file, password store entry,
+settings fingerprint: services.manager_gate) and then runs the action (no PIN, demo only),
+opens the PIN dialog, or says why manager actions are refused or locked.
 
 Opened with open(), never exec(): the answer arrives as the `granted` signal. The check
 (scrypt, tens of milliseconds) runs off the GUI thread through the shared PinGuard, so the
@@ -18,21 +22,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from pos_app.config import Paths, load_settings
+from pos_app.secrets import TillRecordStore
+from pos_app.services.manager_gate import pin_guard, resolve_access
 from pos_app.services.manager_pin import PinGuard, PinLockedError
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
 
-__all__ = ["PinDialog", "ask_manager_pin"]
+__all__ = ["PinDialog", "ask_manager_pin", "gate_manager_action"]
 
 _DAMAGED = (
-    "The stored manager PIN is damaged, so it cannot be checked. Remove manager_pin_hash "
-    "from the settings file and set a new PIN."
+    "The stored manager PIN is damaged, so it cannot be checked. Set a new one with "
+    "`pos-app config set manager_pin --reset` (recorded in the journal for the manager)."
 )
+REFUSED_TITLE = "Manager PIN"
 
 
 class PinDialog(QDialog):
@@ -143,3 +152,54 @@ def ask_manager_pin(
     dialog.granted.connect(lambda: on_granted())
     dialog.open()
     return dialog
+
+
+def gate_manager_action(
+    parent: QWidget,
+    what: str,
+    on_granted: Callable[[], object],
+    *,
+    paths: Paths,
+    environment: str,
+    vault: TillRecordStore,
+    on_refused: Callable[[], object] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> asyncio.Task[QWidget | None]:
+    """Run `on_granted` once the manager may act; returns the task (keep it), whose result
+    is the dialog shown (PIN dialog or refusal box) or None when no PIN was needed."""
+
+    async def decide() -> QWidget | None:
+        settings = (await asyncio.to_thread(load_settings, paths)).settings
+        access = await asyncio.to_thread(resolve_access, paths, settings, environment, vault)
+        if access.state == "open":
+            on_granted()
+            return None
+        if access.state == "refused":  # no PIN at all: the first one may be set right here
+            from pos_app.ui.setup.first_pin import offer_first_pin
+
+            return offer_first_pin(parent, paths, environment, vault, on_granted, on_refused)
+        if access.state != "ask" or access.encoded is None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, REFUSED_TITLE, access.message or "", parent=parent
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            if on_refused is not None:
+                box.finished.connect(lambda _r: on_refused())
+            box.open()
+            return box
+        guard = await asyncio.to_thread(pin_guard, vault, clock)
+        dialog = PinDialog(guard, access.encoded, what, parent, clock=clock)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.granted.connect(lambda: on_granted())
+        if on_refused is not None:
+            dialog.rejected.connect(lambda: on_refused())
+        dialog.open()
+        return dialog
+
+    task = asyncio.ensure_future(decide())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+    return task
+
+
+_TASKS: set[asyncio.Task[QWidget | None]] = set()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Settings, save_settings
 from pos_app.secrets import SecretStoreError
-from pos_app.services.manager_pin import hash_pin
+from pos_app.services.manager_gate import set_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
@@ -136,7 +136,8 @@ class SettingsDialog(QDialog):
             settings = self.voice.apply(self.till.apply(self.store.apply(original)))
             settings = dataclasses.replace(settings, environment=environment)
             pin = self.pin.new_pin()
-            if environment == "production" and original.manager_pin_hash is None and pin is None:
+            has_pin = (original.manager_pin_fingerprint or original.manager_pin_hash) is not None
+            if environment == "production" and not has_pin and pin is None:
                 raise PageProblem(wording.PIN_NEEDED_FOR_PRODUCTION, self.pin.pin)
             if environment in ("sandbox", "production"):
                 typed = self.flow.typed()
@@ -160,11 +161,18 @@ class SettingsDialog(QDialog):
     ) -> Settings:
         if typed is not None:
             await self.flow.save(environment, typed)
-        if pin is not None:
-            settings = dataclasses.replace(
-                settings, manager_pin_hash=await asyncio.to_thread(hash_pin, pin)
-            )
         await asyncio.to_thread(save_settings, self.services.paths, settings)
+        if pin is not None:
+            # The hash and its wrong-try count go to the password store, the fingerprint to
+            # the settings, and the journal records it (services.manager_gate).
+            settings = await asyncio.to_thread(
+                set_manager_pin,
+                self.services.paths,
+                settings,
+                environment,
+                self.services.secrets,
+                pin,
+            )
         return settings
 
     def _done(self, settings: Settings) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Settings, save_settings
 from pos_app.secrets import SecretStoreError
-from pos_app.services.manager_pin import hash_pin
+from pos_app.services.manager_gate import set_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
@@ -179,9 +179,18 @@ class FirstRunWizard(QDialog):
         self, environment: str, typed: TypedCredentials, settings: Settings, pin: str | None
     ) -> Settings:
         await self.flow.save(environment, typed)
+        settings = await self._save_settings(settings)
         if pin is not None:
-            settings = dataclasses.replace(settings, manager_pin_hash=await _hash(pin))
-        return await self._save_settings(settings)
+            # The PIN lives in the password store; the settings keep its fingerprint.
+            settings = await asyncio.to_thread(
+                set_manager_pin,
+                self.services.paths,
+                settings,
+                environment,
+                self.services.secrets,
+                pin,
+            )
+        return settings
 
     async def _save_settings(self, settings: Settings) -> Settings:
         await asyncio.to_thread(save_settings, self.services.paths, settings)
@@ -212,10 +221,6 @@ class FirstRunWizard(QDialog):
 
 
 _SAVE_ERRORS: tuple[type[Exception], ...] = (SecretStoreError, PageProblem, OSError)
-
-
-async def _hash(pin: str) -> str:
-    return await asyncio.to_thread(hash_pin, pin)
 
 
 def _file_problem(error: Exception) -> str:
