@@ -120,6 +120,15 @@ class CheckoutView(QWidget):
         self.page.allow_bootstrap = True
         self.view.setHtml("<!DOCTYPE html><html><body></body></html>")
 
+    def dispose(self) -> None:
+        """Tear the web view down now, page before profile (Qt WebEngine's required
+        order), instead of whenever Python's garbage collector gets to it."""
+        self.order_id = None
+        self.view.stop()
+        self.view.setPage(None)  # type: ignore[arg-type]
+        self.page.deleteLater()  # its profile is its child: deleted after it
+        self.view.deleteLater()
+
     # ---- the locks -----------------------------------------------------------------------
     def _refuse_download(self, download: Any) -> None:
         log.warning("embedded checkout: a download was refused")

@@ -129,3 +129,24 @@ def test_the_settings_choice_follows_the_extra(
     assert without.checkout is None
     without.load(Settings())
     assert without.apply(Settings()).embedded_checkout is False
+
+
+@needs_webengine
+def test_the_desk_with_the_embedded_checkout_starts_and_quits_cleanly() -> None:
+    """A real process: settings with the embedded checkout on, the demo desk starts (the
+    checkout window and Qt WebEngine with it), takes a key, and quits with exit code 0."""
+    import os
+    import subprocess
+
+    where = paths()  # POS_DATA_DIR: this test's own folder (tests/conftest.py)
+    save_settings(where, dataclasses.replace(load_settings(where).settings, embedded_checkout=True))
+    env = {**os.environ, "POS_EXIT_AFTER_START": "1", "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pos_app", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "amount screen ready" in done.stdout
