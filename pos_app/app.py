@@ -19,12 +19,13 @@ import httpx
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
+from pos_app.domain.store_phone import fallback_phone
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import RateBudget
 from pos_app.logs import register_secret
 from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
-from pos_app.services.poller import PollSchedule, SweepSchedule
+from pos_app.services.poller import PollSchedule, SweepSchedule, sustainable_interval
 from pos_app.services.runtime import Deps
 from pos_app.store.journal import Journal
 
@@ -68,6 +69,9 @@ class Runtime:
         await self.checkout.shutdown()
         await self.client.aclose()
         self.journal.close()
+        close = getattr(self.simulator, "close", None)
+        if callable(close):  # the demo's pretend Cashfree writes what is pending (once)
+            close()
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
@@ -145,8 +149,7 @@ def make_deps(
         terminal_id=settings.terminal_id,
         environment=environment,
         store_name=settings.store_name,
-        default_phone=settings.default_customer_phone
-        or ("9999999999" if environment == "demo" else None),
+        default_phone=fallback_phone(settings.default_customer_phone, environment),
         order_expiry_minutes=settings.order_expiry_minutes,
         schedule=PollSchedule(
             fast_interval=settings.poll_fast_interval,
@@ -154,6 +157,9 @@ def make_deps(
             medium_interval=settings.poll_medium_interval,
             medium_until=settings.poll_medium_until,
             slow_interval=settings.poll_slow_interval,
+            link_min_interval=sustainable_interval(
+                RateBudget.for_environment(environment).capacity("get_link")
+            ),
         ),
         sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
     )
@@ -227,11 +233,12 @@ def open_runtime(
         from pos_app.gateway.simulator import (
             SIM_CLIENT_ID,
             SIM_CLIENT_SECRET,
-            Simulator,
             SimulatorTransport,
         )
+        from pos_app.gateway.simulator.persist import open_demo_simulator
 
-        sim = simulator or Simulator(clock=clock)
+        # The demo's pretend Cashfree keeps its ledger in the demo data folder.
+        sim = simulator or open_demo_simulator(where.data_dir, clock=clock)
         client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
@@ -251,7 +258,7 @@ def open_runtime(
     journal = Journal.open(journal_path(where, environment), clock=clock)
     if close_demo_orphans and sim is not None and simulator is None:
         # Only a starting desk does this (never a command beside a running desk).
-        close_orphaned_demo_sales(journal)
+        close_orphaned_demo_sales(journal, sim)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
     return Runtime(
@@ -268,14 +275,17 @@ def open_runtime(
     )
 
 
-def close_orphaned_demo_sales(journal: Journal) -> int:
-    """The in-process demo Cashfree keeps its orders in memory only: training sales left
-    open by an earlier run cannot be settled by a new one, so they are closed, with an
-    event saying why (real environments never do this)."""
+def close_orphaned_demo_sales(journal: Journal, sim: Any | None = None) -> int:
+    """Training sales left open by an earlier run that the demo's pretend Cashfree no
+    longer knows (its ledger was deleted or damaged) cannot be settled: they are closed,
+    with an event saying why (real environments never do this). Sales it still knows are
+    followed as usual."""
     closed = 0
     for sale in journal.open_sales():
         if journal.live_lease(sale.order_id) is not None:
             continue  # a live process follows it (another desk or command): not an orphan
+        if sim is not None and _demo_knows(sim, sale.link_id or sale.order_id):
+            continue
         journal.update_sale(
             sale.order_id,
             event="demo_restarted",
@@ -286,9 +296,41 @@ def close_orphaned_demo_sales(journal: Journal) -> int:
     return closed
 
 
+def serve_checkout_pages(runtime: Runtime) -> Callable[[], None] | None:
+    """Demo only: serve the pretend Cashfree's checkout page on loopback, so a payment
+    link opens a working page. Returns what stops it (None when nothing was started)."""
+    if runtime.simulator is None or runtime.environment != "demo":
+        return None
+    from pos_app.gateway.simulator.demo_pages import serve_demo_pages
+
+    handle = serve_demo_pages(runtime.simulator)
+    return handle.stop if handle is not None else None
+
+
+async def _stop_then(stop: Callable[[], None] | None, then: Callable[[], Awaitable[None]]) -> None:
+    if stop is not None:
+        stop()  # the loopback page server: a fraction of a second, at shutdown only
+    await then()
+
+
+def _demo_knows(sim: Any, order_or_link: str) -> bool:
+    for look in (sim.order, sim.link):
+        try:
+            look(order_or_link)
+        except Exception:  # noqa: S112 (unknown to the simulator)
+            continue
+        return True
+    return False
+
+
 def run_gui(env_override: str | None = None) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
     comes first. Without credentials it opens the demo and says why."""
+    from pos_app.desktop_check import desktop_problem
+
+    problem = desktop_problem()
+    if problem is not None:  # Qt would abort with a page of plugin errors instead
+        raise SetupError(problem)
     from pos_app.commands.pin_prompt import manager_pin_guard
     from pos_app.config import settings_file
     from pos_app.secrets import KeyringSecretStore
@@ -313,13 +355,11 @@ def run_gui(env_override: str | None = None) -> int:
         credentials_missing = True
         notice = str(exc)
         runtime = open_runtime("demo", close_demo_orphans=True)
-    demo_server = None
-    if runtime.simulator is not None and runtime.settings.embedded_checkout:
-        # The embedded checkout shows the simulator's checkout page: serve it on loopback.
-        from pos_app.gateway.simulator import start_server
-
-        demo_server = start_server(runtime.simulator)
-        runtime.simulator.public_url = demo_server.url
+    pages = serve_checkout_pages(runtime)
+    # The embedded checkout (demo) shows the pretend Cashfree's page served just above.
+    demo_origin = None
+    if pages is not None and runtime.simulator is not None and runtime.settings.embedded_checkout:
+        demo_origin = runtime.simulator.public_url
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
@@ -327,8 +367,8 @@ def run_gui(env_override: str | None = None) -> int:
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
         credentials_missing=credentials_missing,
-        on_shutdown=runtime.aclose,
-        demo_origin=demo_server.url if demo_server is not None else None,
+        on_shutdown=lambda: _stop_then(pages, runtime.aclose),
+        demo_origin=demo_origin,
     )
     configure(
         SetupServices(
@@ -345,5 +385,3 @@ def run_gui(env_override: str | None = None) -> int:
     finally:
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
-        if demo_server is not None:
-            demo_server.stop()

@@ -172,6 +172,7 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     actions = config.add_subparsers(dest="config_action", metavar="ACTION")
     show = actions.add_parser("show", help="every setting (the PIN only as set / not set)")
     show.add_argument("--json", action="store_true", help="as JSON")
+    _env_options(show, top=False)
     change = actions.add_parser(
         "set",
         help="change one setting (asks for the manager PIN once one is set)",
@@ -186,6 +187,8 @@ def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="manager_pin only: set a new PIN when the old one is locked and unknown "
         "(recorded in the journal for the manager)",
     )
+    _env_options(change, top=False)
+    _env_options(config, top=False)
 
 
 def _say_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -51,6 +51,7 @@ ENVIRONMENTS = ("demo", "sandbox", "production")
 
 _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
 _PHONE = re.compile(r"^[6-9][0-9]{9}$")
+_GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 _WHOLE = re.compile(r"^[0-9]{1,15}$")
 _DECIMAL = re.compile(r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
@@ -130,6 +131,8 @@ class Settings:
     # the till's max_amount_paise), and how many calls per minute each tool accepts.
     mcp_max_amount_paise: int | None = None
     mcp_calls_per_minute: int = 20
+    store_address: str | None = None  # printed on receipts
+    store_gstin: str | None = None  # GST number, printed on receipts
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -187,8 +190,9 @@ class LoadResult:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    kind: str  # text | terminal | phone | environment | whole | methods | flag | pin | number
-    # | language
+    # text | terminal | phone | environment | whole | methods | flag | pin | number | gstin
+    # | language | fingerprint
+    kind: str
     optional: bool = False  # None is allowed
     low: int = 0
     high: int = 0
@@ -228,6 +232,8 @@ _RULES: dict[str, _Rule] = {
         "whole", optional=True, low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise"
     ),
     "mcp_calls_per_minute": _Rule("whole", low=1, high=600, hint=" of calls per minute"),
+    "store_address": _Rule("text", optional=True, high=200),
+    "store_gstin": _Rule("gstin", optional=True),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -285,6 +291,11 @@ def _check(name: str, value: object) -> object:
         if not isinstance(value, str) or not _FINGERPRINT.match(value):
             raise ValueError(f"{name}: must be the fingerprint the till wrote (16 hex digits)")
         return value
+    if kind == "gstin":
+        gstin = value.strip().upper() if isinstance(value, str) else ""
+        if not _GSTIN.match(gstin):
+            raise ValueError(f"{name}: must be a 15-character GSTIN, like 27AAPFU0939F1ZV")
+        return gstin
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:
         raise ValueError(f"{name}: must be the stored hash of a PIN")

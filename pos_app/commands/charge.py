@@ -9,19 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 import signal
 import sys
 from dataclasses import dataclass
 from typing import TextIO
 
 from pos_app.commands import card_input, exit_codes
+from pos_app.commands.demo_customer import HELP, DemoCustomer
 from pos_app.domain.sale import ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import CheckoutService, DuplicateChargeError, SaleInProgressError
 from pos_app.services.qr import png_modules, terminal_art
 from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
 
 __all__ = ["CODE_FOR_STATUS", "run_charge"]
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
 
 CODE_FOR_STATUS = {
     SaleStatus.PAID: exit_codes.PAID,
@@ -39,6 +51,27 @@ class _Printer:
     out: TextIO
     shown_qr: bytes | None = None
     last_line: str = ""
+    demo_keys: bool = False
+
+    def _drawing(self, state: SaleState) -> str:
+        """The QR for this terminal: made from its text to fit (80x24 at least), in
+        explicit black on white when the output is a colour terminal."""
+        size = shutil.get_terminal_size((MAX_WIDTH, MAX_LINES + 1))
+        color = _is_tty(self.out) and not os.environ.get("NO_COLOR")
+        if state.qr_text:
+            try:
+                return terminal_qr(
+                    state.qr_text,
+                    color=color,
+                    max_lines=max(MAX_LINES, size.lines - 1),
+                    max_width=max(MAX_WIDTH, size.columns),
+                )
+            except ValueError:
+                return "(the QR is too large for this terminal: show the QR content above)"
+        try:
+            return terminal_art(png_modules(state.qr_png or b""))
+        except ValueError:
+            return "(the QR image could not be drawn here)"
 
     def state(self, state: SaleState) -> None:
         if not self.last_line:
@@ -48,15 +81,14 @@ class _Printer:
             )
         if state.qr_png is not None and state.qr_png != self.shown_qr:
             self.shown_qr = state.qr_png
-            try:
-                print(terminal_art(png_modules(state.qr_png)), file=self.out)
-            except ValueError:
-                print("(the QR image could not be drawn here)", file=self.out)
             if state.qr_text:
                 print(f"QR content: {state.qr_text}", file=self.out)
+            print(self._drawing(state), file=self.out)
         if state.link_url and state.link_url != state.qr_text:
             print(f"Payment link: {state.link_url}", file=self.out)
         line = f"[{state.status.value}] {state.message}"
+        if self.demo_keys and state.status is SaleStatus.AWAITING_PAYMENT:
+            line += " (customer: p pays, f fails, w walks away)"
         if state.attempt_failed:
             line += f" | The customer's attempt failed: {state.attempt_failed}. They can try again."
         if state.offline is not None:
@@ -78,10 +110,17 @@ async def run_charge(
     *,
     give_up_after: float | None = None,
     out: TextIO | None = None,
+    simulator: object | None = None,
+    keys: TextIO | None = None,
 ) -> int:
-    """Run one sale to its end; returns the exit code."""
+    """Run one sale to its end; returns the exit code. With the demo's `simulator`, the
+    user plays the customer with keys read from `keys` (stdin by default)."""
     out = out or sys.stdout
-    printer = _Printer(out)
+    printer = _Printer(out, demo_keys=simulator is not None)
+    customer: DemoCustomer | None = None
+    if simulator is not None:
+        customer = DemoCustomer(simulator, checkout.check_now, keys or sys.stdin, out)
+        print(HELP, file=out, flush=True)
     helpers: set[asyncio.Task[object]] = set()
     main = asyncio.current_task()
     last: SaleState | None = None
@@ -111,25 +150,29 @@ async def run_charge(
 
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, on_interrupt)
+    listening = customer.listening(loop) if customer is not None else contextlib.nullcontext()
     try:
         stream = checkout.start(request)
-        async with asyncio.timeout(give_up_after):
-            async for state in stream:
-                last = state
-                printer.state(state)
-                card = state.card
-                if card is None or interrupted or state.is_final:
-                    continue
-                if card.needs_otp:
-                    try:
-                        last = await card_input.otp_step(checkout, state, out, printer.state)
-                    except card_input.NoAnswer:
-                        interrupted = True
-                        cancel_in_background(state.order_id, "No OTP was given: cancelling.")
+        with listening:
+            async with asyncio.timeout(give_up_after):
+                async for state in stream:
+                    last = state
+                    printer.state(state)
+                    if customer is not None and state.status is SaleStatus.AWAITING_PAYMENT:
+                        customer.ready(state.order_id)
+                    card = state.card
+                    if card is None or interrupted or state.is_final:
                         continue
-                if last.card is not None and last.card.failed:
-                    interrupted = True
-                    cancel_in_background(last.order_id, "The card did not work: cancelling.")
+                    if card.needs_otp:
+                        try:
+                            last = await card_input.otp_step(checkout, state, out, printer.state)
+                        except card_input.NoAnswer:
+                            interrupted = True
+                            cancel_in_background(state.order_id, "No OTP was given: cancelling.")
+                            continue
+                    if last.card is not None and last.card.failed:
+                        interrupted = True
+                        cancel_in_background(last.order_id, "The card did not work: cancelling.")
     except ValidationError as exc:
         print(f"Refused: {exc.message}", file=out)
         return exit_codes.BAD_INPUT

@@ -18,6 +18,7 @@ from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.commands.pin_prompt import interactive, read_hidden, require_manager_pin
 from pos_app.config import Paths, Settings, load_settings, paths, save_settings, settings_file
+from pos_app.domain.store_phone import fallback_phone
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, SecretStore, SecretStoreError
 from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
@@ -74,7 +75,8 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
         say(loaded.notice)
     action = getattr(args, "config_action", None)
     if action == "show":
-        return _show(loaded.settings, where, as_json=bool(getattr(args, "json", False)))
+        env = getattr(args, "env", None)
+        return _show(loaded.settings, where, as_json=bool(getattr(args, "json", False)), env=env)
     if action == "set":
         key = str(args.key)
         value = getattr(args, "value", None)
@@ -87,13 +89,35 @@ def run_config(args: argparse.Namespace, store: SecretStore | None = None) -> in
     return exit_codes.BAD_INPUT
 
 
-def _show(settings: Settings, where: Paths, *, as_json: bool) -> int:
+def for_run(settings: Settings, env: str) -> str:
+    """What a run with --env ENV takes from the shared settings, in one line."""
+    phone = fallback_phone(settings.default_customer_phone, env)
+    if phone is None:
+        sent = "none set: a sale without the customer's number is refused"
+    elif phone != settings.default_customer_phone:
+        sent = f"{phone} (the demo's stand-in)"
+    else:
+        sent = phone
+    return (
+        f"for --env {env} (the settings are shared by every environment; `environment` is "
+        f"the one used without --env): the store number sent to Cashfree is {sent}"
+    )
+
+
+def _show(settings: Settings, where: Paths, *, as_json: bool, env: str | None = None) -> int:
     if as_json:
         shown = settings.to_dict()
         shown["manager_pin_hash"] = display_value("manager_pin_hash", settings.manager_pin_hash)
+        if env is not None:
+            shown["for_run"] = {
+                "environment": env,
+                "store_phone_sent": fallback_phone(settings.default_customer_phone, env),
+            }
         print(json.dumps(shown, indent=2, ensure_ascii=False))
         return OK
     print(f"# {settings_file(where)}")
+    if env is not None:
+        print(f"# {for_run(settings, env)}")
     for line in settings_lines(settings):
         print(line)
     return OK

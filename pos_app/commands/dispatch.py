@@ -152,6 +152,8 @@ def _charge(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
 
     async def body(runtime: object) -> int:
+        from pos_app.app import serve_checkout_pages
+
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
@@ -163,6 +165,17 @@ def _charge(args: argparse.Namespace) -> int:
             if isinstance(card, int):
                 return card
             charge = dataclasses.replace(request, card=card)
-        return await run_charge(checkout, charge, give_up_after=args.timeout)
+        stop = serve_checkout_pages(runtime)  # type: ignore[arg-type]
+        try:
+            return await run_charge(
+                checkout,
+                charge,
+                give_up_after=args.timeout,
+                # A card customer acts by the OTP (read from stdin), not by demo keys.
+                simulator=None if charge.method is Method.CARD else runtime.simulator,  # type: ignore[attr-defined]
+            )
+        finally:
+            if stop is not None:
+                await asyncio.to_thread(stop)
 
     return _with_runtime(args, body)

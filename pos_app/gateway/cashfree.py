@@ -144,6 +144,11 @@ class CashfreeGateway(ReconCalls):
         self._clock = clock
         self.last_call: CallInfo | None = None
 
+    @property
+    def budget(self) -> RateBudget | None:
+        """The rate budget this gateway spends (read-only use: diagnostics, tests)."""
+        return self._budget
+
     def __repr__(self) -> str:
         return f"CashfreeGateway(base_url={self._base_url!r}, client_id={self._client_id!r})"
 

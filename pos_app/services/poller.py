@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PollSchedule", "SweepSchedule"]
+from pos_app.domain.sale import Method
+
+__all__ = ["PollSchedule", "SweepSchedule", "sustainable_interval"]
+
+
+def sustainable_interval(
+    calls_per_window: int, *, window: float = 60.0, share: float = 1.0
+) -> float:
+    """The shortest pause between reads that keeps one sale's polling within `share` of an
+    endpoint's budget (`calls_per_window` calls per `window` seconds), leaving the rest for
+    Check now, a cancel's re-read and a resend."""
+    if calls_per_window < 1:
+        raise ValueError("a budget allows at least one call")
+    return window / (calls_per_window * share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +42,14 @@ class PollSchedule:
     slow_interval: float = 10.0
     payments_every: int = 3
     expiry_grace: float = 5.0  # Cashfree may flip the order a little after its expiry time
+    # A payment link is read with Get Link, whose budget can be smaller than Get Order's
+    # (sandbox: 30 a minute against 60): its reads never come closer than this. Polling
+    # faster than the budget ran it dry and stalled every read, out of reach of Check now.
+    link_min_interval: float = 0.0
+
+    def min_interval(self, method: Method) -> float:
+        """The closest two reads of a sale paid by `method` may come."""
+        return self.link_min_interval if method is Method.LINK else 0.0
 
     def interval(self, elapsed: float) -> float:
         if elapsed < self.fast_for:

@@ -153,10 +153,12 @@ class SaleRun:
             return False
 
     async def pause(self, deps: Deps, seconds: float) -> None:
-        """Sleep, but wake early for Check now or Cancel."""
+        """Sleep, but wake early for Check now or Cancel. Never shorter than the pace the
+        sale's read budget allows (PollSchedule.min_interval)."""
         if self.wake.is_set():
             self.wake.clear()
             return
+        seconds = max(seconds, deps.schedule.min_interval(self.sale.method))
         sleeper = asyncio.ensure_future(deps.sleep(max(0.0, seconds)))
         waker = asyncio.ensure_future(self.wake.wait())
         try:

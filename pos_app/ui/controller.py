@@ -320,7 +320,9 @@ class SaleController(QObject):
         state = self._current
         if self._simulator is None or state is None or action not in DEMO_ACTIONS:
             return
-        act = getattr(self._simulator, action, None)
+        # Walking away ends the sale (the order times out), as the button's name says.
+        name = "customer_leaves" if action == "customer_walks_away" else action
+        act = getattr(self._simulator, name, None) or getattr(self._simulator, action, None)
         if not callable(act):
             log.error("the simulator has no %s()", action)
             self.error.emit(text.DEMO_FAILED)

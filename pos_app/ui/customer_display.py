@@ -110,7 +110,15 @@ class CustomerDisplay(QWidget):
         code = state.qr_png if state.method is not Method.COLLECT else None
         self.qr.setVisible(code is not None)
         self.qr.set_png(code)
-        self.instruction.setText(_customer_instruction(state))
+        if state.method is Method.COLLECT:
+            instruction = text.COLLECT_INSTRUCTION
+        elif state.method in (Method.CARD, Method.CHECKOUT):
+            instruction = _customer_instruction(state)
+        elif code is None:  # never "Scan…" without a code to scan
+            instruction = text.CUSTOMER_WAIT
+        else:
+            instruction = text.CUSTOMER_SCAN
+        self.instruction.setText(instruction)
         wants_otp = state.card is not None and state.card.needs_otp
         self.otp_row.setVisible(wants_otp)
         if not wants_otp:

@@ -12,12 +12,20 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.announcements import Announcer
+from pos_app.ui.closing import ask_before_closing
 from pos_app.ui.controller import DuplicateWarning, SaleController
 from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.manager.entry import attach_manager_entry
@@ -27,6 +35,7 @@ from pos_app.ui.screens.result import ResultScreen
 from pos_app.ui.screens.waiting import WaitingScreen
 from pos_app.ui.setup.entry import attach_setup_entry
 from pos_app.ui.sound import SilentSound, Sound
+from pos_app.ui.sound_failed import play_failed, sound_notice
 from pos_app.ui.widgets.background_notice import BackgroundNotice
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.demo_panel import DemoPanel
@@ -74,6 +83,8 @@ class MainWindow(QMainWindow):
         # The old sale's ending (CANCELLED / EXPIRED), not shown while a new sale replaces
         # it; shown after all if the new one never starts.
         self._held_final: SaleState | None = None
+        self.leaving = False  # the cashier confirmed closing with a payment open
+        self.close_box: QMessageBox | None = None
 
         self.header = StatusHeader(options.store_name, options.terminal_id, options.environment)
         self.background = BackgroundNotice(self.header)
@@ -85,6 +96,7 @@ class MainWindow(QMainWindow):
         self.problem = Banner("error", "Problem")
         self.amount = AmountScreen(options)
         self.waiting = WaitingScreen(clock=clock)
+        self.waiting.store_name = options.store_name
         self.result = ResultScreen()
         self.stack = QStackedWidget()
         for screen in (self.amount, self.waiting, self.result):
@@ -98,6 +110,11 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         for widget in (self.header, self.notice, self.setup, self.problem):
             column.addWidget(widget)
+        # A problem can appear mid-sale: its line is kept even when empty, so showing it
+        # never pushes the keypad, the QR or the buttons down.
+        policy = self.problem.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.problem.setSizePolicy(policy)
         column.addWidget(self.stack, 1)
         column.addWidget(self.demo)
         self.setCentralWidget(central)
@@ -107,6 +124,7 @@ class MainWindow(QMainWindow):
         self.voice_notice = Banner("info", "Voice")  # on, but this machine cannot speak
         self.voice_notice.show_message(self.voice.notice or "")
         column.insertWidget(column.indexOf(self.problem) + 1, self.voice_notice)
+        self.header.show_sound_notice(sound_notice(self.sound, options.sound))
         if credentials_missing:
             self._explain_setup(on_try_demo)
 
@@ -118,6 +136,9 @@ class MainWindow(QMainWindow):
         self._refresh_open_count()
         self.new_sale()
         self.setup_entry = attach_setup_entry(self)  # "Till" menu: Settings (PIN), About
+        services = getattr(self.setup_entry, "services", None)
+        if services is not None:  # About repeats the header's sound notice
+            services.sound_notice = sound_notice(self.sound, options.sound)
         self.manager_entry = attach_manager_entry(self)  # manager's console (F9), behind the PIN
 
     def _explain_setup(self, on_try_demo: Callable[[], object] | None) -> None:
@@ -151,6 +172,7 @@ class MainWindow(QMainWindow):
             self.customer.otp_submitted.connect(c.submit_otp)
         self.waiting.another_card_requested.connect(c.another_card)
         self.result.new_sale_requested.connect(self.new_sale)
+        self.result.next_sale_typed.connect(self._next_sale_typed)
         self.result.try_again_requested.connect(self._try_again)
         self.result.fallback_requested.connect(self._fallback)
         self.demo.action.connect(c.demo)
@@ -169,6 +191,10 @@ class MainWindow(QMainWindow):
         if self.customer is not None:
             self.customer.show_welcome()
         self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _next_sale_typed(self, key: str) -> None:
+        self.new_sale()
+        self.amount.type_key(key)
 
     def _cancel(self) -> None:
         self.waiting.mark_cancelling()
@@ -230,7 +256,14 @@ class MainWindow(QMainWindow):
             return
         self._held_final = None
         self.result.stop()
+        previous = self.waiting.state
         self.waiting.show_state(state)
+        if state.attempt_failed and (
+            previous is None
+            or previous.order_id != state.order_id
+            or previous.attempt_failed != state.attempt_failed
+        ):
+            play_failed(self.sound)  # the customer's attempt failed: a distinct sound
         request = self.controller.last_request
         if state.method is Method.LINK and request is not None:
             self.waiting.prefill_recipients(request.phone, request.email)
@@ -246,6 +279,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.waiting)
             self.waiting.setFocus(Qt.FocusReason.OtherFocusReason)
         self.demo.set_active(state.status is SaleStatus.AWAITING_PAYMENT)
+        self._refresh_open_count()
 
     def _show_result(self, state: SaleState) -> None:
         before = self.result.state
@@ -255,13 +289,21 @@ class MainWindow(QMainWindow):
             and before.order_id == state.order_id
             and before.status is SaleStatus.PAID
         )
+        newly_failed = state.status is SaleStatus.FAILED and (
+            before is None or before.order_id != state.order_id
+        )
         self.waiting.stop()
         self.demo.set_active(False)
         self.result.show_state(state)
         self.stack.setCurrentWidget(self.result)
         self.result.setFocus(Qt.FocusReason.OtherFocusReason)
+        when = (state.paid_at or self._clock()).astimezone()
+        self.amount.show_last_sale(text.last_sale(state, f"{when:%H:%M}"))
         if newly_paid and not self.voice.counter_paid(state):
             self.sound.paid()  # the chime when the till does not speak
+        elif newly_failed:
+            play_failed(self.sound)
+        self._refresh_open_count()
 
     def _sale_ended(self, last: SaleState | None) -> None:
         held, self._held_final = self._held_final, None
@@ -319,9 +361,15 @@ class MainWindow(QMainWindow):
         self.voice_notice.show_message(self.voice.notice or "")
 
     def _refresh_open_count(self) -> None:
-        self.header.show_open_count(self.controller.open_count())
+        # The payment on screen counts too: "1 open payment" while the customer pays.
+        current = self.controller.current
+        at_counter = int(self.controller.busy and current is not None and not current.is_final)
+        self.header.show_open_count(self.controller.open_count() + at_counter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.leaving and ask_before_closing(self):
+            event.ignore()  # the question decides (non-blocking)
+            return
         self._open_timer.stop()
         self.voice.close()
         self.result.stop()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pos_app.domain.money import DEFAULT_MAXIMUM, Money
 from pos_app.domain.sale import Method
+from pos_app.domain.store_phone import fallback_phone
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ class DeskOptions:
     maximum: Money = DEFAULT_MAXIMUM
     sound: bool = True
     customer_display_screen: int | str | None = None
+    # The number Cashfree gets when the customer gives none (pos_app.domain.store_phone);
+    # `phone_required` when there is none, so a sale without the customer's is refused.
+    store_phone: str | None = None
+    phone_required: bool = False
+    phone_is_stand_in: bool = False  # the demo's stand-in, not a number from Settings
 
     @property
     def default_method(self) -> Method:
@@ -51,6 +57,8 @@ class DeskOptions:
         screen = getattr(settings, "customer_display_screen", None)
         if not isinstance(screen, int | str) or screen == "":
             screen = None
+        stored = getattr(settings, "default_customer_phone", None)
+        phone = fallback_phone(stored if isinstance(stored, str) else None, environment)
         return cls(
             store_name=str(getattr(settings, "store_name", "") or "My store"),
             terminal_id=str(getattr(settings, "terminal_id", "") or "1"),
@@ -59,6 +67,9 @@ class DeskOptions:
             maximum=maximum,
             sound=bool(getattr(settings, "sound", True)),
             customer_display_screen=screen,
+            store_phone=phone,
+            phone_required=phone is None,
+            phone_is_stand_in=phone is not None and phone != stored,
         )
 
 

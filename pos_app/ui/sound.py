@@ -32,35 +32,51 @@ class Sound(Protocol):
 
 
 class SilentSound:
+    missing_player = False  # True when sound is on but no player program was found
+
     def paid(self) -> None:
+        return None
+
+    def failed(self) -> None:
         return None
 
 
 class CommandSound:
     """Plays a WAV file through an external player command, without waiting for it."""
 
-    def __init__(self, player: str, wav: Path) -> None:
-        self._argv = (
-            [player, "-q", str(wav)] if Path(player).name == "aplay" else [player, str(wav)]
-        )
+    def __init__(self, player: str, wav: Path, failed_wav: Path | None = None) -> None:
+        self._argv = _argv(player, wav)
+        self._failed_argv = _argv(player, failed_wav) if failed_wav is not None else None
         self._children: list[subprocess.Popen[bytes]] = []
 
     def paid(self) -> None:
+        self._play(self._argv)
+
+    def failed(self) -> None:
+        """The low "attempt failed" tone, distinct from the PAID chime."""
+        if self._failed_argv is not None:
+            self._play(self._failed_argv)
+
+    def _play(self, argv: list[str]) -> None:
         self._children = [c for c in self._children if c.poll() is None]
         if len(self._children) >= 2:
             return  # do not pile up chimes
         try:
             child = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                self._argv,
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env=system_environment(),
             )
         except OSError:
-            log.warning("could not start the sound player %s", self._argv[0])
+            log.warning("could not start the sound player %s", argv[0])
             return
         self._children.append(child)
+
+
+def _argv(player: str, wav: Path) -> list[str]:
+    return [player, "-q", str(wav)] if Path(player).name == "aplay" else [player, str(wav)]
 
 
 def system_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -87,9 +103,11 @@ def make_sound(enabled: bool) -> Sound:
     for name in PLAYERS:
         player = shutil.which(name)
         if player:
-            return CommandSound(player, wav)
+            return CommandSound(player, wav, resource_path("sounds", "failed.wav"))
     log.info("no sound player found (%s); the PAID chime is silent", ", ".join(PLAYERS))
-    return SilentSound()
+    silent = SilentSound()
+    silent.missing_player = True
+    return silent
 
 
 def write_chime(path: Path, *, rate: int = 22050) -> None:

@@ -21,13 +21,14 @@ COLLECT_INSTRUCTION = "Ask the customer to approve the request in their UPI app"
 CUSTOMER_WELCOME = "Welcome"
 CUSTOMER_PAID = "Payment received. Thank you!"
 CUSTOMER_SCAN = "Scan to pay with any UPI app"
+CUSTOMER_WAIT = "One moment: the QR code to pay is on its way"
 CANCEL = "Cancel (Esc)"
 CHECK_NOW = "Check now"
 COPY_LINK = "Copy link"
 LINK_COPIED = "Link copied"
 SHOW_LINK_QR = "Show a payment-link QR instead"
 TRY_AGAIN = "Try again"
-NEW_SALE = "New sale (Enter)"
+NEW_SALE = "New sale (Enter, or type the next amount)"
 CONFIRM_CANCEL_TITLE = "Cancel this payment?"
 CONFIRM_CANCEL = (
     "The till will ask Cashfree to close this order. If the customer has already paid, "
@@ -52,7 +53,7 @@ TRY_DEMO = "Try the demo"
 QR_MISSING = "The QR code is not available yet."
 BILL_NUMBER = "Bill number"
 NOTE = "Note"
-PHONE = "Customer phone"
+PHONE = "Customer mobile"
 EMAIL = "Customer e-mail"
 VPA = "Customer UPI id"
 SEND_SMS = "Text the link to the customer"
@@ -137,6 +138,37 @@ def instruction(method: Method) -> str:
     if method is Method.COLLECT:
         return COLLECT_INSTRUCTION
     return SCAN_INSTRUCTION
+
+
+WAITING_FOR_CODE = "Waiting for Cashfree: the QR shows here in a moment"
+WAITING_FOR_CODE_OFFLINE = "Waiting for Cashfree: no QR yet, the till keeps trying"
+_SAID_BY_INSTRUCTION = ("Scan with any UPI app", "Scan to open the payment page")
+WAITING_FOR_CUSTOMER = "Waiting for the customer to pay."
+
+
+def waiting_for_code(offline: bool) -> str:
+    return WAITING_FOR_CODE_OFFLINE if offline else WAITING_FOR_CODE
+
+
+def status_line(state: SaleState) -> str:
+    """The waiting screen's status line, without repeating the instruction above it."""
+    message = state.message or status_title(state.status)
+    if message.startswith(_SAID_BY_INSTRUCTION):
+        return WAITING_FOR_CUSTOMER
+    return message
+
+
+def payee_line(store_name: str, qr_text: str | None) -> str:
+    """Who the customer pays, as their UPI app will show it: the store and its UPI id."""
+    from urllib.parse import parse_qs, urlsplit
+
+    vpa = ""
+    if qr_text and qr_text.lower().startswith("upi://"):
+        query = parse_qs(urlsplit(qr_text).query)
+        vpa = (query.get("pa") or [""])[0]
+        store_name = store_name or (query.get("pn") or [""])[0]
+    parts = [p for p in (store_name, vpa) if p]
+    return "Pay to " + " · ".join(parts) if parts else ""
 
 
 def attempt_failed(reason: str) -> str:
@@ -250,7 +282,34 @@ def link_sent(phone: str | None, email: str | None) -> str:
     return "Link sent to " + " and ".join(targets) if targets else ""
 
 
+def last_sale(state: SaleState, local_time: str) -> str:
+    """The amount screen's strip: "Last sale ₹1,250.50 PAID at 10:42"."""
+    word = {
+        SaleStatus.PAID: "PAID",
+        SaleStatus.FAILED: "failed",
+        SaleStatus.EXPIRED: "expired",
+        SaleStatus.CANCELLED: "cancelled",
+        SaleStatus.UNCERTAIN: "not confirmed",
+    }.get(state.status, state.status.value.lower())
+    return f"Last sale {state.amount.format()} {word} at {local_time}"
+
+
 # ---- amount screen refusals ---------------------------------------------------------------
+NEED_PHONE = (
+    "Cashfree needs a mobile number on every order: enter the customer's, or ask the "
+    "manager to set the store's number in Settings (Store)."
+)
+
+
+def phone_hint(store_phone: str | None, required: bool, *, stand_in: bool = False) -> str:
+    """The customer mobile field's placeholder: says which number goes to Cashfree."""
+    if required or not store_phone:
+        return "10 digits: needed (no store number in Settings)"
+    spaced = f"{store_phone[:5]} {store_phone[5:]}" if len(store_phone) == 10 else store_phone
+    whose = "the demo's stand-in" if stand_in else "the store's"
+    return f"10 digits, or leave empty to send {whose} {spaced}"
+
+
 NEED_PHONE_FOR_SMS = "Enter the customer's mobile number to text the link."
 NEED_EMAIL_FOR_LINK = "Enter the customer's e-mail address to e-mail the link."
 CANCELLING = "Cancelling: asking Cashfree to close the order…"

@@ -1,6 +1,7 @@
 """Sales at the real desk, end to end, by key presses: event-loop lag and memory.
 
     python tests/bench/bench_desk_sale.py [--sales 500] [--size 1280x800] [--why] [--paced]
+                                          [--persisted]
 
 A real MainWindow (offscreen) on the qasync loop, built on pos_app.app.open_runtime("demo")
 with the in-process simulated Cashfree and POS_DATA_DIR in a temporary folder, takes sales
@@ -17,6 +18,8 @@ Measured:
 Cashfree's sandbox rate limits (22 new orders a minute after the till's headroom) would make
 500 sales take over twenty minutes of waiting that blocks nothing (the budget sleeps); by
 default the bench lifts them on both sides. --paced keeps them (use a small --sales).
+--persisted uses the demo's own simulator, which saves its ledger to the (temporary) data
+folder in the background after every change, as `pos-app --demo` does.
 
 --why starts a watchdog thread that, whenever the loop has not ticked for 25 ms, samples
 where the GUI thread is and prints the most frequent places: that is how a stall is found.
@@ -194,6 +197,13 @@ async def one_sale(window: MainWindow, meter: LagMeter, index: int) -> float:
 async def run_sales(args: argparse.Namespace, app: QApplication) -> int:
     if args.paced:
         runtime = open_runtime("demo")
+    elif args.persisted:
+        from pos_app.config import paths
+        from pos_app.gateway.simulator.persist import open_demo_simulator
+
+        sim = open_demo_simulator(paths().data_dir, rate_limits=None)
+        runtime = open_runtime("demo", simulator=sim)
+        runtime.gateway._budget = RateBudget(dict.fromkeys(ENDPOINTS, 1_000_000))
     else:
         runtime = open_runtime("demo", simulator=Simulator(rate_limits=None))
         # The bench's only reach past a public name: the gateway's own rate budget.
@@ -272,6 +282,9 @@ def main() -> int:
     )
     parser.add_argument("--why", action="store_true", help="sample what blocks the loop")
     parser.add_argument("--paced", action="store_true", help="keep Cashfree's rate limits")
+    parser.add_argument(
+        "--persisted", action="store_true", help="the demo's simulator that saves its ledger"
+    )
     args = parser.parse_args()
     if args.sales < 10:
         parser.error("--sales must be at least 10")

@@ -2,17 +2,21 @@
 
     python tests/bench/render_screens.py [OUT_DIR]     (default bench-out/screens/)
 
-Sizes: 1024x600 (the smallest till) and 1920x1080; light and dark palettes.
+Sizes: 1024x600 (the smallest till), 1280x800 and 1920x1080; light and dark palettes
+(dark at 1024x600 and 1280x800).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The wizard scenario reads the (empty) settings and password store of a throwaway folder.
+os.environ.setdefault("POS_DATA_DIR", tempfile.mkdtemp(prefix="pos-render-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
 
 from desk_kit import (
@@ -24,7 +28,7 @@ from desk_kit import (
     waiting_state,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_app.domain.money import Money
@@ -34,8 +38,9 @@ from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.resources import stylesheet
+from pos_app.ui.sound import SilentSound
 
-SIZES = ((1024, 600), (1920, 1080))
+SIZES = ((1024, 600), (1280, 800), (1920, 1080))
 
 
 def dark_palette() -> QPalette:
@@ -58,6 +63,18 @@ def dark_palette() -> QPalette:
     for role, value in colors.items():
         p.setColor(role, QColor(value))
     return p
+
+
+def with_box(window: QWidget, box: QWidget | None) -> QPixmap:
+    """The window with a question drawn where it opened (a box is its own window)."""
+    shot = window.grab()
+    if box is not None:
+        painter = QPainter(shot)
+        where = box.mapToGlobal(box.rect().topLeft()) - window.mapToGlobal(window.rect().topLeft())
+        painter.drawPixmap(where, box.grab())
+        painter.end()
+        box.close()
+    return shot
 
 
 def window(env: str = "sandbox", **kwargs: object) -> MainWindow:
@@ -135,6 +152,42 @@ def scenarios() -> dict[str, Scenario]:
 
         return make
 
+    def amount_after_paid() -> QWidget:
+        w = window("sandbox")
+        w.show_state(final_state(SaleStatus.PAID, bill_number="INV-1042"))  # type: ignore[arg-type]
+        w.new_sale()
+        type_amount(w, "75")
+        return w
+
+    def no_sound() -> QWidget:
+        silent = SilentSound()
+        silent.missing_player = True
+        return window("sandbox", sound=silent)
+
+    def cancel_question() -> QWidget:
+        w = window("sandbox")
+        w.show_state(waiting_state())  # type: ignore[arg-type]
+
+        def overlay() -> QPixmap:
+            w.waiting.ask_cancel()
+            QApplication.processEvents()
+            return with_box(w, w.waiting.confirm_box)
+
+        w.render_overlay = overlay  # type: ignore[attr-defined]
+        return w
+
+    def wizard_store_number() -> QWidget:
+        from setup_kit import services
+
+        from pos_app.ui.setup.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(services())
+        wizard.stack.setCurrentWidget(wizard.store)
+        wizard.store.set_phone_required(True)
+        wizard.store.store_name.setText("Sharma General Store")
+        wizard.next()  # no store number: refused, with the reason
+        return wizard
+
     big = Money(1_23_456_78)
     return {
         "01-amount-empty-demo": amount_empty,
@@ -178,6 +231,14 @@ def scenarios() -> dict[str, Scenario]:
         "19-customer-welcome": customer(None),
         "20-customer-paying": customer(waiting_state()),
         "21-customer-paid": customer(final_state(SaleStatus.PAID)),
+        "22-amount-after-paid": amount_after_paid,
+        "23-no-sound-player": no_sound,
+        "25-waiting-cancel-question": cancel_question,
+        "26-wizard-store-number": wizard_store_number,
+        "24-result-walked-away": state(
+            "demo",
+            final_state(SaleStatus.EXPIRED, message="The time to pay ran out. No money was taken."),
+        ),
     }
 
 
@@ -193,7 +254,7 @@ def main(argv: list[str]) -> int:
         app.setPalette(palette)
         for name, make in scenarios().items():
             for width, height in SIZES:
-                if theme == "dark" and width > 1024:
+                if theme == "dark" and width > 1280:
                     continue
                 widget = make()
                 widget.resize(width, height)
@@ -201,7 +262,9 @@ def main(argv: list[str]) -> int:
                 widget.show()
                 app.processEvents()
                 path = out / f"{name}-{width}x{height}-{theme}.png"
-                widget.grab().save(str(path))
+                overlay = getattr(widget, "render_overlay", None)
+                shot = overlay() if callable(overlay) else widget.grab()
+                shot.save(str(path))
                 widget.close()
                 widget.deleteLater()
                 count += 1

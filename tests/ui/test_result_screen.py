@@ -13,7 +13,7 @@ from pos_app.ui.screens.result import ResultScreen
 
 @pytest.fixture
 def screen(qtbot: QtBot) -> ResultScreen:
-    widget = ResultScreen(auto_ms=200)
+    widget = ResultScreen()
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -36,10 +36,14 @@ def test_paid_shows_amount_utr_method_and_time(screen: ResultScreen) -> None:
     assert screen.new_sale.isVisible()
 
 
-def test_paid_returns_to_a_new_sale_by_itself(qtbot: QtBot, screen: ResultScreen) -> None:
+def test_paid_stays_until_the_next_sale_is_typed(qtbot: QtBot, screen: ResultScreen) -> None:
     screen.show_state(final_state(SaleStatus.PAID))
-    with qtbot.waitSignal(screen.new_sale_requested, timeout=2000):
+    assert not screen.auto_timer.isActive()
+    with qtbot.assertNotEmitted(screen.new_sale_requested, wait=300):
         pass
+    with qtbot.waitSignal(screen.next_sale_typed, timeout=200) as typed:
+        qtbot.keyClicks(screen, "4")
+    assert typed.args == ["4"]
 
 
 def test_enter_starts_a_new_sale_at_once(qtbot: QtBot, screen: ResultScreen) -> None:

@@ -39,7 +39,8 @@ def sandbox_keys(_memory_keyring: object) -> object:
 
 
 def _saved(**changes: object) -> Settings:
-    settings = dataclasses.replace(Settings(environment="sandbox"), **changes)  # type: ignore[arg-type]
+    base = Settings(environment="sandbox", default_customer_phone="9876543210")
+    settings = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
     save_settings(paths(), settings)
     return settings
 

@@ -74,6 +74,18 @@ class Simulator:
         )
         self._faults = faults or Faults()
         self._dice = FaultDice(seed)
+        # Called after every change to the ledger (the demo saves it: simulator/persist.py).
+        self.on_change: Callable[[], None] | None = None
+        self.on_close: Callable[[], None] | None = None  # the demo writes what is pending
+
+    def close(self) -> None:
+        """The till is done with this simulator (the demo saves its ledger now)."""
+        if self.on_close is not None:
+            self.on_close()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # ---- settings ------------------------------------------------------------------------
     @property
@@ -104,8 +116,14 @@ class Simulator:
     # ---- the one entry point -------------------------------------------------------------
     def handle(self, request: SimRequest) -> SimResponse:
         if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
-            return self._handle_pg(request)
-        return handle_control(self, request)
+            response = self._handle_pg(request)
+        else:
+            response = handle_control(self, request)
+        if request.method != "GET":
+            # A read changes nothing that is not already saved: the outcomes it may apply
+            # are scheduled in the ledger and fall due the same way after a restart.
+            self._changed()
+        return response
 
     def _handle_pg(self, request: SimRequest) -> SimResponse:
         with self._lock:
@@ -218,11 +236,14 @@ class Simulator:
                 )
                 latest = order.latest_payment()
                 assert latest is not None
-                return latest.cf_payment_id
-            payment = self._state.customer_acts(
-                order_id, chosen, now, error_code=error_code, after=delay
-            )
-            return payment.cf_payment_id
+                cf_payment_id = latest.cf_payment_id
+            else:
+                payment = self._state.customer_acts(
+                    order_id, chosen, now, error_code=error_code, after=delay
+                )
+                cf_payment_id = payment.cf_payment_id
+        self._changed()
+        return cf_payment_id
 
     def customer_pays(self, order_id: str, *, after_seconds: float = 0.0) -> str:
         return self.customer_acts(order_id, CustomerAction.PAY, after_seconds=after_seconds)
@@ -236,6 +257,27 @@ class Simulator:
 
     def customer_walks_away(self, order_id: str, *, after_seconds: float = 0.0) -> str:
         return self.customer_acts(order_id, CustomerAction.WALK_AWAY, after_seconds=after_seconds)
+
+    def customer_leaves(self, order_id: str) -> str:
+        """The customer walks away for good: their attempt is dropped and the order (or
+        payment link) times out now, as it would at its expiry with nobody paying. The
+        demo's "Customer walks away" does this, so the sale ends as the name says."""
+        cf_payment_id = self.customer_walks_away(order_id)
+        with self._lock:
+            now = self.now()
+            if order_id not in self._state.orders and order_id in self._links.links:
+                link = self._links.links[order_id]
+                link.expires_at = min(link.expires_at, now)
+                for inner in link.order_ids:
+                    order = self._state.orders[inner]
+                    order.expires_at = min(order.expires_at, now)
+                self._links.advance(link, now)
+            else:
+                order = self._state.orders[order_id]
+                order.expires_at = min(order.expires_at, now)
+                self._state.advance(order, now)
+        self._changed()
+        return cf_payment_id
 
     def link_customer_acts(
         self,
@@ -251,7 +293,8 @@ class Simulator:
             order = self._links.customer_acts(
                 link_id, chosen, self.now(), error_code=error_code, after=delay
             )
-            return order.order_id
+        self._changed()
+        return order.order_id
 
     def link_customer_pays(self, link_id: str) -> str:
         return self.link_customer_acts(link_id, CustomerAction.PAY)

@@ -41,19 +41,22 @@ from pos_app.ui.manager.controller import ManagerContext, ManagerController
 from pos_app.ui.manager.day_end_view import DayEndView
 from pos_app.ui.manager.evidence_dialog import EvidenceDialog
 from pos_app.ui.manager.mcp_calls_view import McpCallsView
+from pos_app.ui.manager.paginate import keep_tables_whole
 from pos_app.ui.manager.printing import (
     CHART_URL,
     day_report_html,
     make_document,
     print_document,
-    receipt_html,
     save_pdf,
 )
+from pos_app.ui.manager.receipt import Paper, StoreDetails, receipt_document_html
+from pos_app.ui.manager.receipt_print import page_layout, receipt_document, save_receipt_pdf
 from pos_app.ui.manager.recon_controller import ReconController
 from pos_app.ui.manager.recon_print import recon_section_html
 from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
+from pos_app.ui.manager.save_folder import in_documents
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -104,6 +107,7 @@ class ManagerConsole(QWidget):
         self.request_dialog: RefundRequestDialog | None = None
         self.dialogs: list[QWidget] = []  # open file / print dialogs, kept alive
         self.document: QTextDocument | None = None  # what is being printed
+        self.receipt_paper = Paper.ROLL_80
 
         self.notice = Banner("info", "Notice", self)
         self.problem = Banner("error", "Problem", self)
@@ -372,19 +376,27 @@ class ManagerConsole(QWidget):
         sale = self.context.reader.get_sale(order_id)
         if sale is None:
             return None
-        html = receipt_html(
+        paper = self.transactions.detail.paper_choice()
+        store = self.context.store or StoreDetails(self.context.deps.store_name)
+        html = receipt_document_html(
             sale,
             self.context.reader.refunds_for(order_id),
-            store_name=self.context.deps.store_name,
+            store=store,
             zone=self.context.zone,
+            paper=paper,
             environment=self.context.deps.environment,
         )
-        return make_document(html)
+        document = receipt_document(html, paper)
+        self.receipt_paper = paper
+        return document
 
     def print_receipt(self, order_id: str) -> None:
         document = self.receipt(order_id)
         if document is not None:
-            self._print(document)
+            self.document = document
+            layout = page_layout(document, self.receipt_paper)
+            dialog = print_document(document, self, lambda _done: None, layout=layout)
+            self._keep(dialog)
 
     def ask_receipt_pdf(self, order_id: str) -> None:
         self._ask_pdf(f"receipt-{order_id}.pdf", lambda path: self.save_receipt_pdf(order_id, path))
@@ -393,7 +405,8 @@ class ManagerConsole(QWidget):
         document = self.receipt(order_id)
         if document is None:
             return None
-        return self._saved(save_pdf(document, path, title=f"Receipt {order_id}"))
+        paper = self.transactions.detail.paper_choice()
+        return self._saved(save_receipt_pdf(document, paper, path, title=f"Receipt {order_id}"))
 
     # ---- day end -------------------------------------------------------------------------------
     def day_document(self, report: DayReport) -> QTextDocument:
@@ -406,7 +419,9 @@ class ManagerConsole(QWidget):
             with_chart=True,
             extra_html=recon_section_html(recon if same_days else None),
         )
-        return make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
+        document = make_document(html, images={CHART_URL: self.day_end.chart.render_image()})
+        keep_tables_whole(document)  # a table that fits on a page is not split across two
+        return document
 
     def print_day(self) -> None:
         if self.day_end.report is not None:
@@ -437,7 +452,7 @@ class ManagerConsole(QWidget):
         self._keep(dialog)
 
     def _ask_pdf(self, name: str, then: Callable[[Path], object]) -> None:
-        dialog = QFileDialog(self, "", name, text.PDF_FILTER)
+        dialog = QFileDialog(self, "", in_documents(name), text.PDF_FILTER)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
         dialog.fileSelected.connect(lambda chosen: then(Path(chosen)))

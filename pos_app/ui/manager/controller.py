@@ -40,6 +40,7 @@ from pos_app.services.state import SaleState
 from pos_app.store.errors import JournalError
 from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
+from pos_app.ui.manager.receipt import StoreDetails
 
 __all__ = ["CancelPort", "ManagerContext", "ManagerController"]
 
@@ -66,6 +67,7 @@ class ManagerContext:
     zone: tzinfo
     pin_set: bool = True
     requests: RefundRequestService | None = None  # refund requests from the MCP server
+    store: StoreDetails | None = None  # for receipts (address, GSTIN, phone from Settings)
 
 
 def _write_text(path: Path, content: str) -> None:

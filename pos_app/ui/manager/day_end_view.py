@@ -34,6 +34,7 @@ from pos_app.services.reports import EXCEPTION_TITLES, day_summary_csv, exceptio
 from pos_app.ui.manager import text
 from pos_app.ui.manager.filters import DayRange, till_box
 from pos_app.ui.manager.hourly_chart import HourlyChart
+from pos_app.ui.manager.save_folder import in_documents
 
 __all__ = ["DayEndView"]
 
@@ -178,7 +179,7 @@ class DayEndView(QWidget):
         first, last = self.days.days()
         days = f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}_{last:%Y-%m-%d}"
         suffix = ".pdf" if "pdf" in kind else ".csv"
-        dialog = QFileDialog(self, "", f"{stem}-{days}{suffix}", kind)
+        dialog = QFileDialog(self, "", in_documents(f"{stem}-{days}{suffix}"), kind)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix(suffix.lstrip("."))
         dialog.fileSelected.connect(lambda chosen: then(Path(chosen)))

@@ -12,6 +12,7 @@ from datetime import tzinfo
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -29,6 +30,8 @@ from pos_app.services.refund_requests import PENDING_APPROVAL, RefundRequest
 from pos_app.services.refunds import FINAL, describe_refund
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
+from pos_app.ui.manager.receipt import Paper
+from pos_app.ui.manager.timeline import event_sentence
 
 __all__ = ["ATTEMPT_EVENTS", "DetailPane", "SaleDetail"]
 
@@ -98,7 +101,14 @@ class DetailPane(QWidget):
             button.setAccessibleName(label)
             button.clicked.connect(lambda _=False, s=signal: self._emit(s))
             self.buttons[key] = button
-            grid.addWidget(button, n // 3, n % 3)
+            grid.addWidget(button, n // 2, n % 2)  # two a row: fits beside the list at 1024
+
+        self.paper = QComboBox(self)
+        self.paper.setAccessibleName("Receipt paper")
+        for paper in Paper:
+            self.paper.addItem(f"Receipt on {paper.caption}", paper)
+        self.paper.setCurrentIndex(self.paper.findData(Paper.ROLL_80))
+        grid.addWidget(self.paper, (len(actions) + 1) // 2, 0, 1, 2)
 
         column = QVBoxLayout(self)
         column.addWidget(self.placeholder)
@@ -136,10 +146,10 @@ class DetailPane(QWidget):
             shown.setAccessibleName(label)
             self.facts.addRow(label, shown)
         for event in detail.events:
-            self.timeline.addItem(text.event_line(event, self.zone))
+            self.timeline.addItem(event_sentence(event, self.zone))
         attempts = [e for e in detail.events if e.kind in ATTEMPT_EVENTS]
         for event in attempts:
-            self.attempts.addItem(text.event_line(event, self.zone))
+            self.attempts.addItem(event_sentence(event, self.zone))
         if not attempts:
             self.attempts.addItem(text.NO_ATTEMPTS)
         for refund in detail.refunds:
@@ -163,6 +173,10 @@ class DetailPane(QWidget):
         self.buttons["pdf"].setEnabled(paid)
         self.buttons["refund_request"].setEnabled(paid and bool(detail.pending_requests))
         self.buttons["evidence"].setEnabled(sale.status in EVIDENCE_STATUSES)
+
+    def paper_choice(self) -> Paper:
+        chosen = self.paper.currentData()
+        return chosen if isinstance(chosen, Paper) else Paper.ROLL_80
 
     def set_busy(self, busy: bool) -> None:
         if busy:

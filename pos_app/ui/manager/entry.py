@@ -29,6 +29,7 @@ from pos_app.store.journal import Journal
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
+from pos_app.ui.manager.receipt import StoreDetails
 
 __all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry", "checkout_of"]
 
@@ -151,8 +152,14 @@ class ManagerEntry(QObject):
         settings = load_settings(paths()).settings
         pin_set = (settings.manager_pin_fingerprint or settings.manager_pin_hash) is not None
         requests = RefundRequestService(deps.journal, refunds, clock=deps.clock)  # type: ignore[arg-type]
+        store = StoreDetails(
+            settings.store_name,
+            settings.store_address,
+            settings.store_gstin,
+            settings.default_customer_phone,
+        )
         context = ManagerContext(
-            deps, reader, refunds, self.checkout, local_zone(), pin_set, requests
+            deps, reader, refunds, self.checkout, local_zone(), pin_set, requests, store=store
         )
         console = ManagerConsole(context, pin_gate=self.pin_gate)
         console.closed.connect(self._console_closed)

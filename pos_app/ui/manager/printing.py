@@ -23,6 +23,7 @@ from pos_app.services.day_end import DayReport
 from pos_app.services.reports import EXCEPTION_TITLES, exception_detail
 from pos_app.store.codec import RefundRecord
 from pos_app.ui.manager import text
+from pos_app.ui.manager.period import day_period
 
 __all__ = [
     "CHART_URL",
@@ -121,8 +122,7 @@ def day_report_html(
     till = report.terminal_id or text.ALL_TILLS.lower()
     parts = [
         f"<h2>{escape(store_name)}: day end</h2>",
-        f"<p>{escape(text.local(report.start, zone))} to {escape(text.local(report.end, zone))}"
-        f" · {escape(till)}</p>",
+        f"<p>{escape(day_period(report.start, report.end, zone))} · {escape(till)}</p>",
     ]
     if environment in _ENVIRONMENT_NOTE:
         parts.append(f"<p><b>{escape(environment.upper())}: no real money moved</b></p>")
@@ -206,10 +206,17 @@ def save_pdf(document: QTextDocument, path: Path, *, title: str) -> Path:
 
 
 def print_document(
-    document: QTextDocument, parent: QWidget | None, on_done: Callable[[bool], None]
+    document: QTextDocument,
+    parent: QWidget | None,
+    on_done: Callable[[bool], None],
+    *,
+    layout: QPageLayout | None = None,
 ) -> QPrintDialog:
-    """Ask where to print (non-blocking) and print when the manager accepts."""
+    """Ask where to print (non-blocking) and print when the manager accepts; `layout` sets
+    the paper (a receipt roll) before the dialog opens."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if layout is not None:
+        printer.setPageLayout(layout)
     dialog = QPrintDialog(printer, parent)
 
     def accepted() -> None:

@@ -11,8 +11,10 @@ from datetime import date, tzinfo
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -27,10 +29,12 @@ from pos_app.ui.manager import text
 from pos_app.ui.manager.detail import DetailPane, SaleDetail
 from pos_app.ui.manager.filters import FilterBar
 from pos_app.ui.manager.sales_model import SalesTableModel
+from pos_app.ui.manager.totals import totals_line
 
 __all__ = ["TransactionsView"]
 
-_WIDTHS = (96, 210, 70, 120, 110, 110, 130, 110)
+_WIDTHS = (86, 200, 70, 110, 110, 110, 130, 110)
+AMOUNT_COLUMN = text.COLUMNS.index("Amount")
 
 
 class TransactionsView(QWidget):
@@ -69,19 +73,35 @@ class TransactionsView(QWidget):
         for column, width in enumerate(_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.detail = DetailPane(zone, self)
+        # The detail pane scrolls inside its side: selecting a sale never grows the window.
+        self.detail_scroll = QScrollArea(self)
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setMinimumWidth(320)
+        # Amount comes second, right-aligned and wide enough for ₹99,99,999.00: it is never
+        # cut off or pushed out of view by the other columns.
+        columns.moveSection(columns.visualIndex(AMOUNT_COLUMN), 1)
+        digits = self.table.fontMetrics().horizontalAdvance("₹99,99,99,999.00")
+        self.table.setColumnWidth(AMOUNT_COLUMN, digits + 24)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.count.setObjectName("salesTotals")
+        self.count.setWordWrap(True)
 
         left = QWidget(self)
         stack = QVBoxLayout(left)
         stack.setContentsMargins(0, 0, 0, 0)
         stack.addWidget(self.filters)
-        stack.addWidget(self.count)
+        stack.addWidget(self.count)  # the totals, above the list
         stack.addWidget(self.table, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
-        split.addWidget(self.detail)
+        split.addWidget(self.detail_scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, 420])
+        split.setChildrenCollapsible(False)
+        split.setSizes([600, 420])
         outer = QVBoxLayout(self)
         outer.addWidget(split)
 
@@ -90,8 +110,9 @@ class TransactionsView(QWidget):
 
     # ---- loading -----------------------------------------------------------------------------
     def load(self, wanted: SalesFilter | None = None) -> int:
-        count = self.model.load(wanted or self.filters.current())
-        self.count.setText(text.sale_count(count))
+        wanted = wanted or self.filters.current()
+        count = self.model.load(wanted)
+        self.count.setText(totals_line(self.reader, wanted, count))
         self.detail.show_detail(None)
         return count
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +36,7 @@ from pos_app.ui.widgets.amount_display import AmountBuffer, AmountDisplay
 from pos_app.ui.widgets.card_form import CardForm
 from pos_app.ui.widgets.keypad import BACKSPACE, CLEAR, Keypad
 
+LAST_SALE_MS = 60_000  # how long the last sale's strip stays on the amount screen
 _F_KEYS = {
     Qt.Key.Key_F1: 1,
     Qt.Key.Key_F2: 2,
@@ -69,12 +70,25 @@ class AmountScreen(QWidget):
         self.refusal.setObjectName("refusal")
         self.refusal.setAccessibleName("Problem with the input")
         self.refusal.setWordWrap(True)
+        self.last_sale = QLabel("", self)
+        self.last_sale.setObjectName("lastSale")
+        self.last_sale.setAccessibleName("Last sale")
+        self._last_sale_timer = QTimer(self)
+        self._last_sale_timer.setSingleShot(True)
+        self._last_sale_timer.setInterval(LAST_SALE_MS)
+        self._last_sale_timer.timeout.connect(lambda: self._show_last_sale(""))
         self.keypad = Keypad(self)
         self.keypad.key_pressed.connect(self._key)
 
         self.bill = self._field(text.BILL_NUMBER, "e.g. INV-1042", 30)
         self.note = self._field(text.NOTE, "optional", 200)
-        self.phone = self._field(text.PHONE, "10-digit mobile (optional)", 16)
+        self.phone = self._field(
+            text.PHONE,
+            text.phone_hint(
+                options.store_phone, options.phone_required, stand_in=options.phone_is_stand_in
+            ),
+            16,
+        )
         self.email = self._field(text.EMAIL, "optional", 100)
         self.vpa = self._field(text.VPA, "name@bank", 100)
         self.send_sms = QCheckBox(text.SEND_SMS, self)
@@ -148,9 +162,19 @@ class AmountScreen(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 8, 16, 12)
         outer.setSpacing(6)
-        outer.addWidget(self.display)
+        top = QHBoxLayout()
+        top.addWidget(self.last_sale, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addWidget(self.display, 1)
+        outer.addLayout(top)
         outer.addWidget(self.refusal)
         outer.addLayout(body, 1)
+        # A refusal or the last sale's strip takes space kept for it: showing or hiding
+        # one never moves the keypad or the fields.
+        for line in (self.refusal, self.last_sale):
+            policy = line.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            line.setSizePolicy(policy)
+        self._show_last_sale("")
 
         order: list[QWidget] = [self, *self.method_buttons.values()]
         order += [self.bill, self.note, self.phone, self.email, self.vpa]
@@ -220,16 +244,39 @@ class AmountScreen(QWidget):
             self.charge(self._selected)
             return
         if key == Qt.Key.Key_Escape:
+            focused = self.focusWidget()
+            if focused is not None and focused is not self:
+                # Esc in a field or on a button: back to the amount, nothing cleared.
+                self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
             self._key(CLEAR)
             return
         if key == Qt.Key.Key_Backspace:
             self._key(BACKSPACE)
             return
         typed = event.text()
-        if typed and (typed.isdigit() or typed in ".,") and typed.isascii():
-            self._key("." if typed == "," else typed)
+        if typed == ",":
+            # Digit grouping, as people write amounts (1,234.50): the display regroups by
+            # itself, so the comma is taken and changes nothing. Never a decimal point.
+            return
+        if typed and (typed.isdigit() or typed == ".") and typed.isascii():
+            self._key(typed)
             return
         super().keyPressEvent(event)
+
+    def type_key(self, key: str) -> None:
+        """A key of the amount typed elsewhere (the result screen passes the first one on)."""
+        self._key(key)
+
+    def show_last_sale(self, summary: str) -> None:
+        """The strip with the last sale (amount, outcome, time), for LAST_SALE_MS."""
+        self._show_last_sale(summary)
+        if summary:
+            self._last_sale_timer.start()
+
+    def _show_last_sale(self, summary: str) -> None:
+        self.last_sale.setText(summary)
+        self.last_sale.setVisible(bool(summary))
 
     def _key(self, key: str) -> None:
         refusal: str | None = None
@@ -279,6 +326,8 @@ class AmountScreen(QWidget):
         email = _optional(self.email, validate.email)
         sms = method is Method.LINK and self.send_sms.isChecked()
         mail = method is Method.LINK and self.send_email.isChecked()
+        if phone is None and self._options.phone_required:
+            raise ValidationError("phone", text.NEED_PHONE)
         if sms and phone is None:
             raise ValidationError("phone", text.NEED_PHONE_FOR_SMS)
         if mail and email is None:

@@ -1,7 +1,9 @@
 """The result screen: PAID unmistakable; expired, cancelled, failed or unconfirmed say why.
 
-Emits new_sale_requested (Enter, the button, or by itself a few seconds after PAID),
-try_again_requested (same amount, a new order) and fallback_requested.
+PAID stays in view until the cashier starts the next sale: Enter, the button, or simply
+typing the next amount (`next_sale_typed(key)` carries the first key on). Emits
+new_sale_requested, next_sale_typed, try_again_requested (same amount, a new order) and
+fallback_requested.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pos_app.services.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.resources import icon
 
-AUTO_NEW_SALE_MS = 6000
+AUTO_NEW_SALE_MS = 0  # 0: PAID stays until the cashier starts the next sale
+_AMOUNT_KEYS = frozenset("0123456789.")
 
 _KIND = {
     SaleStatus.PAID: "paid",
@@ -28,6 +31,7 @@ _KIND = {
 
 class ResultScreen(QWidget):
     new_sale_requested = Signal()
+    next_sale_typed = Signal(str)  # the first key of the next amount, typed on this screen
     try_again_requested = Signal()
     fallback_requested = Signal()
 
@@ -109,7 +113,7 @@ class ResultScreen(QWidget):
         )
         self.fallback.setVisible(state.link_fallback and not paid)
         self.new_sale.setDefault(True)
-        if paid:
+        if paid and self.auto_timer.interval() > 0:
             self.auto_timer.start()
         else:
             self.auto_timer.stop()
@@ -121,5 +125,10 @@ class ResultScreen(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
             self.new_sale_requested.emit()
+            return
+        typed = event.text()
+        if typed in _AMOUNT_KEYS and typed and self._state is not None:
+            # The cashier is typing the next amount: that starts the next sale.
+            self.next_sale_typed.emit(typed)
             return
         super().keyPressEvent(event)

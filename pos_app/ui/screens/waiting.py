@@ -53,11 +53,14 @@ class WaitingScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._clock = clock
         self._state: SaleState | None = None
+        self.store_name = ""  # shown under the QR with the payee's UPI id, when known
         self.confirm_box: QMessageBox | None = None
         self.send_dialog: SendLinkDialog | None = None
         self._recipients = ("", "")  # what the send dialog starts with: phone, e-mail
 
         self.qr = QrView(self)
+        self.payee = self._label("payee", "Paid to")
+        self.payee.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.amount = self._label("waitAmount", "Amount to pay")
         self.instruction = self._label("instruction", "What the customer does")
         self.countdown = self._label("countdown", "Time left")
@@ -129,8 +132,17 @@ class WaitingScreen(QWidget):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(20)
-        outer.addWidget(self.qr, 6)
+        code = QVBoxLayout()
+        code.setSpacing(4)
+        code.addWidget(self.qr, 1)
+        code.addWidget(self.payee)
+        outer.addLayout(code, 6)
         outer.addLayout(info, 5)
+        # Lines that come and go keep their place: nothing below them jumps.
+        for label in (self.attempt, self.offline, self.payee):
+            policy = label.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            label.setSizePolicy(policy)
         for first, second in (
             (self.cancel_button, self.check_button),
             (self.check_button, self.copy_button),
@@ -147,11 +159,20 @@ class WaitingScreen(QWidget):
     def show_state(self, state: SaleState) -> None:
         self._state = state
         self.amount.setText(state.amount.format())
-        bank_page = state.card is not None and state.card.bank_page
-        self.instruction.setText(
-            text.CARD_BANK_INSTRUCTION if bank_page else text.instruction(state.method)
+        shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
+            state.method is not Method.CARD or state.qr_png is not None
         )
-        self.status.setText(state.message or text.status_title(state.status))
+        has_code = shows_code and state.qr_png is not None
+        # Never "Scan…" without a code on screen: until there is one, say what the till
+        # is waiting for.
+        if state.card is not None and state.card.bank_page:
+            instruction = text.CARD_BANK_INSTRUCTION
+        elif has_code or not shows_code:
+            instruction = text.instruction(state.method)
+        else:
+            instruction = text.waiting_for_code(state.offline is not None)
+        self.instruction.setText(instruction)
+        self.status.setText(text.status_line(state))
         self.attempt.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
         )
@@ -161,12 +182,12 @@ class WaitingScreen(QWidget):
         if state.error and not state.offline:
             self.status.setText(state.error)
 
-        shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
-            state.method is not Method.CARD or state.qr_png is not None
-        )
         self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
         self.qr.setVisible(shows_code)
         self.qr.set_png(state.qr_png if shows_code else None)
+        payee = text.payee_line(self.store_name, state.qr_text) if has_code else ""
+        self.payee.setText(payee)
+        self.payee.setVisible(bool(payee))
 
         is_link = state.method is Method.LINK and bool(state.link_url)
         self.link.setText(state.link_url or "")
@@ -262,6 +283,22 @@ class WaitingScreen(QWidget):
         box.finished.connect(answered)
         self.confirm_box = box
         box.open()
+        self._beside_the_code(box)
+        # The question takes the keyboard: Enter presses the highlighted choice (Keep
+        # waiting first; Tab moves to Cancel the payment), never a key of the screen below.
+        box.activateWindow()
+        keep.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def _beside_the_code(self, box: QWidget) -> None:
+        """Put a question over the right-hand column, so the QR stays in full view (the
+        customer may be scanning it while the cashier reads)."""
+        box.adjustSize()
+        right = self.mapToGlobal(self.rect().topRight()).x() - 12
+        left = self.mapToGlobal(self.qr.geometry().topRight()).x() + 8
+        bottom = self.mapToGlobal(self.cancel_button.geometry().topLeft()).y() - 8
+        x = max(left, right - box.width())
+        y = max(self.mapToGlobal(self.rect().topLeft()).y(), bottom - box.height())
+        box.move(x, y)
 
     def ask_send_link(self) -> None:
         """Ask where to send a new link (non-blocking: open() + signals, never exec())."""

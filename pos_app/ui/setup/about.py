@@ -60,6 +60,12 @@ class AboutDialog(QDialog):
         buttons.addWidget(close)
         column = QVBoxLayout(self)
         column.addWidget(heading)
+        self.sound_notice = QLabel(services.sound_notice, self)
+        self.sound_notice.setObjectName("refusal")
+        self.sound_notice.setWordWrap(True)
+        self.sound_notice.setAccessibleName("Sound")
+        self.sound_notice.setVisible(bool(services.sound_notice))
+        column.addWidget(self.sound_notice)
         column.addWidget(self.details, 1)
         column.addLayout(buttons)
         self.text = ""

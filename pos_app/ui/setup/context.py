@@ -53,3 +53,4 @@ class SetupServices:
     environment: str = "demo"  # the environment the till is running in now
     last_call: Callable[[], CallRecord | None] = field(default=_no_call)
     monotonic: Callable[[], float] = time.monotonic  # the gateway's clock, for "N seconds ago"
+    sound_notice: str = ""  # set by the desk when sound is on but cannot play

@@ -6,6 +6,8 @@ for an environment the manager has since switched away from are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject
 
 from pos_app.secrets import Secret, SecretStoreError
@@ -30,6 +32,9 @@ class CredentialsFlow(QObject):
         self.environment = ""
         self._generation = 0
         self._saved_app_id: str | None = None
+        # Whether the password store answered the last read: True, False, or None while
+        # that read is still running (pos_app.secrets explains a missing store).
+        self.store_works: bool | None = None
         page.test_requested.connect(self.test)
 
     # ---- what is saved -----------------------------------------------------------------------
@@ -41,16 +46,19 @@ class CredentialsFlow(QObject):
         self.page.set_environment(environment)
         self.page.set_saved(None, False)
         self.page.show_note(wording.LOADING_CREDENTIALS, "busy")
+        self.store_works = None
 
         def done(found: tuple[Secret | None, bool]) -> None:
             if generation != self._generation:
                 return
             app_id, has_secret = found
             self._saved_app_id = app_id.reveal() if app_id is not None else None
+            self.store_works = True
             self.page.set_saved(app_id, has_secret)
 
         def failed(error: Exception) -> None:
             if generation == self._generation:
+                self.store_works = False
                 self.page.show_note(_message(error))
 
         self.jobs.run(self._read(environment), done, failed, handles=(SecretStoreError,))
@@ -60,6 +68,27 @@ class CredentialsFlow(QObject):
         app_id = await secrets.aget(environment, "app_id")
         secret = await secrets.aget(environment, "client_secret")
         return app_id, secret is not None
+
+    def probe(self, works: Callable[[], object], fails: Callable[[str], object]) -> None:
+        """Ask the password store again (without touching what is typed): `works()` when it
+        answers, `fails(sentence)` when it cannot keep the secret."""
+        environment = self.environment
+
+        def done(_found: object) -> None:
+            self.store_works = True
+            works()
+
+        def failed(error: Exception) -> None:
+            self.store_works = False
+            self.page.show_note(_message(error))
+            fails(_message(error))
+
+        self.jobs.run(
+            self.services.secrets.aget(environment, "app_id"),
+            done,
+            failed,
+            handles=(SecretStoreError,),
+        )
 
     # ---- what was typed ---------------------------------------------------------------------
     def typed(self) -> TypedCredentials:

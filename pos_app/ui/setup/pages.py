@@ -164,19 +164,38 @@ class StorePage(QWidget):
         form.addRow(wording.STORE_NAME, self.store_name)
         form.addRow(wording.TERMINAL_ID, self.terminal_id)
         form.addRow(wording.DEFAULT_PHONE, self.phone)
+        self.address = _line(self, wording.STORE_ADDRESS, 200, wording.STORE_ADDRESS_HINT)
+        self.gstin = _line(self, wording.STORE_GSTIN, 15, wording.STORE_GSTIN_HINT)
+        form.addRow(wording.STORE_ADDRESS, self.address)
+        form.addRow(wording.STORE_GSTIN, self.gstin)
         column.addLayout(form)
+        self.phone_note = _label(wording.DEFAULT_PHONE_NOTE, self)
+        self.phone_note.setAccessibleName("About the store mobile number")
+        column.addWidget(self.phone_note)
         column.addStretch(1)
+        self.phone_required = False
+
+    def set_phone_required(self, required: bool) -> None:
+        """Sandbox and production need the store's number (pos_app.domain.store_phone)."""
+        self.phone_required = required
+        self.phone_note.setText(
+            wording.DEFAULT_PHONE_NOTE if required else wording.DEFAULT_PHONE_NOTE_DEMO
+        )
 
     def load(self, settings: Settings) -> None:
         self.store_name.setText(settings.store_name)
         self.terminal_id.setText(settings.terminal_id)
         self.phone.setText(settings.default_customer_phone or "")
+        self.address.setText(settings.store_address or "")
+        self.gstin.setText(settings.store_gstin or "")
 
     def apply(self, settings: Settings) -> Settings:
         fields = (
             ("store_name", self.store_name),
             ("terminal_id", self.terminal_id),
             ("default_customer_phone", self.phone),
+            ("store_address", self.address),
+            ("store_gstin", self.gstin),
         )
         for key, edit in fields:
             try:
@@ -184,6 +203,9 @@ class StorePage(QWidget):
             except ValueError as error:
                 mark_invalid(edit, True)
                 raise PageProblem(sentence(error, key), edit) from None
+        if self.phone_required and not settings.default_customer_phone:
+            mark_invalid(self.phone, True)
+            raise PageProblem(wording.DEFAULT_PHONE_NEEDED, self.phone)
         return settings
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Settings, save_settings
+from pos_app.domain.store_phone import needs_store_phone
 from pos_app.secrets import SecretStoreError
 from pos_app.services.manager_gate import set_manager_pin
 from pos_app.ui.setup import wording
@@ -106,6 +107,7 @@ class SettingsDialog(QDialog):
     def _environment_changed(self, environment: str) -> None:
         needs_keys = environment in ("sandbox", "production")
         self.credentials.setVisible(needs_keys)
+        self.store.set_phone_required(needs_store_phone(environment))
         if needs_keys:
             self.flow.load(environment)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Settings, save_settings
+from pos_app.domain.store_phone import needs_store_phone
 from pos_app.secrets import SecretStoreError
 from pos_app.services.manager_gate import set_manager_pin
 from pos_app.ui.setup import wording
@@ -47,6 +49,7 @@ class FirstRunWizard(QDialog):
         self.jobs = Jobs(self)
         self.jobs.busy_changed.connect(self._busy)
         self.result_settings: Settings | None = None
+        self.leave_box: QMessageBox | None = None
 
         self.welcome = QWidget(self)
         intro = QLabel(wording.WELCOME, self.welcome)
@@ -110,9 +113,30 @@ class FirstRunWizard(QDialog):
         if self.page_index == len(self.pages) - 1:
             self._finish()
             return
+        if self.stack.currentWidget() is self.credentials and self.flow.store_works is not True:
+            # The secret can only be kept in the password store: make sure there is one
+            # before the manager fills in the rest, and keep what was typed either way.
+            self._probe_store()
+            return
         if self.page_index == 0:
-            self.flow.load(self.mode.environment())
+            environment = self.mode.environment()
+            self.flow.load(environment)
+            self.store.set_phone_required(needs_store_phone(environment))
         self._show_page(self.page_index + 1)
+
+    def _probe_store(self) -> None:
+        here = self.page_index
+
+        def works() -> None:
+            if self.page_index == here:
+                self._show_page(here + 1)
+
+        def fails(message: str) -> None:
+            if self.page_index == here:
+                self._show_problem(PageProblem(message))
+
+        self.problem.hide()
+        self.flow.probe(works, fails)
 
     def back(self) -> None:
         if self.page_index > 0:
@@ -213,6 +237,45 @@ class FirstRunWizard(QDialog):
 
     def _busy(self, _busy: bool) -> None:
         self._update_buttons()
+
+    # ---- leaving without finishing ---------------------------------------------------------------
+    def typed_something(self) -> bool:
+        page, store, default = self.credentials, self.store, Settings()
+        return any(
+            (
+                page.app_id.text().strip(),
+                page.secret.text(),
+                self.pin.pin.text(),
+                self.pin.repeat.text(),
+                store.store_name.text() != default.store_name,
+                store.terminal_id.text() != default.terminal_id,
+                store.phone.text().strip(),
+            )
+        )
+
+    def reject(self) -> None:
+        """Cancel or Esc: ask first when something was typed (the question does not block)."""
+        if self.jobs.busy or self.leave_box is not None:
+            return
+        if not self.typed_something():
+            super().reject()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question, wording.WIZARD_TITLE, wording.DISCARD_QUESTION, parent=self
+        )
+        discard = box.addButton(wording.DISCARD, QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(wording.KEEP_EDITING, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.leave_box = box
+
+        def answered(button: object) -> None:
+            self.leave_box = None
+            if button is discard:
+                super(FirstRunWizard, self).reject()
+
+        box.buttonClicked.connect(answered)
+        box.open()
 
     def done(self, result: int) -> None:
         self.jobs.cancel_all()

@@ -48,8 +48,24 @@ STORE_INTRO = "Printed on receipts and shown on the till."
 STORE_NAME = "Store name"
 TERMINAL_ID = "Terminal id"
 TERMINAL_HINT = "1 to 8 letters or digits, like T1"
-DEFAULT_PHONE = "Default customer phone"
-DEFAULT_PHONE_HINT = "10-digit mobile; used when the customer gives none"
+STORE_ADDRESS = "Address (receipts)"
+STORE_ADDRESS_HINT = "optional, e.g. 12 MG Road, Pune 411001"
+STORE_GSTIN = "GSTIN (receipts)"
+STORE_GSTIN_HINT = "optional, 15 characters"
+DEFAULT_PHONE = "Store mobile number"
+DEFAULT_PHONE_HINT = "10 digits, like 98765 43210"
+DEFAULT_PHONE_NOTE = (
+    "Cashfree needs a mobile number on every order. The till sends the customer's when the "
+    "cashier types one, otherwise this one."
+)
+DEFAULT_PHONE_NOTE_DEMO = (
+    "Cashfree needs a mobile number on every order. The till sends the customer's when the "
+    "cashier types one, otherwise this one (the demo uses 99999 99999 while it is empty)."
+)
+DEFAULT_PHONE_NEEDED = (
+    "Enter the store's mobile number: Cashfree refuses an order without one when the "
+    "customer gives none."
+)
 
 PIN_INTRO = (
     "The manager PIN is asked before settings, refunds and the switch to production. "
@@ -84,6 +100,13 @@ NO_CUSTOMER_DISPLAY = "None"
 def screen_choice(index: int, name: str) -> str:
     return f"Screen {index + 1} ({name})" if name else f"Screen {index + 1}"
 
+
+DISCARD_QUESTION = (
+    "Close the set-up and forget what you typed? Nothing has been saved yet; the set-up "
+    "comes back the next time the till starts."
+)
+DISCARD = "Forget it and close"
+KEEP_EDITING = "Keep editing"
 
 BACK = "Back"
 NEXT = "Next"

@@ -28,9 +28,14 @@ class StatusHeader(QFrame):
         self.open_count = QLabel(text.open_payments(0), self)
         self.open_count.setObjectName("openCount")
         self.open_count.setAccessibleName("Open background payments")
+        self.sound_notice = QLabel("", self)
+        self.sound_notice.setObjectName("soundNotice")
+        self.sound_notice.setAccessibleName("Sound")
+        self.sound_notice.hide()
         row.addWidget(self.store)
         row.addWidget(self.badge)
         row.addStretch(1)
+        row.addWidget(self.sound_notice)
         row.addWidget(self.connection)
         row.addWidget(self.open_count)
 
@@ -39,6 +44,13 @@ class StatusHeader(QFrame):
         self.connection.setProperty("offline", offline is not None)
         self.connection.style().unpolish(self.connection)
         self.connection.style().polish(self.connection)
+
+    def show_sound_notice(self, sentence: str) -> None:
+        """Short in the header ("No sound"), the whole sentence as its tooltip."""
+        self.sound_notice.setText("No sound" if sentence else "")
+        self.sound_notice.setToolTip(sentence)
+        self.sound_notice.setAccessibleDescription(sentence)
+        self.sound_notice.setVisible(bool(sentence))
 
     def show_open_count(self, count: int) -> None:
         self.open_count.setText(text.open_payments(count))
