@@ -194,6 +194,7 @@ class Simulator:
     def card_page_acts(self, cf_payment_id: str, *, approve: bool) -> None:
         with self._lock:
             self._api.cards.bank_page_acts(cf_payment_id, approve, self.now())
+        self._changed()
 
     def open_dispute(
         self, order_id: str, kind: DisputeKind | str = "DISPUTE", *, rupees: str | None = None
