@@ -8,11 +8,13 @@ Cashfree the till talks to: production always means Cashfree's production host.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -21,7 +23,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.domain.store_phone import fallback_phone
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
-from pos_app.gateway.retry import RateBudget
+from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
 from pos_app.secrets import Secret
 from pos_app.services.checkout import CheckoutService
@@ -32,16 +34,56 @@ from pos_app.store.journal import Journal
 if TYPE_CHECKING:
     from pos_app.mcp.context import McpServices
     from pos_app.services.diagnostics import ConnectionCheck
+    from pos_app.ui.setup_problem import SetupChoice, SetupProblem
 
-__all__ = ["ENVIRONMENTS", "Runtime", "SetupError", "open_runtime", "resolve_environment"]
+__all__ = [
+    "ENVIRONMENTS",
+    "JournalOnly",
+    "Runtime",
+    "SetupError",
+    "open_journal_only",
+    "open_runtime",
+    "resolve_environment",
+]
+
+log = logging.getLogger(__name__)
 
 ENVIRONMENTS = ("demo", "sandbox", "production")
 BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
 IN_PROCESS_URL = "http://simulator.invalid/pg"
 
 
+SetupReason = Literal[
+    "no_backend",  # no OS password store at all
+    "refused_backend",  # a store that keeps secrets in a file / prompts on stdin
+    "locked",  # locked, or its unlock prompt was dismissed
+    "timeout",  # the store did not answer in time
+    "backend_error",  # the store failed otherwise
+    "no_credentials",  # the store works but holds no App ID / secret for this environment
+    "other",  # anything else (an unknown environment, ...)
+]
+# Reasons that stop a real (sandbox/production) till until the password store or the
+# credentials are put right: the desk asks the user, it never switches to demo by itself.
+CREDENTIAL_REASONS: frozenset[str] = frozenset(
+    {"no_backend", "refused_backend", "locked", "timeout", "backend_error", "no_credentials"}
+)
+
+
 class SetupError(Exception):
-    """The till cannot start this way; the message says what to do."""
+    """The till cannot start this way; the message says what to do, `reason` lets the
+    caller choose what to do (never by matching words in the message)."""
+
+    def __init__(
+        self, message: str, *, reason: SetupReason = "other", environment: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason: SetupReason = reason
+        self.environment = environment
+
+    @property
+    def credentials_unavailable(self) -> bool:
+        return self.reason in CREDENTIAL_REASONS
 
 
 def utc_now() -> datetime:
@@ -60,6 +102,7 @@ class Runtime:
     checkout: CheckoutService
     simulator: Any | None = None  # the in-process simulated Cashfree (demo mode)
     notice: str | None = None
+    budget: CallBudget | None = None
     _closed: bool = field(default=False, repr=False)
 
     async def aclose(self) -> None:
@@ -72,6 +115,36 @@ class Runtime:
         close = getattr(self.simulator, "close", None)
         if callable(close):  # the demo's pretend Cashfree writes what is pending (once)
             close()
+        close_budget = getattr(self.budget, "close", None)
+        if callable(close_budget):
+            close_budget()
+
+
+@dataclass
+class JournalOnly:
+    """What reading the till's own records needs: no keyring, no HTTP client, no gateway."""
+
+    settings: Settings
+    paths: Paths
+    environment: str
+    journal: Journal
+    notice: str | None = None
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def open_journal_only(
+    env_override: str | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> JournalOnly:
+    """Settings and the journal of one environment, for commands that only read it
+    (`report`, `status` without a refresh). Never touches the password store or the network,
+    and never closes anyone's sales."""
+    where = paths()
+    loaded = load_settings(where)
+    environment = resolve_environment(loaded.settings, env_override)
+    journal = Journal.open(journal_path(where, environment), clock=clock)
+    return JournalOnly(loaded.settings, where, environment, journal, loaded.notice)
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
@@ -99,12 +172,14 @@ def _credentials(environment: str) -> tuple[str, Secret]:
         app_id = store.get(environment, "app_id")
         secret = store.get(environment, "client_secret")
     except SecretStoreError as exc:
-        raise SetupError(str(exc)) from exc
+        raise SetupError(exc.message, reason=exc.reason, environment=environment) from exc
     if app_id is None or secret is None:
         raise SetupError(
             f"There are no Cashfree {environment} credentials on this till yet. "
             f"Set them with `pos-app credentials set --env {environment}`, "
-            "or try the till without an account: `pos-app --demo`."
+            "or try the till without an account: `pos-app --demo`.",
+            reason="no_credentials",
+            environment=environment,
         )
     register_secret(secret)
     return app_id.reveal(), secret
@@ -229,6 +304,7 @@ def open_runtime(
     environment = resolve_environment(settings, env_override)
     override = os.environ.get(BASE_URL_ENV) or None
     sim = None
+    transport: httpx.AsyncBaseTransport | None = None
     if environment == "demo" and override is None:
         from pos_app.gateway.simulator import (
             SIM_CLIENT_ID,
@@ -239,7 +315,7 @@ def open_runtime(
 
         # The demo's pretend Cashfree keeps its ledger in the demo data folder.
         sim = simulator or open_demo_simulator(where.data_dir, clock=clock)
-        client = httpx.AsyncClient(transport=SimulatorTransport(sim), timeout=DEFAULT_TIMEOUT)
+        transport = SimulatorTransport(sim)
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
         if environment == "demo":
@@ -249,16 +325,25 @@ def open_runtime(
         else:
             app_id, secret = _credentials(environment)
         base_url = base_url_for(environment, override)
-        client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
-    budget = RateBudget.for_environment(environment)
+    journal = Journal.open(journal_path(where, environment), clock=clock)
+    try:
+        if close_demo_orphans and sim is not None and simulator is None:
+            # Only a starting desk does this (never a command beside a running desk).
+            close_orphaned_demo_sales(journal, sim)
+    except BaseException:
+        journal.close()
+        raise
+    # A real Cashfree (or the simulator on loopback) counts calls per account: the till's
+    # processes share one budget. The in-process demo Cashfree belongs to this process.
+    if sim is not None:
+        budget: CallBudget = RateBudget.for_environment(environment)
+    else:
+        budget = till_budget(where, environment)
+    # The HTTP client comes last: nothing after it can fail, so it is never left open.
+    client = httpx.AsyncClient(transport=transport, timeout=DEFAULT_TIMEOUT)
     gateway = CashfreeGateway(
         client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
     )
-    # No connection exists yet, so a failure here leaves nothing open to close.
-    journal = Journal.open(journal_path(where, environment), clock=clock)
-    if close_demo_orphans and sim is not None and simulator is None:
-        # Only a starting desk does this (never a command beside a running desk).
-        close_orphaned_demo_sales(journal, sim)
     deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
     checkout = make_checkout(settings, deps)
     return Runtime(
@@ -272,7 +357,27 @@ def open_runtime(
         checkout=checkout,
         simulator=sim,
         notice=loaded.notice,
+        budget=budget,
     )
+
+
+def till_budget(where: Paths, environment: str) -> CallBudget:
+    """The rate budget shared by every process of this till (store/rate_budget.py); the
+    process's own budget if its file cannot be opened (payments never stop for it)."""
+    from pos_app.store.rate_budget import SharedRateBudget, budget_path
+
+    def own() -> RateBudget:
+        return RateBudget.for_environment(environment)
+
+    try:
+        return SharedRateBudget.open(
+            budget_path(where.data_dir, environment), published_limits(environment), fallback=own
+        )
+    except (OSError, sqlite3.Error) as exc:
+        log.warning(
+            "the till's shared rate budget cannot be opened (%s): using this process's", exc
+        )
+        return own()
 
 
 def close_orphaned_demo_sales(journal: Journal, sim: Any | None = None) -> int:
@@ -323,14 +428,28 @@ def _demo_knows(sim: Any, order_or_link: str) -> bool:
     return False
 
 
-def run_gui(env_override: str | None = None) -> int:
+AskSetupProblem = Callable[["SetupProblem"], "SetupChoice"]
+
+
+def run_gui(env_override: str | None = None, *, ask: AskSetupProblem | None = None) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
-    comes first. Without credentials it opens the demo and says why."""
+    comes first. A real till (sandbox/production) whose password store or credentials
+    cannot be read shows a blocking message (Retry / Quit / the demo on purpose, through
+    `ask`, injectable for tests); it never opens the demo by itself. Returns the exit code:
+    8 (setup problem) when the user quits there."""
     from pos_app.desktop_check import desktop_problem
 
     problem = desktop_problem()
     if problem is not None:  # Qt would abort with a page of plugin errors instead
         raise SetupError(problem)
+    from pos_app.ui.qt_app import gui_thread_gc
+
+    with gui_thread_gc():  # one GUI-thread collector for the wizard, the message and the desk
+        return _run_gui(env_override, ask)
+
+
+def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
+    from pos_app.commands.exit_codes import SETUP
     from pos_app.commands.pin_prompt import manager_pin_guard
     from pos_app.config import settings_file
     from pos_app.secrets import KeyringSecretStore
@@ -345,16 +464,10 @@ def run_gui(env_override: str | None = None) -> int:
         wizard = SetupServices(paths=where, secrets=secrets, check=check_connection, guard=guard)
         if run_first_run(wizard) is None:
             return 0  # closed without choosing: the wizard comes back next time
-    credentials_missing = False
-    notice: str | None = None
-    try:
-        runtime = open_runtime(env_override, close_demo_orphans=True)
-    except SetupError as exc:
-        if env_override not in (None, "demo") and "credentials" not in str(exc):
-            raise
-        credentials_missing = True
-        notice = str(exc)
-        runtime = open_runtime("demo", close_demo_orphans=True)
+    opened = _open_for_the_desk(env_override, ask)
+    if opened is None:
+        return SETUP
+    runtime, notice = opened
     pages = serve_checkout_pages(runtime)
     # The embedded checkout (demo) shows the pretend Cashfree's page served just above.
     demo_origin = None
@@ -366,7 +479,7 @@ def run_gui(env_override: str | None = None) -> int:
         environment=runtime.environment,
         simulator=runtime.simulator,
         notice=notice or runtime.notice,
-        credentials_missing=credentials_missing,
+        credentials_missing=False,  # a chosen demo says why in its notice
         on_shutdown=lambda: _stop_then(pages, runtime.aclose),
         demo_origin=demo_origin,
     )
@@ -385,3 +498,37 @@ def run_gui(env_override: str | None = None) -> int:
     finally:
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
+
+
+def _open_for_the_desk(
+    env_override: str | None, ask: AskSetupProblem | None
+) -> tuple[Runtime, str | None] | None:
+    """The runtime the desk starts with, and a notice when the user chose the demo; None
+    when the user quit. Asks again after each Retry."""
+    while True:
+        try:
+            return open_runtime(env_override, close_demo_orphans=True), None
+        except SetupError as exc:
+            if not exc.credentials_unavailable or exc.environment in (None, "demo"):
+                raise
+            choice = _ask(ask, exc)
+            problem = exc
+        if choice == "quit":
+            return None
+        if choice == "demo":
+            notice = (
+                f"You chose the demo because the {problem.environment} till could not start: "
+                f"{problem.message} Nothing taken in the demo is real money."
+            )
+            return open_runtime("demo", close_demo_orphans=True), notice
+        # "retry": go round again
+
+
+def _ask(ask: AskSetupProblem | None, error: SetupError) -> SetupChoice:
+    from pos_app.ui.setup_problem import SetupProblem, ask_about_setup_problem
+
+    problem = SetupProblem(
+        environment=error.environment or "production", reason=error.reason, message=error.message
+    )
+    log.warning("the %s till cannot start (%s); asking the user", problem.environment, error.reason)
+    return (ask or ask_about_setup_problem)(problem)

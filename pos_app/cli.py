@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="one sale, refreshed from Cashfree")
     status.add_argument("order_id")
+    status.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="show what this till's journal says, without asking Cashfree (no password store)",
+    )
     _env_options(status, top=False)
 
     reconcile = sub.add_parser("reconcile", help="settle every sale without a final state")

@@ -82,7 +82,19 @@ def paths() -> Paths:
         )
     for folder in (where.data_dir, where.config_dir, where.log_dir):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _owner_only(folder)
     return where
+
+
+def _owner_only(folder: Path) -> None:
+    """mkdir's mode applies only to a new folder: an existing one is tightened too."""
+    if os.name != "posix":
+        return
+    try:
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+    except OSError:  # not ours to change; the files inside are still 0600
+        pass
 
 
 def journal_path(where: Paths, environment: str) -> Path:

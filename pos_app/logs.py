@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from io import TextIOWrapper
 from pathlib import Path
 
+from pos_app.domain.secret_text import spellings
 from pos_app.secrets import Secret
 
 __all__ = [
@@ -135,8 +136,9 @@ class RedactionFilter(logging.Filter):
             return
         with self._lock:
             if text not in self._secrets:
-                # Longest first, so a secret that contains another is masked whole.
-                known = {*self._secrets, text}
+                # Every spelling an echo could use (JSON-escaped, percent-encoded); longest
+                # first, so a secret that contains another is masked whole.
+                known = {*self._secrets, *spellings(text)}
                 self._secrets = tuple(sorted(known, key=len, reverse=True))
 
     def redact(self, text: str) -> str:

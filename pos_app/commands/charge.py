@@ -24,8 +24,17 @@ from pos_app.services.checkout import CheckoutService, DuplicateChargeError, Sal
 from pos_app.services.qr import png_modules, terminal_art
 from pos_app.services.state import ChargeRequest, SaleState
 from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
+from pos_app.store.errors import JournalError
 
-__all__ = ["CODE_FOR_STATUS", "run_charge"]
+__all__ = ["CODE_FOR_STATUS", "JOURNAL_TROUBLE_AFTER_ORDER", "run_charge"]
+
+# Said when the journal fails once the order may be in front of the customer: the money
+# may have moved even though this till could not write it down.
+JOURNAL_TROUBLE_AFTER_ORDER = (
+    "NOT CONFIRMED: the customer may have paid order {order_id}, but this till could not "
+    "write it down: {problem}. Do not charge the customer again. Once the journal is free, "
+    "run `pos-app reconcile`: it asks Cashfree and records the outcome."
+)
 
 
 def _is_tty(stream: TextIO) -> bool:
@@ -184,10 +193,17 @@ async def run_charge(
     except TimeoutError:
         if last is not None:
             print(f"No payment within {give_up_after:.0f} s: cancelling.", file=out)
-            final = await checkout.cancel(last.order_id, reason=ReasonCode.TIMED_OUT)
+            try:
+                final = await checkout.cancel(last.order_id, reason=ReasonCode.TIMED_OUT)
+            except JournalError as exc:
+                return _journal_trouble(last, exc, out)
             if final is not None:
                 last = final
                 printer.state(final)
+    except JournalError as exc:
+        if last is None:
+            raise  # nothing reached Cashfree: a setup problem (exit 8)
+        return _journal_trouble(last, exc, out)
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
@@ -203,3 +219,29 @@ async def run_charge(
             file=out,
         )
     return code
+
+
+def _journal_trouble(last: SaleState, exc: JournalError, out: TextIO) -> int:
+    """The order exists (its QR or link may be with the customer) and the journal failed:
+    the outcome is not confirmed, never a setup problem. The sale stays open in the
+    journal (the failed write rolled back), so `pos-app reconcile` settles it later."""
+    print(
+        JOURNAL_TROUBLE_AFTER_ORDER.format(order_id=last.order_id, problem=_problem(exc)),
+        file=out,
+        flush=True,
+    )
+    return exit_codes.GATEWAY_TROUBLE
+
+
+_PROBLEMS = {
+    "busy": "the journal is busy in another program (close it to free the journal)",
+    "disk_full": "the disk is full (free some space)",
+    "read_only": "the journal cannot be written (check the folder's permissions)",
+    "io": "the disk could not be written (check the disk)",
+}
+
+
+def _problem(exc: JournalError) -> str:
+    # The journal's own sentences end in "try again", which must not be read as "charge
+    # again" here: say what is wrong, and leave the next step to the sentence around it.
+    return _PROBLEMS.get(exc.kind, f"the journal reported a problem ({exc.kind})")

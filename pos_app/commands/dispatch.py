@@ -40,7 +40,7 @@ def dispatch(args: argparse.Namespace) -> int:
         if command == "charge":
             return _charge(args)
         if command == "status":
-            return _with_runtime(args, lambda rt: _status(rt, args.order_id))
+            return _status_command(args)
         if command == "reconcile":
             return _with_runtime(args, _reconcile)
         if command == "report":
@@ -111,6 +111,29 @@ def _with_runtime(args: argparse.Namespace, body: Callable[..., Awaitable[int]])
             await runtime.aclose()
 
     return asyncio.run(main())
+
+
+def _status_command(args: argparse.Namespace) -> int:
+    """Ask Cashfree only when the answer can change; otherwise read the journal alone (no
+    keyring, no HTTP client)."""
+    from datetime import timedelta
+
+    from pos_app.app import open_journal_only, utc_now
+    from pos_app.commands.sales import print_journal_status, status_needs_cashfree
+
+    records = open_journal_only(args.env)
+    try:
+        sale = records.journal.get_sale(args.order_id)
+        window = timedelta(hours=records.settings.late_sweep_hours)
+        if (
+            sale is None
+            or getattr(args, "no_refresh", False)
+            or not status_needs_cashfree(sale, utc_now(), window)
+        ):
+            return print_journal_status(records.journal, records.environment, sale, args.order_id)
+    finally:
+        records.close()
+    return _with_runtime(args, lambda rt: _status(rt, args.order_id))
 
 
 async def _status(runtime: object, order_id: str) -> int:

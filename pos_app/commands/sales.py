@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from datetime import datetime, timedelta
+from typing import Any, TextIO
 
 from pos_app.commands import exit_codes
 from pos_app.commands.outside_check import run_outside_check
-from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleStatus
+from pos_app.domain.sale import OPEN_STATUSES, SWEEP_STATUSES, Sale, SaleStatus
 from pos_app.services.reconcile import reconcile_open_sales, refresh_sale
 from pos_app.services.runtime import Deps
 from pos_app.services.wording import reason_text
 
-__all__ = ["describe_sale", "run_reconcile", "run_status"]
+__all__ = [
+    "describe_sale",
+    "print_journal_status",
+    "run_reconcile",
+    "run_status",
+    "status_needs_cashfree",
+]
 
 
 _ELSEWHERE = (
@@ -38,24 +45,57 @@ def describe_sale(sale: Sale) -> str:
     return "\n".join(f"{k:<8} {v}" for k, v in rows)
 
 
+def status_needs_cashfree(sale: Sale, now: datetime, late_window: timedelta) -> bool:
+    """Whether `status` must ask Cashfree about this sale: while it is open, and while a
+    cancelled or expired sale can still receive late money. A PAID or FAILED sale (or one
+    past the late-payment window) is read from the journal alone."""
+    if sale.status in OPEN_STATUSES:
+        return True
+    return sale.status in SWEEP_STATUSES and now - sale.updated_at <= late_window
+
+
+def _print_events(journal: Any, order_id: str, out: TextIO) -> None:
+    print("Events:", file=out)
+    events = getattr(journal, "events", None)
+    if callable(events):
+        for event in events(order_id):
+            detail = ", ".join(f"{k}={v}" for k, v in event.detail.items() if v is not None)
+            print(f"  {event.at:%H:%M:%S} {event.kind} {detail}".rstrip(), file=out)
+
+
+def _no_such_sale(order_id: str, environment: str, out: TextIO) -> int:
+    print(f"This till has no sale {order_id!r} (environment {environment}).", file=out)
+    return exit_codes.BAD_INPUT
+
+
+def print_journal_status(
+    journal: Any, environment: str, sale: Sale | None, order_id: str, out: TextIO | None = None
+) -> int:
+    """`status` from the journal alone (no keyring, no network)."""
+    out = out or sys.stdout
+    if sale is None:
+        return _no_such_sale(order_id, environment, out)
+    print(describe_sale(sale), file=out)
+    if sale.status in OPEN_STATUSES:
+        print(
+            "Not refreshed from Cashfree (--no-refresh): this is what the journal says.", file=out
+        )
+    _print_events(journal, order_id, out)
+    return exit_codes.PAID
+
+
 async def run_status(deps: Deps, order_id: str, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     sale = deps.journal.get_sale(order_id)
     if sale is None:
-        print(f"This till has no sale {order_id!r} (environment {deps.environment}).", file=out)
-        return exit_codes.BAD_INPUT
+        return _no_such_sale(order_id, deps.environment, out)
     result = await refresh_sale(deps, sale)
     print(describe_sale(result.sale), file=out)
     if result.error:
         print(f"Not refreshed from Cashfree: {result.error}", file=out)
     if result.followed_elsewhere:
         print(_ELSEWHERE, file=out)
-    print("Events:", file=out)
-    events = getattr(deps.journal, "events", None)
-    if callable(events):
-        for event in events(order_id):
-            detail = ", ".join(f"{k}={v}" for k, v in event.detail.items() if v is not None)
-            print(f"  {event.at:%H:%M:%S} {event.kind} {detail}".rstrip(), file=out)
+    _print_events(deps.journal, order_id, out)
     return exit_codes.GATEWAY_TROUBLE if result.error else exit_codes.PAID
 
 

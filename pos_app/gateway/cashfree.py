@@ -22,6 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from pos_app.domain.card import CardDetails
+from pos_app.domain.secret_text import scrub, spellings
 from pos_app.gateway import cashfree_parse as wire
 from pos_app.gateway import errors
 from pos_app.gateway.base import (
@@ -39,7 +40,7 @@ from pos_app.gateway.base import (
     UpiChannel,
 )
 from pos_app.gateway.cashfree_recon import ReconCalls
-from pos_app.gateway.retry import RateBudget, RetryPolicy
+from pos_app.gateway.retry import CallBudget, RetryPolicy, in_background
 from pos_app.secrets import Secret
 
 __all__ = [
@@ -128,7 +129,7 @@ class CashfreeGateway(ReconCalls):
         client_id: str,
         client_secret: Secret,
         retry: RetryPolicy | None = None,
-        budget: RateBudget | None = None,
+        budget: CallBudget | None = None,
         new_request_id: Callable[[], str] = _uuid_hex,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -145,7 +146,7 @@ class CashfreeGateway(ReconCalls):
         self.last_call: CallInfo | None = None
 
     @property
-    def budget(self) -> RateBudget | None:
+    def budget(self) -> CallBudget | None:
         """The rate budget this gateway spends (read-only use: diagnostics, tests)."""
         return self._budget
 
@@ -245,7 +246,7 @@ class CashfreeGateway(ReconCalls):
             )
         except errors.GatewayError as error:
             for value in (fields["card_number"], fields["card_cvv"]):
-                _scrub(error, value)
+                errors.scrub_error(error, value)
             raise
         finally:
             fields.clear()
@@ -273,7 +274,7 @@ class CashfreeGateway(ReconCalls):
             )
         except errors.GatewayError as error:
             if otp:
-                _scrub(error, otp)
+                errors.scrub_error(error, otp)
             raise
 
     async def list_payments(self, order_id: str) -> list[Payment]:
@@ -400,11 +401,11 @@ class CashfreeGateway(ReconCalls):
         while True:
             attempt += 1
             if self._budget is not None:
-                await self._budget.acquire(endpoint)
+                await self._budget.acquire(endpoint, background=in_background())
             try:
                 return wire.parse_answer(await self._send(call, request_id, attempt), parse)
             except errors.GatewayError as error:
-                _scrub(error, headers["x-client-secret"])
+                errors.scrub_error(error, headers["x-client-secret"])
                 if isinstance(error, errors.RateLimitedError) and self._budget is not None:
                     wait = 1.0 if error.retry_after is None else error.retry_after
                     self._budget.penalise(endpoint, wait)
@@ -439,7 +440,11 @@ class CashfreeGateway(ReconCalls):
         answer = wire.Answer(
             status=response.status_code,
             content=response.content,
-            request_id=response.headers.get("x-request-id") or request_id,
+            # An answer may echo anything in its request id, even our secret.
+            request_id=scrub(
+                response.headers.get("x-request-id") or request_id,
+                spellings(call.headers["x-client-secret"]),
+            ),
             retry_after=response.headers.get("x-ratelimit-retry"),
         )
         self._note(call.endpoint, answer.status, answer.request_id, attempt)
@@ -460,10 +465,3 @@ class _Exchange:
     headers: dict[str, str] = field(repr=False)  # holds the secret: never printed
     content: bytes | None = field(repr=False)
     params: Mapping[str, str] | None
-
-
-def _scrub(error: errors.GatewayError, secret: str) -> None:
-    """Belt and braces: should an answer ever echo the secret, it goes no further."""
-    if secret and secret in error.message:
-        error.message = error.message.replace(secret, "***")
-        error.args = (error.message,)

@@ -7,6 +7,8 @@ request (same idempotency key) is safe. No exception ever carries a secret or a 
 
 from __future__ import annotations
 
+from pos_app.domain.secret_text import scrub, spellings
+
 __all__ = [
     "AuthenticationError",
     "BadResponseError",
@@ -20,6 +22,7 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "TimeoutError",
+    "scrub_error",
 ]
 
 
@@ -114,3 +117,17 @@ class BadResponseError(GatewayError):
     """Cashfree answered, but not with the JSON promised."""
 
     retryable = True
+
+
+def scrub_error(error: GatewayError, secret: str) -> None:
+    """Mask the secret, in any spelling, wherever an answer could have put it: the message,
+    Cashfree's code and type, and the request id (taken from the answer's x-request-id)."""
+    forms = spellings(secret)
+    if not forms:
+        return
+    error.message = scrub(error.message, forms)
+    for name in ("code", "request_id", "error_type"):
+        value = getattr(error, name)
+        if isinstance(value, str):
+            setattr(error, name, scrub(value, forms))
+    error.args = tuple(scrub(a, forms) if isinstance(a, str) else a for a in error.args)

@@ -7,7 +7,10 @@ and benchmarks drive them with virtual time and get exact answers.
   there is no next attempt.
 - `RateBudget` keeps our call rate under Cashfree's published per-minute limits (minus a
   headroom), one bucket per endpoint, and lets the counter (foreground) go before the
-  background poller and sweeps.
+  background poller and sweeps. It counts for one process.
+- `CallBudget` is what the gateway needs from any budget: RateBudget, or the till-wide one
+  shared by every process of a till (store/rate_budget.py), since Cashfree's limits are
+  per account, not per process.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pos_app.gateway.errors import GatewayError, RateLimitedError
 
 __all__ = [
     "ENDPOINTS",
+    "CallBudget",
     "RateBudget",
     "RetryPolicy",
     "background",
     "full_jitter",
     "in_background",
+    "published_limits",
 ]
 
 Clock = Callable[[], float]
@@ -157,6 +163,32 @@ _PUBLISHED_LIMITS: dict[str, dict[str, int]] = {
 }
 _PUBLISHED_LIMITS["demo"] = _PUBLISHED_LIMITS["sandbox"]
 
+
+def published_limits(environment: str) -> dict[str, int]:
+    """Cashfree's calls-per-minute limits for "sandbox", "production" or "demo" (demo uses
+    sandbox's), one per endpoint."""
+    try:
+        return dict(_PUBLISHED_LIMITS[environment])
+    except KeyError:
+        raise ValueError(f"unknown environment: {environment!r}") from None
+
+
+class CallBudget(Protocol):
+    """What the gateway asks of a rate budget, before every HTTP attempt and after a 429.
+
+    `background` is True for the poller and sweeps (see `background()`): they keep a
+    reserve for the counter and let a waiting foreground call go first.
+    """
+
+    async def acquire(self, endpoint: str, *, background: bool | None = None) -> None: ...
+
+    def penalise(self, endpoint: str, seconds: float) -> None: ...
+
+    def capacity(self, endpoint: str) -> int:
+        """Calls allowed to this till in one window (the poller paces itself by it)."""
+        ...
+
+
 # How long a background caller that must yield to a foreground waiter sleeps before it
 # looks again (the foreground caller takes the free token as soon as it wakes).
 _RECHECK = 0.05
@@ -221,10 +253,7 @@ class RateBudget:
         sleep: Sleep = asyncio.sleep,
     ) -> RateBudget:
         """The budget for "sandbox", "production" or "demo" (demo uses sandbox's limits)."""
-        try:
-            limits = _PUBLISHED_LIMITS[environment]
-        except KeyError:
-            raise ValueError(f"unknown environment: {environment!r}") from None
+        limits = published_limits(environment)
         return cls(limits, headroom=headroom, reserve=reserve, clock=clock, sleep=sleep)
 
     # ---- inspection (tests, benchmarks, diagnostics) ------------------------------------
@@ -246,10 +275,11 @@ class RateBudget:
         return {name: bucket.granted for name, bucket in self._buckets.items()}
 
     # ---- use ----------------------------------------------------------------------------
-    async def acquire(self, endpoint: str) -> None:
-        """Wait until a call to `endpoint` fits the budget, then count it."""
+    async def acquire(self, endpoint: str, *, background: bool | None = None) -> None:
+        """Wait until a call to `endpoint` fits the budget, then count it. `background`
+        None means: as marked by `background()` around the caller."""
         bucket = self._bucket(endpoint)
-        if in_background():
+        if in_background() if background is None else background:
             while (wait := self._try_take(bucket, background=True)) is not None:
                 await self._sleep(wait)
             return

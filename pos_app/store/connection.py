@@ -19,6 +19,7 @@ from typing import Self
 from pos_app.store.codec import to_ms
 from pos_app.store.errors import JournalError, from_os_error, from_sqlite
 from pos_app.store.migrations import LATEST, migrate, schema_version
+from pos_app.store.private_files import create_private, tighten
 
 __all__ = ["JournalConnection", "utc_now"]
 
@@ -60,6 +61,7 @@ class JournalConnection:
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                create_private(path)
             except OSError as exc:
                 raise from_os_error(exc, path) from exc
         try:
@@ -83,6 +85,8 @@ class JournalConnection:
         except BaseException:
             conn.close()
             raise
+        if not read_only:
+            tighten(path)  # the -wal/-shm files exist now; older journals are tightened too
         return cls(conn, path, clock, read_only)
 
     @staticmethod

@@ -25,10 +25,9 @@ from pos_app.domain.sale import Method
 from pos_app.ui import text
 from pos_app.ui.controller import CheckoutPort, SaleController
 from pos_app.ui.customer_display import CustomerDisplay
-from pos_app.ui.gc_guard import GuiThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
-from pos_app.ui.resources import icon, stylesheet
+from pos_app.ui.qt_app import application, gui_thread_gc
 from pos_app.ui.sound import make_sound
 from pos_app.voice.desk import DeskVoice
 from pos_app.voice.phrases import VoiceOptions
@@ -62,23 +61,15 @@ class Desk:
 
 
 def run_desk(desk: Desk) -> int:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("pos-app")
-    app.setApplicationDisplayName(text.APP_TITLE)
-    app.setWindowIcon(icon("app"))
-    app.setStyleSheet(stylesheet())
-    app.setQuitOnLastWindowClosed(False)  # the desk decides when to stop, after cleanup
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    collector = GuiThreadCollector()
-    collector.start()
-    try:
-        return int(loop.run_until_complete(_run(desk, app)))
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-        collector.stop()
+    with gui_thread_gc():
+        app = application()  # the desk decides when to stop, after cleanup
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            return int(loop.run_until_complete(_run(desk, app)))
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
 
 
 async def _run(desk: Desk, app: QApplication) -> int:

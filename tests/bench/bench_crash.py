@@ -71,7 +71,9 @@ def pos_app(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess
     )
 
 
-def one_crash(env: dict[str, str], url: str, rng: random.Random, amount: int) -> None:
+def one_crash(
+    env: dict[str, str], url: str, rng: random.Random, amount: int, *, journaled: bool
+) -> None:
     charge = subprocess.Popen(
         [sys.executable, "-m", "pos_app", "--demo", "charge", str(amount)],
         stdout=subprocess.PIPE,
@@ -79,6 +81,10 @@ def one_crash(env: dict[str, str], url: str, rng: random.Random, amount: int) ->
         text=True,
         env=env,
     )
+    if journaled and charge.stdout is not None:
+        for line in charge.stdout:  # the sale is in the journal once its order line shows
+            if line.startswith("Order "):
+                break
     time.sleep(rng.uniform(0.0, 1.5))  # some kills land before the order exists
     if rng.random() < 0.6:
         with httpx.Client(base_url=url, timeout=10) as control:
@@ -125,6 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--journaled", action="store_true", help="kill only after the sale is journaled"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sim, url = start_simulator()
@@ -137,7 +146,7 @@ def main() -> None:
                 "PYTHONUNBUFFERED": "1",
             }
             for run in range(args.runs):
-                one_crash(env, url, rng, 100 + run)
+                one_crash(env, url, rng, 100 + run, journaled=args.journaled)
             started = time.perf_counter()
             first = pos_app(env, "reconcile")
             took = time.perf_counter() - started

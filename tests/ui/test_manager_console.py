@@ -192,3 +192,16 @@ def test_without_a_pin_the_console_opens_and_says_so(qtbot: QtBot, till: Till) -
     assert entry.console.notice.label.text() == text.NO_PIN_SET
     window.close()  # closing the desk closes the console
     assert entry.console is None
+
+
+def test_refresh_of_a_sale_at_the_counter_asks_its_follower_and_writes_nothing(
+    qtbot: QtBot, till: Till, console: ManagerConsole
+) -> None:
+    from till_fakes import qr_request
+
+    shown = run(qtbot, till.run(qr_request(321), until_awaiting=True))
+    before = [e.kind for e in till.journal.events(shown.order_id)]
+    run(qtbot, console.controller.refresh_sale(shown.order_id))
+    qtbot.waitUntil(lambda: "being followed right now" in console.notice.label.text())
+    assert [e.kind for e in till.journal.events(shown.order_id)] == before
+    run(qtbot, till.stream.aclose())

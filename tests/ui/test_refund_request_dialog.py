@@ -110,8 +110,9 @@ def test_manager_approves_a_request_and_the_refund_is_made(qtbot: QtBot, setup: 
     assert button.isEnabled()
     timeline = setup.console.transactions.detail.timeline
     lines = [timeline.item(i).text() for i in range(timeline.count())]
-    assert any("refund request" in line for line in lines)
-    assert any("mcp request refund (amount: 150; outcome: ok" in line for line in lines)
+    assert any("refund request" in line.lower() for line in lines)
+    assert any("An assistant (MCP) called request refund (" in line for line in lines)
+    assert any("amount ₹150" in line and "ok" in line for line in lines)
 
     button.click()
     assert setup.gates == [text.PIN_TO_DECIDE]

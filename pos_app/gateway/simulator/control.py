@@ -2,6 +2,9 @@
 
 Control API (JSON, no auth; the server only listens on loopback unless told otherwise):
   GET  /_sim/orders                      {"orders": [every order_id, oldest first]}
+  GET  /_sim/calls?since=T               {"calls": [{"at", "operation", "outcome"}, ...]}:
+                                         every /pg request that arrived at or after T
+                                         (wall-clock seconds), for counting at the server
   GET  /_sim/faults                      current faults
   POST /_sim/faults                      {"latency", "error_rate", "drop_rate",
                                           "malformed_rate", "down", "refuse_terminate",
@@ -59,6 +62,8 @@ def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
             return _faults(sim, request)
         if path == "/_sim/orders" and request.method == "GET":
             return SimResponse.json(200, {"orders": sim.order_ids()})
+        if path == "/_sim/calls" and request.method == "GET":
+            return _calls(sim, request)
         found = _CARD_PAGE.match(path)
         if found is not None and request.method in ("GET", "POST"):
             return _card_page(sim, request, unquote(found.group(1)))
@@ -102,6 +107,18 @@ def _faults(sim: Simulator, request: SimRequest) -> SimResponse:
     elif request.method != "GET":
         raise SimulatorError(405, "request_failed", "use GET or POST")
     return SimResponse.json(200, sim.faults.to_dict())
+
+
+def _calls(sim: Simulator, request: SimRequest) -> SimResponse:
+    try:
+        since = float(request.query.get("since", "0"))
+    except ValueError as exc:
+        raise bad_request("since_invalid", "since : should be a number of seconds") from exc
+    calls = [
+        {"at": call.at, "operation": call.operation, "outcome": call.outcome}
+        for call in sim.calls.since(since)
+    ]
+    return SimResponse.json(200, {"calls": calls})
 
 
 def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) -> SimResponse:

@@ -18,6 +18,7 @@ from typing import Any
 from pos_app.domain.money import Money
 from pos_app.gateway.simulator import entities, lies
 from pos_app.gateway.simulator.api import PREFIX, PgApi
+from pos_app.gateway.simulator.calls import CallLog
 from pos_app.gateway.simulator.control import handle_control
 from pos_app.gateway.simulator.customer import CustomerAction
 from pos_app.gateway.simulator.errors import SimulatorError, bad_request
@@ -74,6 +75,7 @@ class Simulator:
         )
         self._faults = faults or Faults()
         self._dice = FaultDice(seed)
+        self.calls = CallLog()  # every /pg request, for counting (GET /_sim/calls)
         # Called after every change to the ledger (the demo saves it: simulator/persist.py).
         self.on_change: Callable[[], None] | None = None
         self.on_close: Callable[[], None] | None = None  # the demo writes what is pending
@@ -129,6 +131,7 @@ class Simulator:
         with self._lock:
             faults = self._faults
             fault = self._dice.roll(faults)
+            self.calls.record(request.method, request.path, fault.value if fault else "answered")
             if fault is FaultKind.DOWN:
                 return SimResponse(0, disconnect=True)
             now = self.now()

@@ -111,6 +111,8 @@ class ManagerController(QObject):
                 result = await refresh_sale(self.context.deps, sale)
             if result.error:
                 self.problem.emit(result.error)
+            elif result.followed_elsewhere:
+                self.notice.emit(text.followed_elsewhere(order_id))
             else:
                 self.notice.emit(
                     f"{order_id}: {text.status_name(result.sale.status, result.sale.late)}."

@@ -123,6 +123,13 @@ NO_PIN_SET = (
 )
 
 
+def followed_elsewhere(order_id: str) -> str:
+    return (
+        f"{order_id} is being followed right now (the counter, a background check or another "
+        "command): it was asked to check Cashfree now; the list shows the journal."
+    )
+
+
 def status_name(status: SaleStatus, late: bool = False) -> str:
     name = STATUS_NAMES[status]
     return f"{name} (late)" if late else name

@@ -42,6 +42,16 @@ _KINDS = {
     "refund_failed": "Refund failed",
     "refund_cancelled": "Refund cancelled",
     "error": "Something went wrong",
+    "attempt_requested": "Asked Cashfree to start the payment",
+    "termination_refused": "Cashfree refused to close the payment: the customer could still pay",
+    "not_found_at_gateway": "Cashfree no longer knew the order (for the manager to check)",
+    "paid_on_evidence": "Recorded paid from the customer's UPI reference, found at Cashfree",
+}
+_REASONS = {
+    "cancelled_by_cashier": "by the cashier",
+    "timed_out": "timed out",
+    "termination_refused": "Cashfree refused",
+    "termination_pending": "Cashfree had not closed it yet",
 }
 _CHANNELS = {"qrcode": "as a UPI QR", "collect": "as a UPI request", "link": "as a link"}
 _ATTEMPTS = {
@@ -92,15 +102,30 @@ def _details(kind: str, detail: Mapping[str, object]) -> list[str]:
     error = detail.get("error")
     if isinstance(error, str) and error:
         words.append(_ERRORS.get(error, "an error"))
+    code = detail.get("reason_code")
+    if isinstance(code, str) and code in _REASONS:
+        words.append(_REASONS[code])
+    if kind.startswith("mcp_"):
+        for key, label in (("amount", "amount ₹"), ("outcome", "")):
+            value = detail.get(key)
+            if isinstance(value, str | int) and str(value):
+                words.append(f"{label}{value}")
     sent = [name for key, name in (("sms", "SMS"), ("email", "e-mail")) if detail.get(key) is True]
     if sent:
         words.append("sent by " + " and ".join(sent))
     return words
 
 
+def _mcp(kind: str) -> str | None:
+    """`mcp_request_refund` -> an assistant's call, said as such."""
+    if not kind.startswith("mcp_"):
+        return None
+    return f"An assistant (MCP) called {kind[4:].replace('_', ' ')}"
+
+
 def event_sentence(event: SaleEvent, zone: tzinfo) -> str:
     """`14:05:09  Paid (UTR 612345678901; paid with upi)`."""
-    said = _KINDS.get(event.kind) or event.kind.replace("_", " ").capitalize()
+    said = _KINDS.get(event.kind) or _mcp(event.kind) or event.kind.replace("_", " ").capitalize()
     words = _details(event.kind, event.detail)
     detail = f" ({'; '.join(words)})" if words else ""
     return f"{local(event.at, zone, with_date=False)}  {said}{detail}"

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from typing import Any, Protocol
 
 import qasync
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from pos_app.config import Settings, load_settings
 from pos_app.ui.setup import wording
@@ -47,22 +46,20 @@ def configured() -> SetupServices | None:
 # ---- first run -------------------------------------------------------------------------------
 def run_first_run(services: SetupServices) -> Settings | None:
     """Show the first-run wizard until it is finished or closed."""
-    from pos_app.ui.resources import icon, stylesheet
+    from pos_app.ui.qt_app import application, gui_thread_gc
 
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setWindowIcon(icon("app"))
-    app.setStyleSheet(stylesheet())
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result: Settings | None = loop.run_until_complete(_wizard(services))
-        return result
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-        _closed_loops.append(loop)
+    # The wizard reads and writes the password store, hashes the PIN and saves settings on
+    # worker threads: it runs under the same GUI-thread collector as the desk.
+    with gui_thread_gc():
+        loop = qasync.QEventLoop(application())
+        asyncio.set_event_loop(loop)
+        try:
+            result: Settings | None = loop.run_until_complete(_wizard(services))
+            return result
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+            _closed_loops.append(loop)
 
 
 async def _wizard(services: SetupServices) -> Settings | None:
