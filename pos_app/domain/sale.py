@@ -55,7 +55,7 @@ _METHOD_LABELS = {
     Method.LINK: "Payment link",
     Method.COLLECT: "UPI request",
     Method.CARD: "Card",
-    Method.CHECKOUT: "Customer screen",
+    Method.CHECKOUT: "Kiosk",  # Cashfree checkout on the customer screen
 }
 
 

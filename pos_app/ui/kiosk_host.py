@@ -1,4 +1,4 @@
-"""The customer window that hosts Cashfree's checkout for a "Customer screen" sale.
+"""The customer window that hosts Cashfree's checkout for a "Kiosk" sale (Method.CHECKOUT).
 
 It follows the SaleController: when a sale with Method.CHECKOUT is waiting for payment, the
 window shows that order's checkout (the simulator's page in demo); when the sale ends (any

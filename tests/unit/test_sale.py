@@ -107,7 +107,7 @@ def test_method_labels() -> None:
         "Payment link",
         "UPI request",
         "Card",
-        "Customer screen",
+        "Kiosk",
     ]
     assert Method("upi-qr") is Method.UPI_QR
 
