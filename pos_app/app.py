@@ -8,6 +8,7 @@ Cashfree the till talks to: production always means Cashfree's production host.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sqlite3
@@ -185,6 +186,15 @@ def _credentials(environment: str) -> tuple[str, Secret]:
     return app_id.reveal(), secret
 
 
+def cashfree_secret(environment: str) -> Secret:
+    """The account's client secret, which also signs its webhooks (demo: the simulator's)."""
+    if environment == "demo":
+        from pos_app.gateway.simulator import SIM_CLIENT_SECRET
+
+        return Secret(SIM_CLIENT_SECRET)
+    return _credentials(environment)[1]
+
+
 async def check_connection(environment: str, app_id: str, secret: Secret) -> ConnectionCheck:
     """Prove sandbox or production credentials with one Get Order that creates nothing
     (`pos-app credentials test`, the wizard's "Test connection"). Sandbox honours
@@ -237,6 +247,7 @@ def make_deps(
             ),
         ),
         sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
+        notify_url=settings.store_webhook_url,
     )
 
 
@@ -493,9 +504,11 @@ def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
             last_call=lambda: runtime.gateway.last_call,
         )
     )
+    leave_store = _join_store_database(runtime)
     try:
         return run_desk(desk)
     finally:
+        leave_store()
         configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
 
@@ -532,3 +545,60 @@ def _ask(ask: AskSetupProblem | None, error: SetupError) -> SetupChoice:
     )
     log.warning("the %s till cannot start (%s); asking the user", problem.environment, error.reason)
     return (ask or ask_about_setup_problem)(problem)
+
+
+def _join_store_database(runtime: Runtime) -> Callable[[], None]:
+    """When the till has a store database, the desk pushes its outbox continuously and its
+    header shows "store sync: N events waiting". Returns the undo for the start-up hook."""
+    if not runtime.settings.store_database_url:
+        return lambda: None
+    try:
+        from pos_app.services.store_link import make_push_listener, make_store_sync
+    except ModuleNotFoundError as exc:  # installed without the 'store' extra (psycopg)
+        import logging
+
+        logging.getLogger(__name__).warning("store database off: %s is missing", exc.name)
+        return lambda: None
+    from pos_app.ui.desk import READY_HOOKS
+    from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
+
+    sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
+    if sync is None:
+        return lambda: None
+    # Webhooks heard through the store database: check that order now, poll slowly meanwhile.
+    listener = make_push_listener(runtime.settings, runtime.environment, runtime.checkout.check_now)
+    if listener is not None:
+        runtime.deps.schedule = dataclasses.replace(
+            runtime.deps.schedule, backstop=listener.backstop
+        )
+
+    def join(window: Any) -> None:
+        label = attach_store_sync(window.header, sync)
+        tasks = [asyncio.get_running_loop().create_task(listener.run())] if listener else []
+
+        def leave() -> None:
+            stop_store_sync(label)
+            for task in tasks:
+                task.cancel()
+
+        window.closed.connect(leave)
+
+    READY_HOOKS.append(join)
+    # The manager console's Store tab reads the store database too.
+    from pos_app.services.store_views import StoreDayReader
+    from pos_app.store_db.access import store_access
+    from pos_app.ui.manager.store_tab import STORE_READERS
+
+    access = store_access(runtime.settings, runtime.environment)
+    reader = StoreDayReader(
+        access.till.store_id, runtime.environment, access.connector("pos-app manager")
+    )
+    STORE_READERS.append(reader)
+
+    def undo() -> None:
+        if join in READY_HOOKS:
+            READY_HOOKS.remove(join)
+        if reader in STORE_READERS:
+            STORE_READERS.remove(reader)
+
+    return undo

@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the day three ways: the till against Cashfree's records and its bank transfers",
     )
+    report.add_argument(
+        "--all-tills", action="store_true", help="every till of the store (the store database)"
+    )
+    report.add_argument("--till", help="one till of the store, from the store database")
     _env_options(report, top=False)
 
     evidence = sub.add_parser(
@@ -125,10 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     _config_parser(sub)
     _say_parser(sub)
     add_mcp_parser(sub, _env_options)
+    _store_parser(sub)
+    _webhook_parser(sub)
 
     sim = sub.add_parser("gateway-sim", help="serve the simulated Cashfree on loopback")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8790)
+    sim.add_argument("--webhook-url", help="send payment webhooks here (else: notify_url)")
     sim.add_argument(
         "--allow-non-loopback",
         action="store_true",
@@ -170,6 +177,28 @@ def _credentials_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                 help=argparse.SUPPRESS,
             )
             action.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
+
+
+def _store_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    store = sub.add_parser("store", help="the shared store database of several tills")
+    actions = store.add_subparsers(dest="store_action", metavar="ACTION")
+    init = actions.add_parser("init", help="create or upgrade the store database")
+    init.add_argument("--database-url", help="postgresql://USER@HOST:PORT/DATABASE")
+    actions.add_parser("status", help="tills, last sync, events waiting")
+    actions.add_parser("sync", help="push this till's waiting events now")
+    for action in actions.choices.values():
+        _env_options(action, top=False)
+    _env_options(store, top=False)
+
+
+def _webhook_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rx = sub.add_parser(
+        "webhook-receiver", help="receive Cashfree's payment webhooks for the store"
+    )
+    rx.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    rx.add_argument("--port", type=int, default=8791, help="port to listen on")
+    rx.add_argument("--path", default="/cashfree/webhook", help="URL path of the webhook")
+    _env_options(rx, top=False)
 
 
 def _config_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

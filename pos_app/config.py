@@ -27,6 +27,7 @@ import platformdirs
 from pos_app.domain import validate
 from pos_app.domain.money import MINIMUM
 from pos_app.domain.sale import Method
+from pos_app.domain.store_url import check_store_url, check_webhook_url
 from pos_app.voice.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
@@ -50,6 +51,7 @@ SETTINGS_FILE = "settings.json"
 ENVIRONMENTS = ("demo", "sandbox", "production")
 
 _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
+_STORE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _PHONE = re.compile(r"^[6-9][0-9]{9}$")
 _GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 _WHOLE = re.compile(r"^[0-9]{1,15}$")
@@ -145,6 +147,10 @@ class Settings:
     mcp_calls_per_minute: int = 20
     store_address: str | None = None  # printed on receipts
     store_gstin: str | None = None  # GST number, printed on receipts
+    # Several tills on one shared store database (issue 17); the password is in the keyring.
+    store_database_url: str | None = None
+    store_id: str = "store"
+    store_webhook_url: str | None = None  # public https URL of the webhook receiver
 
     def __post_init__(self) -> None:
         for name in _RULES:
@@ -246,6 +252,9 @@ _RULES: dict[str, _Rule] = {
     "mcp_calls_per_minute": _Rule("whole", low=1, high=600, hint=" of calls per minute"),
     "store_address": _Rule("text", optional=True, high=200),
     "store_gstin": _Rule("gstin", optional=True),
+    "store_database_url": _Rule("store_url", optional=True),
+    "store_id": _Rule("store_id"),
+    "store_webhook_url": _Rule("webhook_url", optional=True),
 }
 _METHOD_VALUES = tuple(m.value for m in Method)
 _TRUE = {"true", "yes", "on", "1"}
@@ -308,6 +317,14 @@ def _check(name: str, value: object) -> object:
         if not _GSTIN.match(gstin):
             raise ValueError(f"{name}: must be a 15-character GSTIN, like 27AAPFU0939F1ZV")
         return gstin
+    if kind == "store_url":
+        return check_store_url(value)
+    if kind == "webhook_url":
+        return check_webhook_url(value)
+    if kind == "store_id":
+        if not isinstance(value, str) or not _STORE_ID.match(value):
+            raise ValueError(f"{name}: use 1 to 64 letters, digits, '.', '_' or '-'")
+        return value
     # pin: the stored hash of the manager PIN (never the PIN itself)
     if not isinstance(value, str) or not value or len(value) > 512:
         raise ValueError(f"{name}: must be the stored hash of a PIN")

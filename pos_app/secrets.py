@@ -88,6 +88,7 @@ _LABELS = {
     "client_secret": "Cashfree client secret",
     "mcp_token": "MCP access token",
     "till": "manager PIN entry",
+    "database_password": "store database password",
 }
 # The MCP server's bearer token (`pos-app mcp --http`): one per environment, demo included.
 MCP_TOKEN = "mcp_token"  # noqa: S105 (the entry's name, not a token)
@@ -140,7 +141,13 @@ class TillRecordStore(Protocol):
     def delete_till_record(self) -> None: ...
 
 
+# The shared store database's password (issue 17) is kept beside the Cashfree secrets.
+STORE_DATABASE = ("store", "database_password")
+
+
 def _account(environment: str, name: str) -> str:
+    if (environment, name) == STORE_DATABASE:
+        return f"{environment}/{name}"
     if name == MCP_TOKEN and environment in _MCP_TOKEN_ENVIRONMENTS:
         return f"{environment}/{name}"
     if environment not in ENVIRONMENTS:

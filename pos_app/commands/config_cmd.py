@@ -144,6 +144,10 @@ def _set(
     if value is None:
         say(f"Give the new value: pos-app config set {key} VALUE")
         return exit_codes.BAD_INPUT
+    if key == "store_database_url":
+        from pos_app.commands.store_join import set_store_url
+
+        return set_store_url(settings, where, value, store)
     try:
         updated = settings.replace_value(key, value)
     except ValueError as exc:

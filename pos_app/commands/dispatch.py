@@ -10,10 +10,16 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pos_app.commands import exit_codes
 
 log = logging.getLogger(__name__)
+
+NO_STORE_EXTRA = (
+    "The store database needs the PostgreSQL driver, which this installation lacks: "
+    "install pos-app with its 'store' extra (pip install 'pos_app[store]')."
+)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -35,7 +41,12 @@ def dispatch(args: argparse.Namespace) -> int:
         if command == "gateway-sim":
             from pos_app.gateway.simulator.server import run_forever
 
-            run_forever(args.host, args.port, allow_non_loopback=args.allow_non_loopback)
+            run_forever(
+                args.host,
+                args.port,
+                allow_non_loopback=args.allow_non_loopback,
+                webhook_url=getattr(args, "webhook_url", None),
+            )
             return 0
         if command == "charge":
             return _charge(args)
@@ -67,6 +78,14 @@ def dispatch(args: argparse.Namespace) -> int:
             from pos_app.commands.mcp_cmd import run_mcp
 
             return run_mcp(args)
+        if command == "webhook-receiver":
+            from pos_app.commands.webhook_cmd import run_webhook_receiver
+
+            return run_webhook_receiver(args)
+        if command == "store":
+            from pos_app.commands.store_cmd import run_store
+
+            return run_store(args)
         if command == "config":
             from pos_app.commands.config_cmd import run_config
 
@@ -77,6 +96,11 @@ def dispatch(args: argparse.Namespace) -> int:
             return run_say(args)
     except (SetupError, JournalError) as exc:
         print(str(exc), file=sys.stderr)
+        return exit_codes.SETUP
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "psycopg":
+            raise
+        print(NO_STORE_EXTRA, file=sys.stderr)
         return exit_codes.SETUP
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -190,13 +214,19 @@ def _charge(args: argparse.Namespace) -> int:
             charge = dataclasses.replace(request, card=card)
         stop = serve_checkout_pages(runtime)  # type: ignore[arg-type]
         try:
-            return await run_charge(
+            code = await run_charge(
                 checkout,
                 charge,
                 give_up_after=args.timeout,
                 # A card customer acts by the OTP (read from stdin), not by demo keys.
                 simulator=None if charge.method is Method.CARD else runtime.simulator,  # type: ignore[attr-defined]
             )
+            rt: Any = runtime
+            if rt.settings.store_database_url:  # joined to a store database: push before exit
+                from pos_app.services.store_link import push_before_exit
+
+                await push_before_exit(rt.settings, rt.environment, rt.journal, rt.deps.clock)
+            return code
         finally:
             if stop is not None:
                 await asyncio.to_thread(stop)

@@ -156,6 +156,13 @@ def run_refund_command(args: argparse.Namespace) -> int:
     async def body() -> int:
         runtime = open_runtime(args.env)
         try:
+            if (
+                runtime.journal.get_sale(args.order_id) is None
+                and runtime.settings.store_database_url
+            ):
+                from pos_app.commands.refund_store import run_store_refund
+
+                return await run_store_refund(runtime, args.order_id, amount, reason)
             refunds = RefundService(
                 runtime.gateway,
                 runtime.journal,

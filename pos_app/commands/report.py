@@ -50,6 +50,10 @@ def run_report(args: argparse.Namespace) -> int:
     if last < first:
         raise ValueError("--to is before --from")
     start, end = day_bounds(first, last, zone)
+    if getattr(args, "all_tills", False) or getattr(args, "till", None):
+        from pos_app.commands.report_store import run_store_report
+
+        return run_store_report(args, start, end, zone)
     # Reading the till's own records needs no secret and no network.
     records = open_journal_only(args.env)
     try:

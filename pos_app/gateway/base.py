@@ -131,6 +131,7 @@ class NewOrder:
     note: str | None = None
     expires_at: datetime | None = None  # timezone-aware
     tags: Mapping[str, str] = field(default_factory=dict)  # at most 10
+    notify_url: str | None = None  # order_meta.notify_url: the store's webhook URL (https)
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,6 +167,8 @@ class CashfreeGateway(ReconCalls):
             body["order_expiry_time"] = _iso(order.expires_at)
         if order.tags:
             body["order_tags"] = dict(order.tags)
+        if order.notify_url:
+            body["order_meta"] = {"notify_url": order.notify_url}
         return await self._request(
             "create_order",
             "POST",

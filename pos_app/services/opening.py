@@ -152,6 +152,7 @@ async def _create_order(deps: Deps, run: SaleRun) -> Order:
             "terminal": deps.terminal_id,
             **({"bill": sale.bill_number} if sale.bill_number else {}),
         },
+        notify_url=deps.notify_url,
     )
     try:
         return await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)

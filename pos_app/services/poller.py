@@ -6,6 +6,7 @@ Pure functions of elapsed time; the loops that use them live in watch.py and swe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pos_app.domain.sale import Method
@@ -51,12 +52,20 @@ class PollSchedule:
         """The closest two reads of a sale paid by `method` may come."""
         return self.link_min_interval if method is Method.LINK else 0.0
 
+    # Push hook (issue 17): while Cashfree's webhooks reach the till (services/push.py),
+    # this returns the slow backstop interval (e.g. 10 s) and polling never runs faster;
+    # None (push quiet or absent) keeps the adaptive schedule above.
+    backstop: Callable[[], float | None] | None = None
+
     def interval(self, elapsed: float) -> float:
         if elapsed < self.fast_for:
-            return self.fast_interval
-        if elapsed < self.medium_until:
-            return self.medium_interval
-        return self.slow_interval
+            base = self.fast_interval
+        elif elapsed < self.medium_until:
+            base = self.medium_interval
+        else:
+            base = self.slow_interval
+        slow = self.backstop() if self.backstop is not None else None
+        return base if slow is None else max(base, slow)
 
     def calls_per_minute(self, elapsed: float) -> float:
         return 60.0 / self.interval(elapsed)

@@ -95,6 +95,7 @@ class Deps:
     owner: Owner = field(default_factory=Owner.of_this_process)
     # Wakes this process's own follower of a sale at once (set by CheckoutService).
     wake_local: Callable[[str], bool] = field(default=lambda order_id: False)
+    notify_url: str | None = None  # the store's public webhook URL, sent with every order
 
 
 @dataclass(eq=False, slots=True)

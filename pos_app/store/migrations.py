@@ -247,7 +247,60 @@ _V_REFUND_ORIGIN = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _MCP, _EVENT_KINDS, _V_REFUND_ORIGIN)
+# A random RFC 4122 version-4 UUID, made by SQLite itself (lower-case, 36 characters).
+_UUID4_SQL = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'"
+    " || substr(lower(hex(randomblob(2))), 2) || '-'"
+    " || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2)"
+    " || '-' || lower(hex(randomblob(6)))"
+)
+
+_OUTBOX = Migration(
+    6,
+    "a globally unique id on every event, and the store outbox's position",
+    (
+        # Events stay append-only, except for the one-time filling of a missing uid.
+        "DROP TRIGGER sale_events_no_update",
+        "ALTER TABLE sale_events ADD COLUMN event_uid TEXT",
+        f"UPDATE sale_events SET event_uid = {_UUID4_SQL} WHERE event_uid IS NULL",  # noqa: S608 (constant SQL)
+        "CREATE UNIQUE INDEX sale_events_uid ON sale_events (event_uid)",
+        """
+        CREATE TRIGGER sale_events_no_update BEFORE UPDATE ON sale_events
+        WHEN NOT (OLD.event_uid IS NULL AND NEW.event_uid IS NOT NULL
+                  AND NEW.id = OLD.id AND NEW.order_id = OLD.order_id AND NEW.at = OLD.at
+                  AND NEW.kind = OLD.kind AND NEW.status = OLD.status
+                  AND NEW.detail = OLD.detail)
+        BEGIN SELECT RAISE(ABORT, 'sale events are append-only'); END
+        """,
+        # Whoever inserts an event without a uid (every writer today) gets one, in the
+        # same transaction as the insert.
+        f"""
+        CREATE TRIGGER sale_events_fill_uid AFTER INSERT ON sale_events
+        WHEN NEW.event_uid IS NULL
+        BEGIN UPDATE sale_events SET event_uid = {_UUID4_SQL} WHERE id = NEW.id; END
+        """,  # noqa: S608 (constant SQL)
+        # The outbox: events are pushed in id order; `pushed_through` is the last id the
+        # store database has acknowledged (store/outbox.py).
+        """
+        CREATE TABLE outbox_cursor (
+            target TEXT PRIMARY KEY NOT NULL,
+            pushed_through INTEGER NOT NULL DEFAULT 0 CHECK (pushed_through >= 0),
+            pushed_at INTEGER,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1,
+    _V2,
+    _MCP,
+    _EVENT_KINDS,
+    _V_REFUND_ORIGIN,
+    _OUTBOX,
+)
 LATEST = MIGRATIONS[-1].version
 
 

@@ -216,6 +216,21 @@ class Simulator:
         with self._lock:
             self._settlements.close_dispute(event_id, self.now(), merchant_won=merchant_won)
 
+    # ---- webhooks (webhooks.py) -------------------------------------------------------------
+    def on_payment_settled(self, callback: Callable[..., None] | None) -> None:
+        """`callback(order, payment)` whenever an attempt reaches a final status (called
+        under the simulator's lock: it must not block)."""
+        with self._lock:
+            self._state.on_settled = callback
+
+    def settle_due(self) -> None:
+        """Apply every scheduled outcome that is due now (so their webhooks go out)."""
+        with self._lock:
+            now = self.now()
+            for order in list(self._state.orders.values()):
+                if any(p.scheduled is not None for p in order.payments):
+                    self._state.advance(order, now)
+
     # ---- the pretend customer -------------------------------------------------------------
     def customer_acts(
         self,

@@ -200,10 +200,16 @@ def run_forever(
     *,
     sim: Simulator | None = None,
     out: TextIO | None = None,
+    webhook_url: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C, printing the base URL and the test credentials first."""
+    """Serve until Ctrl-C, printing the base URL and the test credentials first. Payment
+    webhooks go to each order's notify_url, or else to `webhook_url`."""
+    from pos_app.gateway.simulator.webhooks import WebhookSender
+
     stream = out or sys.stdout
-    handle = start_server(sim or Simulator(), host, port, allow_non_loopback)
+    simulator = sim or Simulator()
+    handle = start_server(simulator, host, port, allow_non_loopback)
+    sender = WebhookSender(simulator, webhook_url).start()
     try:
         print(f"Simulated Cashfree listening on {handle.url}/pg", file=stream)
         print(f"  App ID (x-client-id):     {SIM_CLIENT_ID}", file=stream)
@@ -212,6 +218,11 @@ def run_forever(
         for number, what in TEST_CARDS:
             spaced = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
             print(f"    {spaced}  {what}", file=stream)
+        if webhook_url:
+            print(
+                f"  Payment webhooks go to {webhook_url} (signed with the secret above)",
+                file=stream,
+            )
         print(f"  Control API: {handle.url}/_sim/faults   Press Ctrl-C to stop.", file=stream)
         stream.flush()
         idle = threading.Event()
@@ -220,4 +231,5 @@ def run_forever(
     except KeyboardInterrupt:
         print("Stopping the simulated Cashfree.", file=stream)
     finally:
+        sender.stop()
         handle.stop()

@@ -8,6 +8,7 @@ by itself: the Simulator holds one lock around every call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,9 @@ class SimState:
         self._sessions: dict[str, str] = {}
         self._payments: dict[str, SimPayment] = {}
         self._simulations: dict[str, SimSimulation] = {}
+        # Called (under the simulator's lock) when an attempt reaches a final status: the
+        # webhook sender (webhooks.py) listens here.
+        self.on_settled: Callable[[SimOrder, SimPayment], None] | None = None
 
     # ---- orders ----------------------------------------------------------------------------
     def create_order(self, spec: OrderInput, now: datetime) -> SimOrder:
@@ -255,6 +259,8 @@ class SimState:
             payment.error_code = error_code or DEFAULT_FAILURE
         elif status is PayState.USER_DROPPED:
             payment.error_code = error_code or "USER_DROPPED"
+        if self.on_settled is not None:
+            self.on_settled(order, payment)
 
     def advance(self, order: SimOrder, now: datetime) -> None:
         """Apply every scheduled outcome and the expiry that fall due by `now`, in order."""

@@ -57,6 +57,7 @@ from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.save_folder import in_documents
+from pos_app.ui.manager.store_tab import STORE_TAB, StoreTab, store_reader
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -124,6 +125,11 @@ class ManagerConsole(QWidget):
         self.recon_controller = ReconController(context, self)
         self.evidence_dialog: EvidenceDialog | None = None
         self.tabs.addTab(self.recon, RECON_TAB)
+        reader = store_reader()  # the shared store database, when this till has joined one
+        self.store_tab = StoreTab(reader, now, context.zone, self) if reader else None
+        if self.store_tab is not None:
+            self.tabs.addTab(self.store_tab, STORE_TAB)
+            self.tabs.currentChanged.connect(self._store_tab_shown)
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)
@@ -138,6 +144,10 @@ class ManagerConsole(QWidget):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         self._connect()
         self.transactions.load()
+
+    def _store_tab_shown(self, index: int) -> None:
+        if self.store_tab is not None and self.tabs.widget(index) is self.store_tab:
+            self.store_tab.load()
 
     def _connect(self) -> None:
         c = self.controller

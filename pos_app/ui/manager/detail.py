@@ -101,6 +101,8 @@ class DetailPane(QWidget):
             button.setAccessibleName(label)
             button.clicked.connect(lambda _=False, s=signal: self._emit(s))
             self.buttons[key] = button
+            if key == "evidence":
+                button.setToolTip(text.CUSTOMER_PAID_TIP)
             grid.addWidget(button, n // 2, n % 2)  # two a row: fits beside the list at 1024
 
         self.paper = QComboBox(self)

@@ -56,7 +56,8 @@ REFUND = "Refund…"
 CHECK_REFUND = "Check refunds"
 REPRINT = "Print receipt…"
 RECEIPT_PDF = "Save receipt as PDF…"
-CUSTOMER_PAID = "Customer says they paid…"
+CUSTOMER_PAID = "Check their UTR…"  # the customer says they paid: look up the reference
+CUSTOMER_PAID_TIP = "The customer says they paid: look up their UPI reference (UTR) at Cashfree"
 PIN_TO_EVIDENCE = "record a payment the customer shows"
 
 # ---- the refund dialog ------------------------------------------------------------------------

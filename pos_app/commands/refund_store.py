@@ -1,0 +1,52 @@
+"""`pos-app refund ORDER_ID` for a sale taken at another till of the store (through the
+store database; see services/store_refund.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pos_app.commands import exit_codes
+from pos_app.domain.money import Money
+
+__all__ = ["run_store_refund"]
+
+
+async def run_store_refund(
+    runtime: Any, order_id: str, amount: Money | None, reason: str | None
+) -> int:
+    from pos_app.services.store_refund import refund_from_another_till
+    from pos_app.store_db.access import store_access
+    from pos_app.store_db.connect import StoreDbError
+    from pos_app.store_db.refunds import StoreRefundRefused
+
+    try:
+        access = store_access(runtime.settings, runtime.environment)
+        outcome = await refund_from_another_till(
+            runtime.gateway,
+            access.connector("pos-app refund"),
+            access.till,
+            order_id,
+            amount,
+            reason,
+            clock=runtime.deps.clock,
+        )
+    except StoreRefundRefused as exc:
+        print(f"Refused: {exc.message}")
+        return exit_codes.BAD_INPUT
+    except StoreDbError as exc:
+        print(exc.message)
+        return exit_codes.SETUP
+    for label, value in (
+        ("Order", outcome.order_id),
+        ("Refund", outcome.refund_id),
+        ("Amount", outcome.amount.format()),
+        ("Status", outcome.status),
+        ("Left", outcome.left_after.format()),
+    ):
+        print(f"{label:<7} {value}")
+    print(outcome.message)
+    if outcome.status == "SUCCESS":
+        return exit_codes.PAID
+    if outcome.status in ("FAILED", "CANCELLED"):
+        return exit_codes.FAILED
+    return exit_codes.GATEWAY_TROUBLE

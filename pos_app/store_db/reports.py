@@ -1,0 +1,163 @@
+"""Store-wide views read from the store database: every till's sales, and one day end.
+
+The totals follow store/queries.day_totals exactly (same day bounds in milliseconds, same
+grouping, same refund rules), so a store's day equals the sum of its tills' days.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from pos_app.domain.money import Money
+from pos_app.domain.sale import Method, Sale, SaleStatus
+from pos_app.store.codec import from_ms, to_ms
+from pos_app.store.queries import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
+
+__all__ = ["StoreScope", "store_day_totals", "store_sales_between", "store_tills"]
+
+_SALE_COLUMNS = (
+    "order_id, till_id, environment, amount_paise, method, status, created_at, updated_at,"
+    " bill_number, note, customer_phone, link_id, cf_order_id, gateway_order_id,"
+    " cf_payment_id, bank_reference, payment_group, paid_at, late, reason"
+)
+
+
+# Refunds synced from the tills, and refunds made at another till than the sale's (kept
+# only as refund requests in the store database) that no till has synced.
+_ALL_REFUNDS = (
+    "SELECT store_id, environment, order_id, status, amount_paise, created_at FROM refunds"
+    " UNION ALL"
+    " SELECT q.store_id, q.environment, q.order_id,"
+    " CASE q.status WHEN 'RESERVED' THEN 'PENDING' ELSE q.status END, q.amount_paise,"
+    " (extract(epoch FROM q.created_at) * 1000)::bigint FROM refund_requests AS q"
+    " WHERE NOT EXISTS (SELECT 1 FROM refunds AS x WHERE x.store_id = q.store_id"
+    " AND x.environment = q.environment AND x.refund_id = q.refund_id)"
+)
+
+
+class StoreScope:
+    """Which part of the store database a view reads: one store, one environment, and
+    optionally one till."""
+
+    def __init__(self, store_id: str, environment: str, till_id: str | None = None) -> None:
+        self.store_id = store_id
+        self.environment = environment
+        self.till_id = till_id
+
+    def where(self, alias: str = "") -> tuple[str, list[object]]:
+        p = f"{alias}." if alias else ""
+        sql = f"{p}store_id = %s AND {p}environment = %s"
+        args: list[object] = [self.store_id, self.environment]
+        if self.till_id is not None:
+            sql += f" AND {p}till_id = %s"
+            args.append(self.till_id)
+        return sql, args
+
+
+def _sale(row: tuple[Any, ...]) -> Sale:
+    (order_id, till_id, environment, paise, method, status, created, updated, bill, note,
+     phone, link_id, cf_order_id, gateway_order_id, cf_payment_id, utr, group, paid_at,
+     late, reason) = row  # fmt: skip
+    return Sale(
+        order_id=order_id,
+        terminal_id=till_id,
+        environment=environment,
+        amount=Money(int(paise)),
+        method=Method(method),
+        status=SaleStatus(status),
+        idempotency_key="",  # kept only at the till
+        created_at=from_ms(int(created)),
+        updated_at=from_ms(int(updated)),
+        bill_number=bill,
+        note=note,
+        customer_phone=phone,
+        link_id=link_id,
+        cf_order_id=cf_order_id,
+        gateway_order_id=gateway_order_id,
+        cf_payment_id=cf_payment_id,
+        bank_reference=utr,
+        payment_group=group,
+        paid_at=None if paid_at is None else from_ms(int(paid_at)),
+        late=bool(late),
+        reason=reason,
+    )
+
+
+async def store_sales_between(
+    conn: AsyncConnection[tuple[object, ...]], scope: StoreScope, start: datetime, end: datetime
+) -> list[Sale]:
+    where, args = scope.where()
+    cur = await conn.execute(
+        f"SELECT {_SALE_COLUMNS} FROM sales WHERE {where}"  # noqa: S608 (fixed SQL)
+        " AND created_at >= %s AND created_at < %s ORDER BY created_at, till_id, order_id",
+        [*args, to_ms(start), to_ms(end)],
+    )
+    return [_sale(tuple(row)) for row in await cur.fetchall()]
+
+
+async def store_tills(conn: AsyncConnection[tuple[object, ...]], scope: StoreScope) -> list[str]:
+    cur = await conn.execute(
+        "SELECT DISTINCT till_id FROM till_outboxes WHERE store_id = %s AND environment = %s"
+        " ORDER BY till_id",
+        (scope.store_id, scope.environment),
+    )
+    return [str(row[0]) for row in await cur.fetchall()]
+
+
+async def store_day_totals(
+    conn: AsyncConnection[tuple[object, ...]], scope: StoreScope, start: datetime, end: datetime
+) -> DayTotals:
+    where, args = scope.where()
+    bounds = [to_ms(start), to_ms(end)]
+    cur = await conn.execute(
+        "SELECT status, method, payment_group, count(*), sum(amount_paise), sum(late)"  # noqa: S608 (fixed SQL)
+        f" FROM sales WHERE {where} AND created_at >= %s AND created_at < %s"
+        " GROUP BY status, method, payment_group",
+        [*args, *bounds],
+    )
+    by_status = {s: [0, 0] for s in SaleStatus}
+    by_method = {m: [0, 0] for m in Method}
+    by_group: dict[str, list[int]] = {}
+    late = 0
+    for status, method, group, count, paise, late_count in await cur.fetchall():
+        late += int(late_count)  # type: ignore[call-overload]
+        sale_status = SaleStatus(status)
+        by_status[sale_status][0] += int(count)  # type: ignore[call-overload]
+        by_status[sale_status][1] += int(paise)  # type: ignore[call-overload]
+        if sale_status is SaleStatus.PAID:
+            by_method[Method(method)][0] += int(count)  # type: ignore[call-overload]
+            by_method[Method(method)][1] += int(paise)  # type: ignore[call-overload]
+            slot = by_group.setdefault(str(group) if group else NO_GROUP, [0, 0])
+            slot[0] += int(count)  # type: ignore[call-overload]
+            slot[1] += int(paise)  # type: ignore[call-overload]
+
+    # Refunds count on the day they were made, for the till whose sale they return (as a
+    # till's own day end does).
+    sale_where, sale_args = scope.where("s")
+    final = list(FINAL_REFUND_STATUSES)
+    cur = await conn.execute(
+        "SELECT coalesce(sum((r.status = 'SUCCESS')::int), 0),"  # noqa: S608 (fixed SQL)
+        " coalesce(sum(r.amount_paise) FILTER (WHERE r.status = 'SUCCESS'), 0),"
+        " coalesce(sum((r.status <> ALL(%s))::int), 0),"
+        " coalesce(sum(r.amount_paise) FILTER (WHERE r.status <> ALL(%s)), 0)"
+        f" FROM ({_ALL_REFUNDS}) AS r JOIN sales AS s ON s.store_id = r.store_id"
+        " AND s.environment = r.environment AND s.order_id = r.order_id"
+        f" WHERE {sale_where} AND r.created_at >= %s AND r.created_at < %s",
+        [final, final, *sale_args, *bounds],
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    done, done_paise, pending, pending_paise = (int(v) for v in row)  # type: ignore[call-overload]
+    return DayTotals(
+        start=start,
+        end=end,
+        by_status={s: Tally(c, Money(p)) for s, (c, p) in by_status.items()},
+        paid_by_method={m: Tally(c, Money(p)) for m, (c, p) in by_method.items()},
+        paid_by_group={g: Tally(c, Money(p)) for g, (c, p) in sorted(by_group.items())},
+        refunded=Tally(done, Money(done_paise)),
+        pending_refunds=Tally(pending, Money(pending_paise)),
+        late=late,
+    )
