@@ -24,6 +24,14 @@ RESOURCE_PATTERNS = ("style.qss", "icons/*.svg", "sounds/*.wav")
 RESOURCE_DEST = "pos_app/_resources"
 
 # Python modules the till never imports but the analysis would follow.
+# The optional `kiosk` extra (Qt WebEngine, ~300 MB): the till imports it only when the
+# embedded checkout is switched on and installed, so the ordinary bundle leaves it out.
+KIOSK_MODULES = (
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebChannel",
+)
+
 EXCLUDED_MODULES = (
     # Qt bindings modules the till does not use (httpx does the networking).
     "PySide6.QtNetwork",
@@ -44,6 +52,7 @@ EXCLUDED_MODULES = (
     "PIL.AvifImagePlugin",
     "PIL._webp",
     "PIL.WebPImagePlugin",
+    *KIOSK_MODULES,
 )
 
 # Qt plugins kept, by plugin folder; a folder not named here is left out whole. Names

@@ -257,6 +257,14 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         methods.add(Method.COLLECT)
     else:
         methods.discard(Method.COLLECT)
+    if settings.card_payments_enabled:
+        methods.add(Method.CARD)
+    else:
+        methods.discard(Method.CARD)
+    if settings.embedded_checkout:
+        methods.add(Method.CHECKOUT)
+    else:
+        methods.discard(Method.CHECKOUT)
     return CheckoutService(
         deps,
         enabled_methods=frozenset(methods),
@@ -472,6 +480,10 @@ def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
         return SETUP
     runtime, notice = opened
     pages = serve_checkout_pages(runtime)
+    # The embedded checkout (demo) shows the pretend Cashfree's page served just above.
+    demo_origin = None
+    if pages is not None and runtime.simulator is not None and runtime.settings.embedded_checkout:
+        demo_origin = runtime.simulator.public_url
     desk = Desk(
         checkout=runtime.checkout,
         settings=runtime.settings,
@@ -480,6 +492,7 @@ def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
         notice=notice or runtime.notice,
         credentials_missing=False,  # a chosen demo says why in its notice
         on_shutdown=lambda: _stop_then(pages, runtime.aclose),
+        demo_origin=demo_origin,
     )
     configure(
         SetupServices(

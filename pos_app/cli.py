@@ -42,9 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     charge.add_argument("amount", help="amount in rupees, e.g. 250 or 1,250.50")
     charge.add_argument(
         "--method",
-        choices=("upi-qr", "link", "collect"),
+        choices=("upi-qr", "link", "collect", "card"),
         default="upi-qr",
-        help="how the customer pays",
+        help="how the customer pays (card: asks for the card, then the OTP, never on the "
+        "command line)",
     )
     charge.add_argument("--vpa", help="customer's UPI id (for --method collect)")
     charge.add_argument("--phone", help="customer's mobile number")

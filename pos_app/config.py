@@ -120,6 +120,11 @@ class Settings:
     order_expiry_minutes: int = 15
     enabled_methods: tuple[str, ...] = (Method.UPI_QR.value, Method.LINK.value)
     collect_enabled: bool = False
+    # Card number + OTP at the till; switched on only with the manager PIN and an explicit
+    # acknowledgement (services/card_policy.py).
+    card_payments_enabled: bool = False
+    # Cashfree's checkout embedded on the customer screen (needs the `kiosk` extra).
+    embedded_checkout: bool = False
     max_amount_paise: int = 1_00_000_00
     sound: bool = True
     customer_display_screen: int | None = None
@@ -221,6 +226,8 @@ _RULES: dict[str, _Rule] = {
     "order_expiry_minutes": _Rule("whole", low=5, high=1440, hint=" of minutes"),
     "enabled_methods": _Rule("methods"),
     "collect_enabled": _Rule("flag"),
+    "card_payments_enabled": _Rule("flag"),
+    "embedded_checkout": _Rule("flag"),
     "max_amount_paise": _Rule(
         "whole", low=MINIMUM.paise, high=_MAX_AMOUNT_CAP, hint=" of paise (₹1,000.00 is 100000)"
     ),

@@ -2,7 +2,8 @@
 
 `RedactionFilter` sits on each handler this module installs. Before a record is written it
 renders the message, replaces every registered secret and the value of every credential
-header with "***", and masks customers' phone numbers and UPI ids. It does the same to the
+header with "***", and masks customers' phone numbers, UPI ids and anything shaped like a
+card number (only its last four digits stay). It does the same to the
 exception text and the stack text, so a traceback cannot carry a secret into the file.
 """
 
@@ -74,6 +75,31 @@ _PHONE = re.compile(
 )
 
 
+# Anything shaped like a card number: 13 to 19 digits, possibly grouped by single spaces or
+# dashes, not inside a longer word or number. Masked when it passes the Luhn check (every
+# card does; a random id rarely) or when it is grouped like a card (4111 1111 1111 1111).
+_CARD = re.compile(r"(?<![\w.])(?P<num>[0-9](?:[ -]?[0-9]){12,18})(?![\w]|\.[0-9])")
+_CARD_GROUPED = re.compile(r"^[0-9]{4}(?:[ -][0-9]{4}){2}[ -][0-9]{1,7}$")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    raw = match.group("num")
+    digits = re.sub(r"[ -]", "", raw)
+    if _luhn(digits) or _CARD_GROUPED.match(raw):
+        return f"{MASK}{digits[-4:]}"
+    return raw
+
+
 def _mask_header(match: re.Match[str]) -> str:
     head = match.group("head")
     if match.group("vq") is not None:
@@ -121,6 +147,7 @@ class RedactionFilter(logging.Filter):
         text = _QUOTED_HEADER.sub(_mask_header, text)
         text = _BARE_HEADER.sub(_mask_header, text)
         text = _UPI.sub(_mask_upi, text)
+        text = _CARD.sub(_mask_card, text)
         return _PHONE.sub(_mask_phone, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from pos_app.commands import exit_codes
+from pos_app.commands import card_input, exit_codes
 from pos_app.commands.demo_customer import HELP, DemoCustomer
 from pos_app.domain.sale import ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
@@ -104,6 +104,10 @@ class _Printer:
             line += f" | Offline: next try at {state.offline.next_try_at:%H:%M:%S} UTC"
         if state.error:
             line += f" | {state.error}"
+        if state.card is not None:
+            line += f" | {state.card.label}"
+            if state.card.failed:
+                line += f": {state.card.failed}"
         if line != self.last_line:
             self.last_line = line
             print(line, file=self.out, flush=True)
@@ -146,6 +150,13 @@ async def run_charge(
         helpers.add(task)
         task.add_done_callback(helpers.discard)
 
+    def cancel_in_background(order_id: str, why: str) -> None:
+        # The stream is still being read here, so the cancel runs beside it.
+        print(why, file=out)
+        task: asyncio.Task[object] = loop.create_task(checkout.cancel(order_id))
+        helpers.add(task)
+        task.add_done_callback(helpers.discard)
+
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, on_interrupt)
     listening = customer.listening(loop) if customer is not None else contextlib.nullcontext()
@@ -158,6 +169,19 @@ async def run_charge(
                     printer.state(state)
                     if customer is not None and state.status is SaleStatus.AWAITING_PAYMENT:
                         customer.ready(state.order_id)
+                    card = state.card
+                    if card is None or interrupted or state.is_final:
+                        continue
+                    if card.needs_otp:
+                        try:
+                            last = await card_input.otp_step(checkout, state, out, printer.state)
+                        except card_input.NoAnswer:
+                            interrupted = True
+                            cancel_in_background(state.order_id, "No OTP was given: cancelling.")
+                            continue
+                    if last.card is not None and last.card.failed:
+                        interrupted = True
+                        cancel_in_background(last.order_id, "The card did not work: cancelling.")
     except ValidationError as exc:
         print(f"Refused: {exc.message}", file=out)
         return exit_codes.BAD_INPUT

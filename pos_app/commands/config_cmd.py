@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from pos_app.commands import exit_codes
@@ -20,6 +21,7 @@ from pos_app.config import Paths, Settings, load_settings, paths, save_settings,
 from pos_app.domain.store_phone import fallback_phone
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, SecretStore, SecretStoreError
+from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
 from pos_app.services.manager_pin import PinGuard, validate_new_pin
 
 __all__ = ["PIN_KEYS", "display_value", "run_config", "settings_lines"]
@@ -174,6 +176,10 @@ def _set(
             say(NO_PIN_FOR_PRODUCTION)
             return exit_codes.REFUSED
         say(REAL_MONEY_SWITCH)
+    if key == "card_payments_enabled" and updated.card_payments_enabled:
+        refused = card_switch_refused(settings, where)
+        if refused is not None:
+            return refused
     gate = "production" if to_production else None
     if not require_manager_pin(settings, where, what=f"change {key}", environment=gate):
         return exit_codes.REFUSED
@@ -187,6 +193,37 @@ def _set(
         say(COLLECT_NOTE)
     print("The till uses the new value from its next start.")
     return OK
+
+
+def read_line(prompt: str) -> str | None:
+    """One visible answer: typed at a terminal, or the next line of stdin otherwise."""
+    if interactive():
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line or None
+
+
+def card_switch_refused(settings: Settings, where: Paths) -> int | None:
+    """Card payments go on only with a manager PIN set and the acknowledgement typed."""
+    from pos_app.commands.pin_prompt import manager_access_here
+
+    # As for production: the gate refuses when this till has no manager PIN at all.
+    access, _vault = manager_access_here(settings, where, environment="production")
+    if access.state == "refused":
+        say(
+            "Refused: set a manager PIN before switching card payments on, so only a manager "
+            "can: `pos-app config set manager_pin`."
+        )
+        return exit_codes.REFUSED
+    say(CARD_ACKNOWLEDGEMENT)
+    answer = read_line(f"Type {CONFIRM_WORD} to confirm: ")
+    if (answer or "").strip() != CONFIRM_WORD:
+        say("Not confirmed: card payments stay off.")
+        return exit_codes.REFUSED
+    return None
 
 
 def _warn_without_credentials(environment: str, store: SecretStore | None) -> None:

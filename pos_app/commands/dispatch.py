@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -203,13 +204,22 @@ def _charge(args: argparse.Namespace) -> int:
         checkout = runtime.checkout  # type: ignore[attr-defined]
         if args.timeout is not None and args.timeout <= 0:
             raise ValueError("--timeout must be more than zero seconds")
+        charge = request
+        if charge.method is Method.CARD:
+            from pos_app.commands.card_input import ask_card
+
+            card = await ask_card(checkout)
+            if isinstance(card, int):
+                return card
+            charge = dataclasses.replace(request, card=card)
         stop = serve_checkout_pages(runtime)  # type: ignore[arg-type]
         try:
             code = await run_charge(
                 checkout,
-                request,
+                charge,
                 give_up_after=args.timeout,
-                simulator=runtime.simulator,  # type: ignore[attr-defined]
+                # A card customer acts by the OTP (read from stdin), not by demo keys.
+                simulator=None if charge.method is Method.CARD else runtime.simulator,  # type: ignore[attr-defined]
             )
             rt: Any = runtime
             if rt.settings.store_database_url:  # joined to a store database: push before exit

@@ -42,6 +42,8 @@ class Method(enum.Enum):
     UPI_QR = "upi-qr"
     LINK = "link"
     COLLECT = "collect"
+    CARD = "card"  # card number + OTP at the till (Cashfree native OTP); off by default
+    CHECKOUT = "checkout"  # Cashfree's checkout on the customer screen (kiosk extra); off
 
     @property
     def label(self) -> str:
@@ -52,6 +54,8 @@ _METHOD_LABELS = {
     Method.UPI_QR: "UPI QR",
     Method.LINK: "Payment link",
     Method.COLLECT: "UPI request",
+    Method.CARD: "Card",
+    Method.CHECKOUT: "Kiosk",  # Cashfree checkout on the customer screen
 }
 
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
 from pos_app.gateway.recon_types import ReconGateway  # the day end's calls (recon_types.py)
 
 __all__ = [
+    "AuthenticateStatus",
+    "CardAction",
+    "CardPayResult",
     "Customer",
     "Link",
     "LinkStatus",
@@ -24,6 +28,7 @@ __all__ = [
     "NewRefund",
     "Order",
     "OrderStatus",
+    "OtpResult",
     "PayResult",
     "Payment",
     "PaymentError",
@@ -89,6 +94,22 @@ class UpiChannel(enum.Enum):
     QRCODE = "qrcode"
     COLLECT = "collect"
     LINK = "link"  # UPI intent deep links
+
+
+class CardAction(_Lenient):
+    """What Order Pay asks the till to do next for a card."""
+
+    POST = "post"  # native OTP: collect the OTP and submit it through the API
+    LINK = "link"  # open data.url (the bank's 3-D Secure page)
+    FORM = "form"  # auto-submit data.payload to data.url
+    CUSTOM = "custom"
+    UNKNOWN = "UNKNOWN"
+
+
+class AuthenticateStatus(_Lenient):
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
 
 
 # ---- requests ---------------------------------------------------------------------------
@@ -192,6 +213,30 @@ class PayResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CardPayResult:
+    """What Order Pay returned for a card attempt. `url` is the bank page for LINK/FORM;
+    `bank_page` is Cashfree's fall-back to the bank page for POST (redirect_to_bank)."""
+
+    cf_payment_id: str | None
+    action: CardAction
+    amount: Money | None
+    url: str | None = None
+    bank_page: str | None = None
+    raw_action: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OtpResult:
+    """Cashfree's answer to SUBMIT_OTP / RESEND_OTP (even SUCCESS is confirmed by reading
+    the order's payments)."""
+
+    cf_payment_id: str | None
+    resend: bool
+    status: AuthenticateStatus
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     link_id: str
     cf_link_id: str | None
@@ -241,6 +286,20 @@ class PaymentGateway(Protocol):
         upi_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> PayResult: ...
+
+    async def pay_card(
+        self,
+        payment_session_id: str,
+        card: CardDetails,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CardPayResult: ...
+
+    async def authenticate_card(
+        self, cf_payment_id: str, otp: str | None, *, idempotency_key: str | None = None
+    ) -> OtpResult:
+        """SUBMIT_OTP with `otp`, or RESEND_OTP when `otp` is None."""
+        ...
 
     async def list_payments(self, order_id: str) -> list[Payment]: ...
 

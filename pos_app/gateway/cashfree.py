@@ -21,17 +21,20 @@ from urllib.parse import quote
 
 import httpx
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.secret import Secret
 from pos_app.domain.secret_text import scrub, spellings
 from pos_app.gateway import cashfree_parse as wire
 from pos_app.gateway import errors
 from pos_app.gateway.base import (
+    CardPayResult,
     Customer,
     Link,
     NewLink,
     NewOrder,
     NewRefund,
     Order,
+    OtpResult,
     Payment,
     PayResult,
     Refund,
@@ -212,6 +215,69 @@ class CashfreeGateway(ReconCalls):
             idempotency_key=idempotency_key,
             extra_headers={"x-client-device": "desktop"},
         )
+
+    async def pay_card(
+        self,
+        payment_session_id: str,
+        card: CardDetails,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CardPayResult:
+        """Order Pay with a plain card, channel "post" (native OTP). The card data lives in
+        this call's body only; it is never logged, and any echo of the number in an error
+        is masked before the error leaves."""
+        fields: dict[str, str] = {
+            "channel": "post",
+            "card_number": card.number(),
+            "card_expiry_mm": card.expiry_mm(),
+            "card_expiry_yy": card.expiry_yy(),
+            "card_cvv": card.cvv(),
+        }
+        if card.holder_name:
+            fields["card_holder_name"] = card.holder_name
+        body = {"payment_session_id": payment_session_id, "payment_method": {"card": fields}}
+        try:
+            return await self._request(
+                "pay_order",
+                "POST",
+                "/orders/sessions",
+                wire.parse_card_pay_result,
+                body=body,
+                idempotency_key=idempotency_key,
+                extra_headers={"x-client-device": "desktop"},
+            )
+        except errors.GatewayError as error:
+            for value in (fields["card_number"], fields["card_cvv"]):
+                errors.scrub_error(error, value)
+            raise
+        finally:
+            fields.clear()
+            body.clear()
+
+    async def authenticate_card(
+        self, cf_payment_id: str, otp: str | None, *, idempotency_key: str | None = None
+    ) -> OtpResult:
+        """POST /orders/pay/authenticate/{cf_payment_id}: SUBMIT_OTP, or RESEND_OTP when
+        `otp` is None. The 2025-01-01 spec marks `otp` required for both, so a resend sends
+        an empty one."""
+        body = (
+            {"action": "RESEND_OTP", "otp": ""}
+            if otp is None
+            else {"action": "SUBMIT_OTP", "otp": otp}
+        )
+        try:
+            return await self._request(
+                "authenticate_payment",
+                "POST",
+                f"/orders/pay/authenticate/{_segment(cf_payment_id)}",
+                partial(wire.parse_otp_result, resend=otp is None),
+                body=body,
+                idempotency_key=idempotency_key,
+            )
+        except errors.GatewayError as error:
+            if otp:
+                errors.scrub_error(error, otp)
+            raise
 
     async def list_payments(self, order_id: str) -> list[Payment]:
         return await self._request(

@@ -20,10 +20,14 @@ from typing import Any, TypeVar
 from pos_app.domain.money import Money
 from pos_app.gateway import errors
 from pos_app.gateway.base import (
+    AuthenticateStatus,
+    CardAction,
+    CardPayResult,
     Link,
     LinkStatus,
     Order,
     OrderStatus,
+    OtpResult,
     Payment,
     PaymentError,
     PaymentStatus,
@@ -40,8 +44,10 @@ __all__ = [
     "each",
     "error_from_response",
     "parse_answer",
+    "parse_card_pay_result",
     "parse_link",
     "parse_order",
+    "parse_otp_result",
     "parse_pay_result",
     "parse_payment",
     "parse_refund",
@@ -188,6 +194,42 @@ def parse_pay_result(data: Any, channel: UpiChannel) -> PayResult:
     )
 
 
+def parse_card_pay_result(data: Any) -> CardPayResult:
+    """Order Pay's answer for a card (REFERENCE §4.2, §4.3): what to do next."""
+    obj = as_object(data)
+    raw_amount = obj.get("payment_amount")
+    inner = obj.get("data")
+    if not isinstance(inner, Mapping):
+        inner = {}
+    raw_action = _opt_str(obj.get("action")) or ""
+    action = CardAction.parse(raw_action)
+    url = _opt_str(inner.get("url"))
+    if action in (CardAction.LINK, CardAction.FORM) and url is None:
+        raise ValueError(f"Order Pay (card) answered action {raw_action!r} without data.url")
+    return CardPayResult(
+        cf_payment_id=_opt_id(obj.get("cf_payment_id")),
+        action=action,
+        amount=None if raw_amount is None else Money.from_api(raw_amount),
+        url=url,
+        bank_page=_opt_str(inner.get("redirect_to_bank")),
+        raw_action=raw_action,
+    )
+
+
+def parse_otp_result(data: Any, *, resend: bool) -> OtpResult:
+    """OrderAuthenticateEntity."""
+    obj = as_object(data)
+    message = _opt_str(obj.get("payment_message"))
+    if message is not None and len(message) > _MESSAGE_LIMIT:
+        message = message[: _MESSAGE_LIMIT - 1] + "…"
+    return OtpResult(
+        cf_payment_id=_opt_id(obj.get("cf_payment_id")),
+        resend=resend,
+        status=AuthenticateStatus.parse(_opt_str(obj.get("authenticate_status")) or ""),
+        message=message,
+    )
+
+
 # ---- entities -----------------------------------------------------------------------------
 
 
@@ -222,7 +264,20 @@ def _payer(method: Any) -> str | None:
         return mask_vpa(upi["upi_id"])
     card = method.get("card")
     if isinstance(card, Mapping):
-        return _opt_str(card.get("card_number"))  # Cashfree sends it masked already
+        return mask_card(card.get("card_number"))
+    return None
+
+
+def mask_card(value: Any) -> str | None:
+    """Cashfree's masked card number ('411111xxxxxx1111') -> 'xxxx1111': the till keeps the
+    last four digits only, whatever Cashfree sends."""
+    text = _opt_str(value)
+    if text is None:
+        return None
+    digits = [c for c in text if c.isdigit()]
+    if len(digits) < 4:
+        return None
+    return "xxxx" + "".join(digits[-4:])
     return None
 
 

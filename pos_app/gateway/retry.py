@@ -128,6 +128,7 @@ ENDPOINTS: tuple[str, ...] = (
     "settlements",
     "settlement_recon",
     "order_settlements",
+    "authenticate_payment",  # card OTP submit / resend
 )
 
 

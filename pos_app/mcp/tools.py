@@ -37,6 +37,7 @@ from pos_app.mcp.replies import (
     payment_status,
     rupees,
 )
+from pos_app.services.card import CardStepError
 from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
 from pos_app.services.refund_requests import describe_request
 from pos_app.services.refunds import RefundRefused
@@ -50,6 +51,10 @@ CONFIRM = "confirm_cashfree_payment"
 POLL_STEP = 0.25  # seconds between journal reads while a confirm waits
 NUDGE_GRACE = 1.0  # after "check now", how long a confirm gives the owner's fresh read
 
+CARD_OTP_ELSEWHERE = (
+    "This card sale's OTP step is not waiting here: the OTP is typed where the card was "
+    "taken (the desk or `pos-app charge`), or the card step has ended."
+)
 NO_OTP = (
     "This sale is paid by {method}: the customer approves it in their own UPI app or on "
     "Cashfree's payment page, so no OTP passes through this till. Call again without otp."
@@ -196,8 +201,13 @@ class TillTools(ReadTools):
         self.begin(tool, arguments)
         order_id = str(arguments["order_id"])
         sale = self._sale(tool, arguments, order_id)
-        if text_argument(arguments, "otp"):
-            raise self.refuse(tool, arguments, "otp", NO_OTP.format(method=sale.method.label))
+        otp = text_argument(arguments, "otp")
+        card_note = ""
+        if otp:
+            if sale.method is not Method.CARD:
+                raise self.refuse(tool, arguments, "otp", NO_OTP.format(method=sale.method.label))
+            card_note = await self._card_otp(tool, arguments, order_id, otp)
+            sale = self.services.journal.get_sale(order_id) or sale
         wait = float(str(arguments.get("wait_seconds") or 0.0))
         deps = self.services.checkout.deps
         # Whoever follows the sale (this server, the desk, another command) is asked to read
@@ -227,12 +237,31 @@ class TillTools(ReadTools):
             late_payment=sale.late,
             expires_at=iso(sale.expires_at),
             followed_here=ours and sale.status in OPEN_STATUSES,
-            message=scrub(sale_message(sale), sale) + owner_note(sale, ours),
+            message=scrub(sale_message(sale), sale) + owner_note(sale, ours) + card_note,
         )
         self.journal_call(
             tool, arguments, "ok", order_id=order_id, detail={"status": sale.status.value}
         )
         return reply
+
+    async def _card_otp(
+        self, tool: str, arguments: Mapping[str, object], order_id: str, otp: str
+    ) -> str:
+        """Submit a card sale's OTP through this process's checkout (the one that took the
+        card and holds its OTP step); Cashfree's word on it, for the reply."""
+        try:
+            state = await self.services.checkout.submit_otp(order_id, otp)
+        except ValidationError as exc:
+            raise self.refuse(tool, arguments, "otp", exc.message) from None
+        except CardStepError:
+            raise self.refuse(tool, arguments, "otp", CARD_OTP_ELSEWHERE) from None
+        card = state.card
+        if card is None:
+            return ""
+        said = card.failed or card.otp_message
+        if card.checking:
+            said = "OTP accepted; the till is confirming the payment with Cashfree."
+        return f" {said}" if said else ""
 
     # ---- cancel_payment -------------------------------------------------------------------------
     async def cancel(self, arguments: Mapping[str, object]) -> CancelReply:

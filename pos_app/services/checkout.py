@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
 from pos_app.domain.sale import (
     OPEN_STATUSES,
@@ -27,6 +28,7 @@ from pos_app.domain.sale import (
 )
 from pos_app.domain.validate import ValidationError
 from pos_app.gateway.retry import background
+from pos_app.services import card as card_step
 from pos_app.services.lease_keeper import LEASE_TTL, keep_leases
 from pos_app.services.opening import open_sale, start_attempt
 from pos_app.services.runtime import Deps, SaleRun
@@ -142,6 +144,8 @@ class CheckoutService:
             raise SaleInProgressError(counter.order_id)
         if request.method not in self.enabled_methods:
             raise ValidationError("method", f"{request.method.label} is switched off in Settings.")
+        if request.method is Method.CARD and (request.card is None or request.card.cleared):
+            raise ValidationError("card_number", "Enter the card details to pay by card.")
         if request.method is Method.COLLECT and not request.vpa:
             raise ValidationError("vpa", "Enter the customer's UPI id to send a payment request.")
         if request.phone is None and self.deps.default_phone is None:
@@ -194,7 +198,12 @@ class CheckoutService:
     async def start(self, request: ChargeRequest) -> AsyncIterator[SaleState]:
         """The whole sale at the counter, one SaleState per change, ending at a settled
         state (or UNCERTAIN when a cancel could not be confirmed)."""
-        self.check_request(request)
+        try:
+            self.check_request(request)
+        except (ValidationError, SaleInProgressError):
+            if request.card is not None:
+                request.card.clear()  # refused for good; a duplicate warning keeps it
+            raise
         sale = self._journal_new_sale(request)
         self._ensure_keeper()
         run = SaleRun(sale=sale, started_at=sale.created_at)
@@ -204,6 +213,8 @@ class CheckoutService:
             run.notify |= {"email"}
         self._active = run
         self._runs[sale.order_id] = run
+        if request.card is not None:
+            card_step.give_card(run, request.card)
         finished = False
         try:
             yield run.state()
@@ -218,6 +229,7 @@ class CheckoutService:
                     yield state
             finished = True
         finally:
+            card_step.forget_card(run)
             self._active = None
             self._after_foreground(run, finished)
 
@@ -316,6 +328,37 @@ class CheckoutService:
         run.error = None
         run.link_fallback = False
         async for state in start_attempt(self.deps, run, new_attempt=True):
+            yield state
+
+    # ---- card sales: the OTP step and another card ----------------------------------------
+    def _card_run(self, order_id: str) -> SaleRun:
+        run = self._runs.get(order_id)
+        if run is None or run.sale.method is not Method.CARD:
+            raise card_step.CardStepError("This sale is not a card payment at this till.")
+        return run
+
+    async def submit_otp(self, order_id: str, otp: str) -> SaleState:
+        """Submit the customer's OTP. Raises ValidationError or CardStepError."""
+        return await card_step.submit_otp(self.deps, self._card_run(order_id), otp)
+
+    async def resend_otp(self, order_id: str) -> SaleState:
+        """Ask the bank to send the OTP again (cool-down between asks)."""
+        return await card_step.resend_otp(self.deps, self._card_run(order_id))
+
+    async def use_bank_page(self, order_id: str) -> SaleState:
+        """Switch a card payment waiting for its OTP to the bank's own page (a QR)."""
+        return await card_step.use_bank_page(self.deps, self._card_run(order_id))
+
+    async def retry_card(self, order_id: str, card: CardDetails) -> AsyncIterator[SaleState]:
+        """Another card for an open card sale (after a decline or a failed OTP)."""
+        try:
+            run = self._card_run(order_id)
+        except card_step.CardStepError:
+            card.clear()
+            raise
+        card_step.give_card(run, card)
+        run.error = None
+        async for state in start_attempt(self.deps, run):
             yield state
 
     # ---- background work ------------------------------------------------------------------

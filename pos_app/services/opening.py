@@ -173,6 +173,14 @@ async def start_attempt(
     session = sale.payment_session_id
     if sale.method is Method.LINK or session is None:
         return
+    if sale.method is Method.CHECKOUT:
+        return  # the customer pays in Cashfree's checkout on the customer screen
+    if sale.method is Method.CARD:
+        from pos_app.services.card import start_card_attempt
+
+        async for state in start_card_attempt(deps, run):
+            yield state
+        return
     channel = UpiChannel.COLLECT if sale.method is Method.COLLECT else UpiChannel.QRCODE
     answer: _Answer[PayResult] = _Answer()
     key = sale.attempt_key

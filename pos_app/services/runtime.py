@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.sale import InvalidTransition, Method, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.base import PaymentGateway
+from pos_app.services.card_prompt import CardFlow
 from pos_app.services.poller import PollSchedule, SweepSchedule
 from pos_app.services.state import Offline, SaleState
 from pos_app.services.wording import reason_text
@@ -121,6 +123,8 @@ class SaleRun:
     link_fallback: bool = False
     message: str | None = None
     notify: frozenset[str] = frozenset()  # payment link: "sms" and/or "email"
+    card: CardDetails | None = field(default=None, repr=False)  # until its Order Pay call
+    card_flow: CardFlow | None = None  # card sales: the OTP / bank-page step
 
     @property
     def order_id(self) -> str:
@@ -167,6 +171,9 @@ class SaleRun:
             await asyncio.gather(sleeper, waker, return_exceptions=True)
         self.wake.clear()
 
+    def _card_message(self) -> str | None:
+        return _card_line(self)
+
     def state(self) -> SaleState:
         s = self.sale
         return SaleState(
@@ -174,7 +181,7 @@ class SaleRun:
             amount=s.amount,
             method=s.method,
             status=s.status,
-            message=self.message or default_message(s),
+            message=self.message or self._card_message() or default_message(s),
             qr_png=self.qr_png,
             qr_text=self.qr_text,
             link_url=self.link_url,
@@ -189,7 +196,16 @@ class SaleRun:
             paid_at=s.paid_at,
             late=s.late,
             bill_number=s.bill_number,
+            card=self.card_flow.prompt() if self.card_flow is not None else None,
+            checkout_session=s.payment_session_id if s.method is Method.CHECKOUT else None,
         )
+
+
+def _card_line(run: SaleRun) -> str | None:
+    flow = run.card_flow
+    if flow is None or run.sale.status is not SaleStatus.AWAITING_PAYMENT:
+        return None
+    return flow.message
 
 
 def default_message(sale: Sale) -> str:
@@ -205,6 +221,13 @@ def default_message(sale: Sale) -> str:
             )
         if sale.method is Method.LINK:
             return f"Scan to open the payment page for {amount}, or send the link."
+        if sale.method is Method.CARD:
+            return f"Card payment of {amount}: follow the steps on the screen."
+        if sale.method is Method.CHECKOUT:
+            return (
+                f"The customer pays {amount} on the customer screen "
+                "(card, netbanking or UPI in Cashfree's checkout)."
+            )
         return f"Scan with any UPI app to pay {amount}."
     if status is SaleStatus.PAID:
         ref = f" UTR {sale.bank_reference}." if sale.bank_reference else ""

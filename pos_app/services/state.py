@@ -6,11 +6,13 @@ Widgets render these; they hold no business logic of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.card_prompt import CardPrompt
 
 __all__ = ["ChargeRequest", "Offline", "SaleState"]
 
@@ -29,6 +31,8 @@ class ChargeRequest:
     send_sms: bool = False  # payment link only: Cashfree texts the link
     send_email: bool = False  # payment link only: Cashfree e-mails the link
     confirm_duplicate: bool = False  # the cashier confirmed charging a just-paid amount again
+    # Method.CARD only: cleared by the checkout right after its Order Pay call.
+    card: CardDetails | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,8 @@ class SaleState:
     paid_at: datetime | None = None
     late: bool = False  # paid after cancel or expiry
     bill_number: str | None = None
+    card: CardPrompt | None = None  # card sales: OTP wanted, bank page, failed card (no card data)
+    checkout_session: str | None = None  # Method.CHECKOUT: the session the embedded view opens
 
     @property
     def is_final(self) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from pos_app.domain.card import CardDetails
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
@@ -53,6 +54,14 @@ class CheckoutPort(Protocol):
 
     @property
     def open_count(self) -> int: ...
+
+    async def submit_otp(self, order_id: str, otp: str) -> SaleState: ...
+
+    async def resend_otp(self, order_id: str) -> SaleState: ...
+
+    async def use_bank_page(self, order_id: str) -> SaleState: ...
+
+    def retry_card(self, order_id: str, card: CardDetails) -> AsyncIterator[SaleState]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +243,66 @@ class SaleController(QObject):
         # that stream is gone and the answer is news.
         if settled is not None and not self.busy and settled != self._current:
             self._publish(settled)
+
+    # ---- card sales ---------------------------------------------------------------------------
+    @async_slot(str)
+    async def submit_otp(self, otp: str) -> None:
+        await self._card_step(lambda order_id: self._checkout.submit_otp(order_id, otp))
+
+    @async_slot()
+    async def resend_otp(self) -> None:
+        await self._card_step(lambda order_id: self._checkout.resend_otp(order_id))
+
+    @async_slot()
+    async def use_bank_page(self) -> None:
+        await self._card_step(lambda order_id: self._checkout.use_bank_page(order_id))
+
+    @async_slot(object)
+    async def another_card(self, card: CardDetails) -> None:
+        """Another card for the card sale at the counter (after a decline or failed OTP)."""
+        state = self._current
+        if state is None or state.is_final:
+            card.clear()
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            async for update in self._checkout.retry_card(state.order_id, card):
+                self._publish(update)
+        except ValidationError as refused:
+            self.error.emit(refused.message)
+        except Exception:
+            log.exception("another card failed for %s", state.order_id)
+            self.error.emit(text.UNEXPECTED)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _card_step(self, step: Callable[[str], Any]) -> None:
+        state = self._current
+        if state is None or state.is_final:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            update = await step(state.order_id)
+        except ValidationError as refused:
+            self.error.emit(refused.message)
+            return
+        except Exception as exc:
+            if type(exc).__name__ == "CardStepError":
+                self.error.emit(str(exc))
+                return
+            log.exception("the card step failed for %s", state.order_id)
+            self.error.emit(text.UNEXPECTED)
+            return
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+        if self._current is not None and update.order_id == self._current.order_id:
+            self._publish(update)
 
     def check_now(self) -> None:
         state = self._current

@@ -14,13 +14,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QEvent, QProcess, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication
 
+from pos_app.domain.sale import Method
 from pos_app.ui import text
 from pos_app.ui.controller import CheckoutPort, SaleController
 from pos_app.ui.customer_display import CustomerDisplay
@@ -30,6 +31,9 @@ from pos_app.ui.qt_app import application, gui_thread_gc
 from pos_app.ui.sound import make_sound
 from pos_app.voice.desk import DeskVoice
 from pos_app.voice.phrases import VoiceOptions
+
+if TYPE_CHECKING:
+    from pos_app.ui.kiosk_host import KioskHost
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,8 @@ class Desk:
     # Awaited after the desk's own tasks are cancelled (e.g. Runtime.aclose); when None,
     # checkout.shutdown() is awaited if the checkout has one.
     on_shutdown: Callable[[], Awaitable[None]] | None = None
+    # Demo with the embedded checkout: where the simulator's checkout pages are served.
+    demo_origin: str | None = None
 
 
 def run_desk(desk: Desk) -> int:
@@ -70,6 +76,7 @@ async def _run(desk: Desk, app: QApplication) -> int:
     options = DeskOptions.from_settings(desk.settings, desk.environment)
     controller = SaleController(desk.checkout, desk.simulator)
     customer = _customer_window(options, app)
+    kiosk = _kiosk(options, controller, desk)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     window = MainWindow(
         controller,
@@ -124,6 +131,8 @@ async def _run(desk: Desk, app: QApplication) -> int:
         sys.excepthook = previous_hook
         if customer is not None:
             customer.close()
+        if kiosk is not None:
+            kiosk.close()
     return exit_code
 
 
@@ -170,6 +179,23 @@ def _show(window: MainWindow, app: QApplication) -> None:
         return
     window.resize(1280, 800)
     window.show()
+
+
+def _kiosk(options: DeskOptions, controller: SaleController, desk: Desk) -> KioskHost | None:
+    """The embedded Cashfree checkout window, when that method is offered here."""
+    if Method.CHECKOUT not in options.methods:
+        return None
+    from pos_app.ui.kiosk_host import KioskHost  # imports QtWebEngine: only when wanted
+
+    wanted = options.customer_display_screen
+    screen = _find_screen(wanted) if wanted is not None else None
+    return KioskHost(
+        controller,
+        desk.environment,
+        desk.demo_origin,
+        store_name=options.store_name,
+        screen=screen,
+    )
 
 
 def _customer_window(options: DeskOptions, app: QApplication) -> CustomerDisplay | None:

@@ -165,6 +165,12 @@ class MainWindow(QMainWindow):
         self.waiting.check_now_requested.connect(c.check_now)
         self.waiting.fallback_requested.connect(self._fallback)
         self.waiting.send_link_requested.connect(self._send_link)
+        self.waiting.otp_submitted.connect(c.submit_otp)
+        self.waiting.resend_otp_requested.connect(c.resend_otp)
+        self.waiting.bank_page_requested.connect(c.use_bank_page)
+        if self.customer is not None:
+            self.customer.otp_submitted.connect(c.submit_otp)
+        self.waiting.another_card_requested.connect(c.another_card)
         self.result.new_sale_requested.connect(self.new_sale)
         self.result.next_sale_typed.connect(self._next_sale_typed)
         self.result.try_again_requested.connect(self._try_again)
@@ -320,6 +326,8 @@ class MainWindow(QMainWindow):
     def _problem(self, message: str) -> None:
         if self.stack.currentWidget() is self.amount:
             self.amount.show_refusal(message)
+        elif self.stack.currentWidget() is self.waiting and self.waiting.card.isVisible():
+            self.waiting.card.show_refusal(message)
         else:
             self.problem.show_message(message)
 

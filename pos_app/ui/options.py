@@ -16,8 +16,14 @@ from pos_app.domain.store_phone import fallback_phone
 
 log = logging.getLogger(__name__)
 
-# F1, F2, F3 always mean the same method, whichever are enabled.
-METHOD_KEYS: dict[Method, int] = {Method.UPI_QR: 1, Method.LINK: 2, Method.COLLECT: 3}
+# F1, F2, F3, F4 always mean the same method, whichever are enabled.
+METHOD_KEYS: dict[Method, int] = {
+    Method.UPI_QR: 1,
+    Method.LINK: 2,
+    Method.COLLECT: 3,
+    Method.CARD: 4,
+    Method.CHECKOUT: 5,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,8 @@ class DeskOptions:
         """Read pos_app.config.Settings (or anything with the same attribute names)."""
         collect = bool(getattr(settings, "collect_enabled", False))
         methods = _methods(getattr(settings, "enabled_methods", None), collect)
+        methods = _with_card(methods, getattr(settings, "card_payments_enabled", False) is True)
+        methods = _with_checkout(methods, getattr(settings, "embedded_checkout", False))
         max_paise = getattr(settings, "max_amount_paise", None)
         maximum = Money(max_paise) if type(max_paise) is int and max_paise > 0 else DEFAULT_MAXIMUM
         screen = getattr(settings, "customer_display_screen", None)
@@ -63,6 +71,26 @@ class DeskOptions:
             phone_required=phone is None,
             phone_is_stand_in=phone is not None and phone != stored,
         )
+
+
+def _with_card(methods: tuple[Method, ...], card_enabled: bool) -> tuple[Method, ...]:
+    """Card only when a manager switched card payments on (then always offered, on F4)."""
+    others = tuple(m for m in methods if m is not Method.CARD)
+    return (*others, Method.CARD) if card_enabled else others
+
+
+def _with_checkout(methods: tuple[Method, ...], enabled: object) -> tuple[Method, ...]:
+    """The embedded checkout only when switched on AND the kiosk extra can run here
+    (otherwise it is hidden; About says why)."""
+    others = tuple(m for m in methods if m is not Method.CHECKOUT)
+    if enabled is not True:
+        return others
+    from pos_app.ui.embedded_checkout import unavailable_reason
+
+    if unavailable_reason() is not None:
+        log.info("embedded checkout switched on but not available: %s", unavailable_reason())
+        return others
+    return (*others, Method.CHECKOUT)
 
 
 def _methods(raw: object, collect_enabled: bool) -> tuple[Method, ...]:

@@ -104,7 +104,35 @@ def method_button(method: Method, key: int) -> str:
     return f"{method.label} (F{key})"
 
 
+CARD_INSTRUCTION = "The customer pays by card: their bank sends them an OTP."
+CARD_BANK_INSTRUCTION = "The customer pays by card on their bank's own page (scan the QR)."
+CARD_NUMBER = "Card number"
+CARD_EXPIRY = "Expiry (MM/YY)"
+CARD_CVV = "CVV"
+CARD_NAME = "Name on card"
+OTP = "OTP"
+SUBMIT_OTP = "Submit OTP"
+RESEND_OTP = "Send OTP again"
+ANOTHER_CARD = "Pay with this card"
+USE_BANK_PAGE = "No OTP? Use the bank's page (QR)"
+TRY_ANOTHER_CARD = "The card did not work. Enter another card, or cancel the sale."
+
+
+def resend_wait(seconds: int) -> str:
+    return f"{RESEND_OTP} ({seconds} s)"
+
+
+CUSTOMER_CARD_OTP = "Your bank has sent an OTP to your phone: type it here, or tell the cashier."
+CUSTOMER_OTP_HINT = "OTP from your bank's SMS"
+CUSTOMER_BANK_PAGE = "Scan with your phone to finish on your bank's secure page."
+CHECKOUT_INSTRUCTION = "The customer pays on the customer screen, in Cashfree's checkout."
+
+
 def instruction(method: Method) -> str:
+    if method is Method.CARD:
+        return CARD_INSTRUCTION
+    if method is Method.CHECKOUT:
+        return CHECKOUT_INSTRUCTION
     if method is Method.LINK:
         return LINK_INSTRUCTION
     if method is Method.COLLECT:

@@ -29,8 +29,12 @@ from pos_app.services.poller import PollSchedule  # noqa: E402
 
 SCHEDULES = {
     "adaptive (default)": PollSchedule(),
-    "fixed 5 s": PollSchedule(fast_interval=5, medium_interval=5, slow_interval=5, fast_for=0, medium_until=0),
-    "fixed 10 s": PollSchedule(fast_interval=10, medium_interval=10, slow_interval=10, fast_for=0, medium_until=0),
+    "fixed 5 s": PollSchedule(
+        fast_interval=5, medium_interval=5, slow_interval=5, fast_for=0, medium_until=0
+    ),
+    "fixed 10 s": PollSchedule(
+        fast_interval=10, medium_interval=10, slow_interval=10, fast_for=0, medium_until=0
+    ),
 }
 
 
@@ -41,7 +45,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def one_detection(folder: Path, schedule: PollSchedule, pay_after: float) -> tuple[float, float]:
+async def one_detection(
+    folder: Path, schedule: PollSchedule, pay_after: float
+) -> tuple[float, float]:
     clock = FakeClock()
     till = make_till(folder, clock=clock)
     till.deps.schedule = schedule
@@ -65,7 +71,9 @@ async def one_detection(folder: Path, schedule: PollSchedule, pay_after: float) 
 async def detection(runs: int, seed: int) -> None:
     rng = random.Random(seed)
     moments = [rng.uniform(0.0, 120.0) for _ in range(runs)]
-    print(f"PAID detection: {runs} sales, payment at uniform random moments in 0-120 s (seed {seed})")
+    print(
+        f"PAID detection: {runs} sales, payment at uniform random moments in 0-120 s (seed {seed})"
+    )
     print(f"{'schedule':<20} {'median s':>9} {'p95 s':>7} {'max s':>7} {'GetOrder/min':>13}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, schedule in SCHEDULES.items():

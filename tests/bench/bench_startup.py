@@ -36,7 +36,12 @@ sys.exit(run_gui("demo"))
 
 def one_run() -> float:
     with tempfile.TemporaryDirectory(prefix="pos-bench-") as data:
-        env = {**os.environ, "POS_DATA_DIR": data, "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
+        env = {
+            **os.environ,
+            "POS_DATA_DIR": data,
+            "QT_QPA_PLATFORM": "offscreen",
+            "LANG": "C.UTF-8",
+        }
         env.pop("POS_CASHFREE_BASE_URL", None)
         started = time.perf_counter()
         child = subprocess.Popen(

@@ -204,7 +204,9 @@ def scenarios() -> dict[str, Scenario]:
         "10-waiting-link": state("sandbox", link_state(amount=big)),
         "11-waiting-collect": state(
             "sandbox",
-            waiting_state(method=Method.COLLECT, qr_png=None, message="Request sent to ravi@okaxis."),
+            waiting_state(
+                method=Method.COLLECT, qr_png=None, message="Request sent to ravi@okaxis."
+            ),
         ),
         "12-waiting-creating": state(
             "sandbox",

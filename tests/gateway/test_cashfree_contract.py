@@ -292,4 +292,4 @@ async def test_spec_payment_examples_in_detail(
     assert first.bank_reference == "P78112898712"
     assert first.initiated_at is not None and first.initiated_at.utcoffset() is not None
     assert payments[1].error is not None and payments[1].error.code == "TRANSACTION_DECLINED"
-    assert payments[1].payer == "xxxxxx1111"
+    assert payments[1].payer == "xxxx1111"  # the last four digits only

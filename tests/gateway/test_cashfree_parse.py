@@ -128,7 +128,9 @@ def test_mask_vpa(vpa: str, masked: str) -> None:
     [
         ({"upi": {"channel": "collect", "upi_id": "testsuccess@gocash"}}, "te***@gocash"),
         ({"upi": {"channel": "qrcode", "upi_id": None}}, None),
-        ({"card": {"card_number": "XXXXXXXXXXXX1111", "card_network": "visa"}}, "XXXXXXXXXXXX1111"),
+        ({"card": {"card_number": "XXXXXXXXXXXX1111", "card_network": "visa"}}, "xxxx1111"),
+        ({"card": {"card_number": "411111xxxxxx1111"}}, "xxxx1111"),  # never the first six
+        ({"card": {"card_number": "xx1"}}, None),
         ({"netbanking": {"netbanking_bank_code": 3021}}, None),
         (None, None),
     ],

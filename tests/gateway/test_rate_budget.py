@@ -95,7 +95,7 @@ def test_capacities_from_published_limits(environment: str, endpoint: str, capac
 def test_every_endpoint_has_a_bucket() -> None:
     rb = RateBudget.for_environment("production", headroom=0.0)
     assert set(rb.granted) == set(ENDPOINTS)
-    assert len(ENDPOINTS) == 16
+    assert len(ENDPOINTS) == 17
     assert rb.capacity("get_order") == 400
 
 

@@ -109,12 +109,14 @@ def decode_qr(png: bytes) -> str:
 # checker corrects exactly those (tests/simulator/test_spec_defects.py proves both):
 #  1. PaymentEntity.payment_method is a `oneOf` of eight variants that have no required
 #     keys, so every object matches several of them and the oneOf always fails (the spec's
-#     own example fails). It is checked as the UPI variant instead, with that variant's
-#     misplaced `required: ["channel"]` moved inside `upi` and no other keys allowed.
+#     own example fails). It is checked as the UPI variant or the card variant instead
+#     (exactly one of them), with the UPI variant's misplaced `required: ["channel"]` moved
+#     inside `upi` and no other keys allowed in either.
 #  2. RefundEntity.refund_status's enum lacks FAILED, which Cashfree's docs describe and
 #     the sandbox returns for refund_note "FAILED" (REFERENCE §7). FAILED is added.
 
 PATHS = (  # most specific first
+    "/orders/pay/authenticate/{cf_payment_id}",
     "/orders/sessions",
     "/orders/{order_id}/payments/{cf_payment_id}",
     "/orders/{order_id}/payments",
@@ -151,11 +153,24 @@ def corrected_components() -> dict[str, Any]:
     upi = copy.deepcopy(schemas["PaymentMethodUPIInPaymentsEntity"]["properties"]["upi"])
     upi["required"] = ["channel"]
     upi["additionalProperties"] = False
+    card = copy.deepcopy(schemas["PaymentMethodCardInPaymentsEntity"]["properties"]["card"])
+    card["required"] = ["channel", "card_number"]
+    card["additionalProperties"] = False
     schemas["PaymentEntity"]["properties"]["payment_method"] = {
-        "type": "object",
-        "properties": {"upi": upi},
-        "required": ["upi"],
-        "additionalProperties": False,
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {"upi": upi},
+                "required": ["upi"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"card": card},
+                "required": ["card"],
+                "additionalProperties": False,
+            },
+        ]
     }
     schemas["RefundEntity"]["properties"]["refund_status"]["enum"].append("FAILED")
     return components  # type: ignore[no-any-return]

@@ -102,7 +102,13 @@ def test_nothing_leaves_paid_or_failed() -> None:
 
 
 def test_method_labels() -> None:
-    assert [m.label for m in Method] == ["UPI QR", "Payment link", "UPI request"]
+    assert [m.label for m in Method] == [
+        "UPI QR",
+        "Payment link",
+        "UPI request",
+        "Card",
+        "Kiosk",
+    ]
     assert Method("upi-qr") is Method.UPI_QR
 
 

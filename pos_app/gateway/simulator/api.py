@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pos_app.gateway.simulator import bodies, entities, recon_wire
+from pos_app.gateway.simulator.cards import CardDesk
 from pos_app.gateway.simulator.errors import SimulatorError, bad_request
 from pos_app.gateway.simulator.guards import (
     IdempotencyStore,
@@ -77,6 +78,7 @@ class PgApi:
         self.limiter = RateLimiter(rate_limits)
         self.idempotency = IdempotencyStore()
         self.public_url = public_url
+        self.cards = CardDesk(state)
 
     # ---- the pipeline -----------------------------------------------------------------------
     def dispatch(self, request: SimRequest, now: datetime) -> SimResponse:
@@ -168,6 +170,9 @@ class PgApi:
         return entities.order_entity(self.state.terminate(call.params[0], call.now))
 
     def _pay_order(self, call: _Call) -> Any:
+        card_session = bodies.card_session(call.body)
+        if card_session is not None:
+            return self.cards.pay(call.body, card_session, call.now, self.public_url())
         spec = bodies.pay_input(call.body)
         order, payment = self.state.pay(spec, call.now)
         data: dict[str, Any] = {}
@@ -187,6 +192,9 @@ class PgApi:
             "action": "custom",
             "data": data,
         }
+
+    def _authenticate(self, call: _Call) -> Any:
+        return self.cards.authenticate(call.params[0], call.body, call.now)
 
     def _get_payments(self, call: _Call) -> Any:
         order = self.state.order(call.params[0], call.now)
@@ -282,6 +290,14 @@ def _route(method: str, path: str, endpoint: str, handler: Handler, **kw: bool) 
 _ROUTES = (
     _route("POST", "/orders", "create_order", PgApi._create_order, has_body=True),
     _route("POST", "/orders/sessions", "pay_order", PgApi._pay_order, auth=False, has_body=True),
+    _route(
+        "POST",
+        "/orders/pay/authenticate/{}",
+        "authenticate_payment",
+        PgApi._authenticate,
+        auth=False,
+        has_body=True,
+    ),
     _route("GET", "/orders/{}", "get_order", PgApi._get_order),
     _route("PATCH", "/orders/{}", "terminate_order", PgApi._terminate_order, has_body=True),
     _route("GET", "/orders/{}/payments", "get_payments", PgApi._get_payments),

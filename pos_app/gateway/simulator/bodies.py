@@ -23,6 +23,7 @@ __all__ = [
     "PayInput",
     "RefundInput",
     "SimulateInput",
+    "card_session",
     "link_input",
     "order_input",
     "pay_input",
@@ -232,13 +233,25 @@ def terminate_input(body: Any) -> None:
         raise bad_request("order_status_invalid", 'order_status : should be "TERMINATED"')
 
 
+def card_session(body: Any) -> str | None:
+    """The payment session of an Order Pay body that pays by card; None for any other body
+    (pay_input then checks it)."""
+    if not isinstance(body, dict):
+        return None
+    method = body.get("payment_method")
+    if not isinstance(method, dict) or set(method) != {"card"}:
+        return None
+    return _required_text(body, "payment_session_id")
+
+
 def pay_input(body: Any) -> PayInput:
     data = _object(body, "request")
     session = _required_text(data, "payment_session_id")
     method = _object(data.get("payment_method"), "payment_method")
     if set(method) != {"upi"}:
         raise bad_request(
-            "payment_method_invalid", "payment_method : the simulator takes upi payments only"
+            "payment_method_invalid",
+            "payment_method : the simulator takes upi or card payments only",
         )
     upi = _object(method["upi"], "payment_method.upi")
     channel = _required_text(upi, "channel", prefix="payment_method.upi.")

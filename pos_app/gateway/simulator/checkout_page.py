@@ -11,7 +11,7 @@ from typing import Any
 
 from pos_app.domain.money import Money
 
-__all__ = ["page_for_link", "page_for_order", "page_not_found"]
+__all__ = ["page_for_card", "page_for_link", "page_for_order", "page_not_found"]
 
 _STYLE = (
     "body{font-family:sans-serif;max-width:28em;margin:2em auto;padding:0 1em}"
@@ -76,6 +76,29 @@ def page_for_link(link: dict[str, Any], message: str | None = None) -> str:
     if status in ("ACTIVE", "PARTIALLY_PAID"):
         parts.append(_buttons(f"/checkout/link/{link_id}"))
     return _page(f"Payment link {link_id}", "".join(parts))
+
+
+def page_for_card(
+    cf_payment_id: str, masked: str, amount: Any, status: str, message: str | None = None
+) -> str:
+    """The issuing bank's 3-D Secure page for a card attempt (action "link")."""
+    parts = [
+        "<h1>Simulated Bank: 3-D Secure</h1>",
+        f"<p>Card {escape(masked)}</p>",
+        f"<p class='amount'>{escape(_rupees(amount))}</p>",
+        f"<p>Status: <span id='status'>{escape(status)}</span></p>",
+    ]
+    if message:
+        parts.append(f"<p class='done'>{escape(message)}</p>")
+    if status == "PENDING":
+        action = escape(f"/checkout/card/{cf_payment_id}", quote=True)
+        parts.append(
+            f"<form method='post' action='{action}'>"
+            "<button id='approve' name='action' value='approve'>Authenticate and pay</button>"
+            "<button id='decline' name='action' value='decline'>Fail</button>"
+            "</form>"
+        )
+    return _page(f"3-D Secure for payment {cf_payment_id}", "".join(parts))
 
 
 def page_not_found(what: str) -> str:

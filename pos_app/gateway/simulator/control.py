@@ -15,7 +15,8 @@ Control API (JSON, no auth; the server only listens on loopback unless told othe
   GET  /_sim/links/{link_id}/notify      what link_notify would have sent
   POST /_sim/orders/{order_id}/dispute   {"kind": "DISPUTE"|"CHARGEBACK", "amount": "450"}
                                          the customer's bank disputes a paid order
-Checkout page (HTML): GET/POST /checkout/order/{order_id}, GET/POST /checkout/link/{link_id}.
+Checkout page (HTML): GET/POST /checkout/order/{order_id}, GET/POST /checkout/link/{link_id};
+the bank's 3-D Secure page for a card attempt: GET/POST /checkout/card/{cf_payment_id}.
 Faults never apply here, so a test can always switch them off again.
 """
 
@@ -43,6 +44,7 @@ _LINK_CUSTOMER = re.compile(r"^/_sim/links/([^/]+)/customer$")
 _LINK_NOTIFY = re.compile(r"^/_sim/links/([^/]+)/notify$")
 _DISPUTE = re.compile(r"^/_sim/orders/([^/]+)/dispute$")
 _CHECKOUT = re.compile(r"^/checkout/(order|link)/([^/]+)$")
+_CARD_PAGE = re.compile(r"^/checkout/card/([^/]+)$")
 
 _DONE = {
     CustomerAction.PAY: "Payment successful.",
@@ -62,6 +64,9 @@ def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
             return SimResponse.json(200, {"orders": sim.order_ids()})
         if path == "/_sim/calls" and request.method == "GET":
             return _calls(sim, request)
+        found = _CARD_PAGE.match(path)
+        if found is not None and request.method in ("GET", "POST"):
+            return _card_page(sim, request, unquote(found.group(1)))
         found = _CHECKOUT.match(path)
         if found is not None and request.method in ("GET", "POST"):
             return _checkout(sim, request, found.group(1), unquote(found.group(2)))
@@ -173,6 +178,23 @@ def _checkout(sim: Simulator, request: SimRequest, kind: str, target: str) -> Si
     except SimulatorError as err:
         page = checkout_page.page_not_found(err.message)
         return SimResponse.text(err.status, page, _HTML)
+    return SimResponse.text(200, page, _HTML)
+
+
+def _card_page(sim: Simulator, request: SimRequest, cf_payment_id: str) -> SimResponse:
+    message = None
+    try:
+        if request.method == "POST":
+            form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+            choice = form.get("action", "")
+            if choice not in ("approve", "decline"):
+                return SimResponse.text(400, checkout_page.page_not_found("Unknown action."), _HTML)
+            sim.card_page_acts(cf_payment_id, approve=choice == "approve")
+            message = "Payment successful." if choice == "approve" else "Authentication failed."
+        masked, amount, status = sim.card_page_facts(cf_payment_id)
+    except SimulatorError as err:
+        return SimResponse.text(err.status, checkout_page.page_not_found(err.message), _HTML)
+    page = checkout_page.page_for_card(cf_payment_id, masked, amount, status, message)
     return SimResponse.text(200, page, _HTML)
 
 

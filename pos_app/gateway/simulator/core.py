@@ -185,6 +185,20 @@ class Simulator:
                 "notifications": [dict(item) for item in link.notifications],
             }
 
+    # ---- card attempts: the bank's 3-D Secure page ---------------------------------------
+    def card_page_facts(self, cf_payment_id: str) -> tuple[str, Any, str]:
+        """(masked card number, amount as JSON number, payment status) of a card attempt."""
+        with self._lock:
+            _, payment = self._api.cards.page_facts(cf_payment_id, self.now())
+            if payment.card is None:
+                raise bad_request("payment_not_card", "this payment is not a card payment")
+            return payment.card.masked, payment.amount.to_api(), payment.status.value
+
+    def card_page_acts(self, cf_payment_id: str, *, approve: bool) -> None:
+        with self._lock:
+            self._api.cards.bank_page_acts(cf_payment_id, approve, self.now())
+        self._changed()
+
     def open_dispute(
         self, order_id: str, kind: DisputeKind | str = "DISPUTE", *, rupees: str | None = None
     ) -> str:

@@ -86,6 +86,18 @@ _FAILURES: dict[str, tuple[str, str, str, str]] = {
         "customer",
         "U69::COLLECT EXPIRED",
     ),
+    "CARD_DECLINED": (
+        "the card issuer declined the transaction",
+        "card_declined",
+        "bank",
+        "05::DO NOT HONOUR",
+    ),
+    "AUTHENTICATION_FAILED": (
+        "the customer could not complete the card authentication (OTP)",
+        "authentication_failed",
+        "customer",
+        "OTP attempts exhausted",
+    ),
     "USER_DROPPED": (
         "user dropped and did not complete the payment",
         "user_dropped",

@@ -64,10 +64,28 @@ def link_order_entity(order: SimOrder) -> dict[str, Any]:
     return entity
 
 
-def payment_entity(order: SimOrder, payment: SimPayment) -> dict[str, Any]:
+def _method(payment: SimPayment) -> tuple[str, dict[str, Any]]:
+    """(payment_group, payment_method) of an attempt."""
+    card = payment.card
+    if card is not None:
+        return card.card_type, {
+            "card": {
+                "channel": payment.channel,
+                "card_number": card.masked,
+                "card_network": card.network,
+                "card_type": card.card_type,
+                "card_country": "IN",
+                "card_bank_name": card.bank,
+            }
+        }
     upi: dict[str, Any] = {"channel": payment.channel}
     if payment.upi_id:
         upi["upi_id"] = payment.upi_id
+    return "upi", {"upi": upi}
+
+
+def payment_entity(order: SimOrder, payment: SimPayment) -> dict[str, Any]:
+    group, method = _method(payment)
     entity: dict[str, Any] = {
         "cf_payment_id": payment.cf_payment_id,
         "order_id": payment.order_id,
@@ -77,11 +95,11 @@ def payment_entity(order: SimOrder, payment: SimPayment) -> dict[str, Any]:
         "order_currency": order.currency,
         "payment_amount": payment.amount.to_api(),
         "payment_currency": order.currency,
-        "payment_group": "upi",
+        "payment_group": group,
         "payment_status": payment.status.value,
         "payment_message": payment_message(payment.status, payment.error_code),
         "payment_time": stamp(payment.created_at),
-        "payment_method": {"upi": upi},
+        "payment_method": method,
         "international_payment": {"international": False},
         "payment_gateway_details": {
             "gateway_name": "CASHFREE",

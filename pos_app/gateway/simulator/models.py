@@ -23,6 +23,7 @@ __all__ = [
     "PayState",
     "RefundState",
     "Scheduled",
+    "SimCard",
     "SimLink",
     "SimOrder",
     "SimPayment",
@@ -76,11 +77,25 @@ class Scheduled:
 
 
 @dataclass(slots=True)
+class SimCard:
+    """What the simulated Cashfree keeps of a card attempt: never the number, expiry or CVV
+    (only the masked number), plus the native-OTP bookkeeping."""
+
+    masked: str  # "411111xxxxxx1111", as Cashfree shows it
+    network: str  # "visa", "mastercard", "rupay", ...
+    card_type: str  # "credit_card" | "debit_card"
+    bank: str
+    flow: str  # "post" (OTP through the API) | "link" (the bank's 3-D Secure page)
+    otp_tries_left: int = 3
+    resends: int = 0
+
+
+@dataclass(slots=True)
 class SimPayment:
     cf_payment_id: str
     order_id: str
     amount: Money
-    channel: str  # "qrcode" | "collect" | "link"
+    channel: str  # "qrcode" | "collect" | "link" (UPI); "post" | "link" (card)
     created_at: datetime
     status: PayState = PayState.PENDING
     upi_id: str | None = None
@@ -88,6 +103,7 @@ class SimPayment:
     bank_reference: str | None = None
     error_code: str | None = None
     scheduled: Scheduled | None = None
+    card: SimCard | None = None  # card attempts only
 
 
 @dataclass(slots=True)

@@ -35,6 +35,7 @@ from pos_app.gateway.simulator.models import (
     PayState,
     RefundState,
     Scheduled,
+    SimCard,
     SimLink,
     SimOrder,
     SimPayment,
@@ -50,7 +51,7 @@ STATE_FILE = "demo-cashfree.json"
 FORMAT = 1
 _RECORDS: dict[str, type[Any]] = {
     cls.__name__: cls
-    for cls in (Scheduled, SimLink, SimOrder, SimPayment, SimRefund, SimSimulation)
+    for cls in (Scheduled, SimCard, SimLink, SimOrder, SimPayment, SimRefund, SimSimulation)
 }
 _ENUMS: dict[str, type[enum.Enum]] = {
     cls.__name__: cls for cls in (LinkState, OrderState, PayState, RefundState)
@@ -100,12 +101,20 @@ def _decode(value: Any) -> Any:
 
 
 # ---- the ledger ------------------------------------------------------------------------------
+def _card_mark(payment: SimPayment) -> tuple[int, int] | None:
+    card = payment.card  # a card attempt's OTP tries and resends change without a status
+    return None if card is None else (card.otp_tries_left, card.resends)
+
+
 def _order_mark(order: SimOrder) -> tuple[Any, ...]:
     """Changes whenever anything saved about the order can have changed."""
     return (
         order.status,
         order.expires_at,
-        tuple((p.cf_payment_id, p.status, p.scheduled, p.completed_at) for p in order.payments),
+        tuple(
+            (p.cf_payment_id, p.status, p.scheduled, p.completed_at, _card_mark(p))
+            for p in order.payments
+        ),
         tuple((r.refund_id, r.status, r.arn, r.processed_at) for r in order.refunds),
     )
 

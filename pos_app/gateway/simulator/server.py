@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from pos_app.gateway.simulator.cards import TEST_CARDS
 from pos_app.gateway.simulator.core import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
 from pos_app.gateway.simulator.wire import SimRequest, SimResponse
 
@@ -213,6 +214,10 @@ def run_forever(
         print(f"Simulated Cashfree listening on {handle.url}/pg", file=stream)
         print(f"  App ID (x-client-id):     {SIM_CLIENT_ID}", file=stream)
         print(f"  Secret (x-client-secret): {SIM_CLIENT_SECRET}", file=stream)
+        print("  Test cards (any future expiry MM/YY, CVV 123):", file=stream)
+        for number, what in TEST_CARDS:
+            spaced = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+            print(f"    {spaced}  {what}", file=stream)
         if webhook_url:
             print(
                 f"  Payment webhooks go to {webhook_url} (signed with the secret above)",

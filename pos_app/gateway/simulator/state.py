@@ -123,9 +123,9 @@ class SimState:
         return order
 
     # ---- payment attempts -------------------------------------------------------------------
-    def pay(self, spec: PayInput, now: datetime) -> tuple[SimOrder, SimPayment]:
-        """Order Pay: a new PENDING attempt on an ACTIVE order."""
-        order_id = self._sessions.get(spec.session_id)
+    def payable_order(self, session_id: str, now: datetime) -> SimOrder:
+        """The ACTIVE order a payment session belongs to (Order Pay's first check)."""
+        order_id = self._sessions.get(session_id)
         if order_id is None:
             raise bad_request(
                 "payment_session_id_invalid", "payment_session_id : is not valid or has expired"
@@ -136,6 +136,18 @@ class SimState:
                 "order_inactive",
                 f"order is {order.status.value.lower()}, no new payment can be made for it",
             )
+        return order
+
+    def find_payment(self, cf_payment_id: str, now: datetime) -> tuple[SimOrder, SimPayment]:
+        """A payment by its id alone (the authenticate endpoint names no order)."""
+        payment = self._payments.get(cf_payment_id)
+        if payment is None:
+            raise not_found("payment_not_found", "payment does not exist")
+        return self.order(payment.order_id, now), payment
+
+    def pay(self, spec: PayInput, now: datetime) -> tuple[SimOrder, SimPayment]:
+        """Order Pay: a new PENDING attempt on an ACTIVE order."""
+        order = self.payable_order(spec.session_id, now)
         if spec.channel == "collect" and spec.upi_id == INVALID_VPA:
             raise bad_request("upi_id_invalid", "upi_id : invalid VPA, please check and retry")
         payment = self.new_attempt(order, spec.channel, now, upi_id=spec.upi_id)
@@ -240,7 +252,8 @@ class SimState:
         if status is PayState.SUCCESS:
             payment.error_code = None
             payment.bank_reference = self.ids.digits(12)
-            payment.upi_id = payment.upi_id or PAYER_VPA
+            if payment.card is None:
+                payment.upi_id = payment.upi_id or PAYER_VPA
             order.status = OrderState.PAID
         elif status is PayState.FAILED:
             payment.error_code = error_code or DEFAULT_FAILURE

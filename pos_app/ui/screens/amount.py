@@ -33,11 +33,24 @@ from pos_app.ui import text
 from pos_app.ui.options import METHOD_KEYS, DeskOptions
 from pos_app.ui.resources import icon
 from pos_app.ui.widgets.amount_display import AmountBuffer, AmountDisplay
+from pos_app.ui.widgets.card_form import CardForm
 from pos_app.ui.widgets.keypad import BACKSPACE, CLEAR, Keypad
 
 LAST_SALE_MS = 60_000  # how long the last sale's strip stays on the amount screen
-_F_KEYS = {Qt.Key.Key_F1: 1, Qt.Key.Key_F2: 2, Qt.Key.Key_F3: 3}
-_ICONS = {Method.UPI_QR: "qr", Method.LINK: "link", Method.COLLECT: "request"}
+_F_KEYS = {
+    Qt.Key.Key_F1: 1,
+    Qt.Key.Key_F2: 2,
+    Qt.Key.Key_F3: 3,
+    Qt.Key.Key_F4: 4,
+    Qt.Key.Key_F5: 5,
+}
+_ICONS = {
+    Method.UPI_QR: "qr",
+    Method.LINK: "link",
+    Method.COLLECT: "request",
+    Method.CARD: "card",
+    Method.CHECKOUT: "card",
+}
 
 
 class AmountScreen(QWidget):
@@ -86,6 +99,7 @@ class AmountScreen(QWidget):
         self.collect_warning.setObjectName("warning")
         self.collect_warning.setWordWrap(True)
         self.collect_warning.setAccessibleName("UPI request warning")
+        self.card_form = CardForm(self)
 
         self.method_buttons: dict[Method, QPushButton] = {}
         for method in options.methods:
@@ -133,6 +147,7 @@ class AmountScreen(QWidget):
         details.addWidget(self.send_sms)
         details.addWidget(self.send_email)
         details.addWidget(self.collect_warning)
+        details.addWidget(self.card_form)
         details.addStretch(1)
         methods = QHBoxLayout()
         for button in self.method_buttons.values():
@@ -184,6 +199,7 @@ class AmountScreen(QWidget):
             self._mark(edit, False)
         self.send_sms.setChecked(False)
         self.send_email.setChecked(False)
+        self.card_form.clear()
         self._selected = self._options.default_method
         self._show_method()
         self._refuse("")
@@ -197,6 +213,8 @@ class AmountScreen(QWidget):
         self._show_method()
         if method is Method.COLLECT and not self.vpa.text().strip():
             self.vpa.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if method is Method.CARD and not self.card_form.number.text().strip():
+            self.card_form.number.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_method(self) -> None:
         collect = self._selected is Method.COLLECT
@@ -208,6 +226,7 @@ class AmountScreen(QWidget):
         self.collect_warning.setVisible(collect)
         self.send_sms.setVisible(link)
         self.send_email.setVisible(link)
+        self.card_form.setVisible(self._selected is Method.CARD)
         for method, button in self.method_buttons.items():
             button.setProperty("selected", method is self._selected)
             button.style().unpolish(button)
@@ -313,16 +332,21 @@ class AmountScreen(QWidget):
             raise ValidationError("phone", text.NEED_PHONE_FOR_SMS)
         if mail and email is None:
             raise ValidationError("email", text.NEED_EMAIL_FOR_LINK)
+        bill = _optional(self.bill, validate.bill_number)
+        note = _optional(self.note, validate.note)
+        # Last: a refused card keeps its fields; an accepted one leaves the form empty.
+        card = self.card_form.take_card() if method is Method.CARD else None
         return ChargeRequest(
             amount=amount,
             method=method,
-            bill_number=_optional(self.bill, validate.bill_number),
-            note=_optional(self.note, validate.note),
+            bill_number=bill,
+            note=note,
             phone=phone,
             email=email,
             vpa=validate.vpa(self.vpa.text()) if method is Method.COLLECT else None,
             send_sms=sms,
             send_email=mail,
+            card=card,
         )
 
     def _edit_for(self, field: str) -> QLineEdit | None:

@@ -25,6 +25,7 @@ from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.resources import icon
+from pos_app.ui.widgets.card_panel import CardPanel
 from pos_app.ui.widgets.qr_view import QrView
 from pos_app.ui.widgets.send_link import SEND_LINK, LinkRecipients, SendLinkDialog
 
@@ -40,6 +41,10 @@ class WaitingScreen(QWidget):
     check_now_requested = Signal()
     fallback_requested = Signal()
     send_link_requested = Signal(object)  # LinkRecipients, validated
+    otp_submitted = Signal(str)  # card sales: the OTP the customer read out
+    resend_otp_requested = Signal()
+    bank_page_requested = Signal()
+    another_card_requested = Signal(object)  # CardDetails
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
         super().__init__(parent)
@@ -65,6 +70,12 @@ class WaitingScreen(QWidget):
         self.link = self._label("linkUrl", "Payment link")
         self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.link_note = self._label("linkNote", "Link sent to")
+        self.card = CardPanel(self, clock=clock)
+        self.card.setVisible(False)
+        self.card.otp_submitted.connect(self.otp_submitted.emit)
+        self.card.resend_requested.connect(self.resend_otp_requested.emit)
+        self.card.bank_page_requested.connect(self.bank_page_requested.emit)
+        self.card.card_entered.connect(self.another_card_requested.emit)
 
         self.copy_button = self._button(text.COPY_LINK, "copy", self._copy_link)
         self.send_button = self._button(SEND_LINK, "request", self.ask_send_link)
@@ -114,6 +125,7 @@ class WaitingScreen(QWidget):
         info.addLayout(link_row)
         info.addWidget(self.link_note)
         info.addWidget(self.fallback_button)
+        info.addWidget(self.card)
         info.addStretch(1)
         info.addLayout(actions)
 
@@ -147,15 +159,19 @@ class WaitingScreen(QWidget):
     def show_state(self, state: SaleState) -> None:
         self._state = state
         self.amount.setText(state.amount.format())
-        shows_code = state.method is not Method.COLLECT
+        shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
+            state.method is not Method.CARD or state.qr_png is not None
+        )
         has_code = shows_code and state.qr_png is not None
         # Never "Scan…" without a code on screen: until there is one, say what the till
         # is waiting for.
-        self.instruction.setText(
-            text.instruction(state.method)
-            if has_code or not shows_code
-            else text.waiting_for_code(state.offline is not None)
-        )
+        if state.card is not None and state.card.bank_page:
+            instruction = text.CARD_BANK_INSTRUCTION
+        elif has_code or not shows_code:
+            instruction = text.instruction(state.method)
+        else:
+            instruction = text.waiting_for_code(state.offline is not None)
+        self.instruction.setText(instruction)
         self.status.setText(text.status_line(state))
         self.attempt.setText(
             text.attempt_failed(state.attempt_failed) if state.attempt_failed else ""
@@ -166,6 +182,7 @@ class WaitingScreen(QWidget):
         if state.error and not state.offline:
             self.status.setText(state.error)
 
+        self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
         self.qr.setVisible(shows_code)
         self.qr.set_png(state.qr_png if shows_code else None)
         payee = text.payee_line(self.store_name, state.qr_text) if has_code else ""
@@ -223,6 +240,7 @@ class WaitingScreen(QWidget):
     def stop(self) -> None:
         """The sale left this screen: stop the countdown and drop any open question."""
         self._ticker.stop()
+        self.card.stop()
         if self.confirm_box is not None:
             self.confirm_box.close()
             self.confirm_box = None

@@ -24,6 +24,7 @@ from pos_app.secrets import ENVIRONMENTS, Secret, SecretStoreError
 from pos_app.services.diagnostics import diagnostics_text, gather
 from pos_app.services.policy import describe_policy, load_policy
 from pos_app.ui import text
+from pos_app.ui.embedded_checkout import unavailable_reason
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.jobs import Jobs
@@ -93,7 +94,11 @@ class AboutDialog(QDialog):
             credentials=saved,
             last_call=services.last_call(),
             now=services.monotonic(),
-            extra_versions={"Qt runtime": qVersion(), "PySide6 module": PySide6.__version__},
+            extra_versions={
+                "Qt runtime": qVersion(),
+                "PySide6 module": PySide6.__version__,
+                "Embedded checkout": unavailable_reason(load=False) or "installed (Qt WebEngine)",
+            },
         )
         policy = await asyncio.to_thread(load_policy)
         rows = "\n".join(f"{label}: {value}" for label, value in describe_policy(policy))

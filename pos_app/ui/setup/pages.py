@@ -29,6 +29,7 @@ from pos_app.domain.sale import Method
 from pos_app.domain.validate import ValidationError
 from pos_app.services.manager_pin import validate_new_pin
 from pos_app.ui.setup import wording
+from pos_app.ui.setup.card_switch import CardSwitch, CardSwitchProblem, checkout_box
 
 __all__ = [
     "ModePage",
@@ -288,6 +289,11 @@ class TillPage(QWidget):
         self.collect_warning = _label(wording.COLLECT_WARNING, self, "warning")
         self.collect_warning.setAccessibleName("UPI request warning")
         methods.addWidget(self.collect_warning)
+        self.card = CardSwitch(self)
+        methods.addWidget(self.card)
+        self.checkout = checkout_box(self)
+        if self.checkout is not None:
+            methods.addWidget(self.checkout)
         form.addRow(wording.METHODS, methods)
         self.sound = QCheckBox(wording.SOUND, self)
         self.sound.setAccessibleName(wording.SOUND)
@@ -305,6 +311,9 @@ class TillPage(QWidget):
             on = settings.collect_enabled if method is Method.COLLECT else method in chosen
             box.setChecked(on)
         self.sound.setChecked(settings.sound)
+        self.card.load(settings)
+        if self.checkout is not None:
+            self.checkout.setChecked(settings.embedded_checkout)
         self._fill_screens(settings.customer_display_screen)
 
     def apply(self, settings: Settings) -> Settings:
@@ -312,11 +321,21 @@ class TillPage(QWidget):
         if not chosen:
             raise PageProblem(wording.NO_METHOD, self.methods[Method.UPI_QR])
         screen = self.display.currentData()
+        try:
+            card = self.card.chosen(settings)
+        except CardSwitchProblem as problem:
+            raise PageProblem(problem.message, problem.widget) from None
         return dataclasses.replace(
             settings,
             order_expiry_minutes=self.expiry.value(),
             enabled_methods=chosen,
             collect_enabled=self.methods[Method.COLLECT].isChecked(),
+            card_payments_enabled=card,
+            embedded_checkout=(
+                self.checkout.isChecked()
+                if self.checkout is not None
+                else settings.embedded_checkout
+            ),
             sound=self.sound.isChecked(),
             customer_display_screen=screen if isinstance(screen, int) else None,
         )
