@@ -10,12 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date
 from pathlib import Path
 
 from pos_app.commands import exit_codes
 from pos_app.services.recon_output import recon_csv, recon_json, recon_table
-from pos_app.services.reports import day_bounds, local_zone
 
 __all__ = ["DEMO_NOTE", "run_recon_report"]
 
@@ -26,31 +24,13 @@ DEMO_NOTE = (
 )
 
 
-def _day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{flag} takes a date like 2026-11-26, not {text!r}") from None
-
-
 def run_recon_report(args: argparse.Namespace) -> int:
     from pos_app.app import open_runtime
+    from pos_app.commands.report import report_window
     from pos_app.services.recon import reconcile_day
     from pos_app.services.report_queries import ReportReader
 
-    one = _day(args.date, "--date")
-    first = _day(args.date_from, "--from")
-    last = _day(args.date_to, "--to")
-    if one and (first or last):
-        raise ValueError("use either --date or --from/--to, not both")
-    zone = local_zone()
-    first = one or first or last or date.today()
-    last = one or last or first
-    if last < first:
-        raise ValueError("--to is before --from")
-    start, end = day_bounds(first, last, zone)
+    start, end, zone = report_window(args)
 
     async def body() -> tuple[str, str | None]:
         runtime = open_runtime(args.env)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from pos_app.commands import exit_codes
@@ -36,9 +36,8 @@ def _day(text: str | None, flag: str) -> date | None:
         raise ValueError(f"{flag} takes a date like 2026-11-26, not {text!r}") from None
 
 
-def run_report(args: argparse.Namespace) -> int:
-    from pos_app.app import open_journal_only
-
+def report_window(args: argparse.Namespace) -> tuple[datetime, datetime, tzinfo]:
+    """`--date D` or `--from D --to D` (today when neither): the local days' bounds."""
     one = _day(args.date, "--date")
     first = _day(args.date_from, "--from")
     last = _day(args.date_to, "--to")
@@ -50,6 +49,13 @@ def run_report(args: argparse.Namespace) -> int:
     if last < first:
         raise ValueError("--to is before --from")
     start, end = day_bounds(first, last, zone)
+    return start, end, zone
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from pos_app.app import open_journal_only
+
+    start, end, zone = report_window(args)
     if getattr(args, "all_tills", False) or getattr(args, "till", None):
         from pos_app.commands.report_store import run_store_report
 
