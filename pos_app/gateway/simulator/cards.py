@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pos_app.domain.card import luhn_ok
 from pos_app.gateway.simulator.bodies import IST
 from pos_app.gateway.simulator.errors import bad_request
 from pos_app.gateway.simulator.models import PayState, SimCard, SimOrder, SimPayment
@@ -56,19 +57,6 @@ TEST_CARDS = (
 
 _DIGITS = re.compile(r"^[0-9]+$")
 _PREFIX = "payment_method.card."
-
-
-def luhn_ok(number: str) -> bool:
-    """The Luhn check digit test every card number passes."""
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = ord(char) - 48
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
 
 
 def _network(number: str) -> str:
