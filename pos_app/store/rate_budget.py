@@ -249,8 +249,10 @@ class SharedRateBudget:
     def _try_take(self, endpoint: str, waiter: str | None) -> float | None:
         """One transaction: take a call and return None, or say how long to wait."""
         capacity = self._capacity[endpoint]
-        now = self._clock()
         with self._transaction() as conn:
+            # The time is read once the write lock is ours: a moment taken before waiting
+            # for it would record the call earlier than it happens.
+            now = self._clock()
             self._expire(conn, endpoint, now)
             blocked = self._blocked_for(conn, endpoint, now)
             if blocked > 0:
