@@ -223,3 +223,16 @@ def test_stop_closes_an_open_question(qtbot: QtBot, screen: WaitingScreen) -> No
     assert screen.confirm_box is None
     QApplication.processEvents()
     assert not shiboken6.isValid(box) or not box.isVisible()
+
+
+def test_a_problem_the_cashier_must_act_on_stands_out(screen: WaitingScreen) -> None:
+    from dataclasses import replace
+
+    screen.show_state(waiting_state())
+    assert screen.status.property("tone") == "plain"
+    refused = replace(waiting_state(), error="Cashfree refused to close this payment.")
+    screen.show_state(refused)
+    assert screen.status.text() == "Cashfree refused to close this payment."
+    assert screen.status.property("tone") == "warning"
+    screen.show_state(waiting_state())
+    assert screen.status.property("tone") == "plain"

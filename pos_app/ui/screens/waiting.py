@@ -179,8 +179,15 @@ class WaitingScreen(QWidget):
         self.attempt.setVisible(bool(state.attempt_failed))
         self.offline.setText(text.offline_banner(state.offline) if state.offline else "")
         self.offline.setVisible(state.offline is not None)
-        if state.error and not state.offline:
+        warn = bool(state.error and not state.offline)
+        if warn:
             self.status.setText(state.error)
+        if self.status.property("tone") != ("warning" if warn else "plain"):
+            # A problem the cashier must act on (Cashfree refused to close the payment, ...)
+            # stands out from the ordinary status line.
+            self.status.setProperty("tone", "warning" if warn else "plain")
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
 
         self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
         self.qr.setVisible(shows_code)
