@@ -180,7 +180,7 @@ class WaitingScreen(QWidget):
         self.offline.setText(text.offline_banner(state.offline) if state.offline else "")
         self.offline.setVisible(state.offline is not None)
         warn = bool(state.error and not state.offline)
-        if warn:
+        if state.error and warn:
             self.status.setText(state.error)
         if self.status.property("tone") != ("warning" if warn else "plain"):
             # A problem the cashier must act on (Cashfree refused to close the payment, ...)
