@@ -75,3 +75,29 @@ def till_env(data_dir: Path, simulator_url: str | None, **extra: str) -> dict[st
 
 def order_id_from(lines: list[str]) -> str:
     return next(line.split()[1].rstrip(":") for line in lines if line.startswith("Order "))
+
+
+def pay_shown_attempt(simulator_url: str, journal: Path, order_id: str) -> None:
+    """The customer pays the QR on screen: the attempt's id is read from the journal (it is
+    journaled before the QR is shown) and paid through Cashfree's Simulation API."""
+    import json
+    import sqlite3
+
+    import httpx
+
+    with sqlite3.connect(journal) as db:
+        (detail,) = db.execute(
+            "SELECT detail FROM sale_events WHERE order_id=? AND kind='attempt_started'",
+            (order_id,),
+        ).fetchone()
+    cf_payment_id = json.loads(detail)["cf_payment_id"]
+    with httpx.Client(base_url=f"{simulator_url}/pg", headers=HEADERS, timeout=10) as api:
+        answer = api.post(
+            "/simulate",
+            json={
+                "entity": "PAYMENTS",
+                "entity_id": cf_payment_id,
+                "entity_simulation": {"payment_status": "SUCCESS"},
+            },
+        )
+        assert answer.status_code == 200, answer.text

@@ -6,7 +6,6 @@ again, reconcile once the journal is free" (exit 6), and the sale stays open so 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import sys
@@ -14,10 +13,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.proc_kit import HEADERS, order_id_from, read_until, running_simulator, till_env
+from tests.proc_kit import (
+    order_id_from,
+    pay_shown_attempt,
+    read_until,
+    running_simulator,
+    till_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,27 +46,11 @@ def test_busy_journal_while_paid_is_not_a_setup_problem(simulator_url: str, tmp_
     try:
         lines = read_until(charge, "QR content:", time.monotonic() + 60)
         order_id = order_id_from(lines)
-        with sqlite3.connect(journal) as db:
-            (detail,) = db.execute(
-                "SELECT detail FROM sale_events WHERE order_id=? AND kind='attempt_started'",
-                (order_id,),
-            ).fetchone()
-        cf_payment_id = json.loads(detail)["cf_payment_id"]
-
         # Another program takes the journal's write lock and keeps it.
         holder = sqlite3.connect(journal, isolation_level=None, timeout=1)
         holder.execute("BEGIN IMMEDIATE")
 
-        with httpx.Client(base_url=f"{simulator_url}/pg", headers=HEADERS, timeout=10) as api:
-            answer = api.post(
-                "/simulate",
-                json={
-                    "entity": "PAYMENTS",
-                    "entity_id": cf_payment_id,
-                    "entity_simulation": {"payment_status": "SUCCESS"},
-                },
-            )
-            assert answer.status_code == 200, answer.text
+        pay_shown_attempt(simulator_url, journal, order_id)
         out, _ = charge.communicate(timeout=90)
     finally:
         if charge.poll() is None:

@@ -4,7 +4,6 @@ Simulation API, then `pos-app reconcile` finds the sale PAID, with one order at 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -16,7 +15,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from proc_kit import HEADERS, order_id_from, read_until, running_simulator, till_env
+from proc_kit import (
+    HEADERS,
+    order_id_from,
+    pay_shown_attempt,
+    read_until,
+    running_simulator,
+    till_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,23 +58,7 @@ def test_sale_killed_mid_payment_is_settled_by_reconcile(
 
     # The QR attempt's id was journaled before the QR was shown.
     journal = tmp_path / "till" / "data" / "journal-demo.sqlite3"
-    with sqlite3.connect(journal) as db:
-        (detail,) = db.execute(
-            "SELECT detail FROM sale_events WHERE order_id=? AND kind='attempt_started'",
-            (order_id,),
-        ).fetchone()
-    cf_payment_id = json.loads(detail)["cf_payment_id"]
-
-    with httpx.Client(base_url=f"{simulator_url}/pg", headers=HEADERS, timeout=10) as api:
-        answer = api.post(
-            "/simulate",
-            json={
-                "entity": "PAYMENTS",
-                "entity_id": cf_payment_id,
-                "entity_simulation": {"payment_status": "SUCCESS"},
-            },
-        )
-        assert answer.status_code == 200, answer.text
+    pay_shown_attempt(simulator_url, journal, order_id)
 
     # The journal still says the customer was paying when the till died.
     with sqlite3.connect(journal) as db:
