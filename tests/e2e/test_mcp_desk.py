@@ -12,12 +12,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ import httpx
 import pytest
 from desk_drive import close_desk, open_desk
 from mcp import Client, StdioServerParameters
+from proc_kit import running_simulator
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
@@ -39,36 +36,10 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def simulator_url() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_app", "gateway-sim", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    try:
-        deadline = time.monotonic() + 20
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            if "listening on" in proc.stdout.readline():
-                break
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_simulator() as url:
+        yield url
 
 
 class McpOnAThread:

@@ -5,11 +5,7 @@ day end, read from the same data folder afterwards, counts them."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp_kit import data
+from proc_kit import running_simulator
 
 from pos_app.gateway.simulator import SIM_CLIENT_SECRET
 from pos_app.services.day_end import build_day_report
@@ -31,38 +28,10 @@ PHONE = "9812345670"
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio, pytest.mark.timeout(240)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def simulator_url() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_app", "gateway-sim", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    try:
-        deadline = time.monotonic() + 20
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            if "listening on" in proc.stdout.readline():
-                break
-        else:  # pragma: no cover
-            raise AssertionError("the simulator did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_simulator() as url:
+        yield url
 
 
 async def test_mcp_over_stdio_takes_payments_that_the_day_end_counts(
