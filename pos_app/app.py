@@ -27,9 +27,9 @@ from pos_app.domain.store_phone import fallback_phone
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
-from pos_app.services.checkout import CheckoutService
-from pos_app.services.poller import PollSchedule, SweepSchedule, sustainable_interval
-from pos_app.services.runtime import Deps
+from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule, sustainable_interval
+from pos_app.services.checkout.service import CheckoutService
 from pos_app.store.journal import Journal
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def open_journal_only(
 
 
 def resolve_environment(settings: Settings, override: str | None) -> str:
-    from pos_app.services.policy import load_policy
+    from pos_app.services.manager.policy import load_policy
 
     pinned = load_policy().policy  # the shop's root-owned policy wins over the settings
     locked = pinned.environment if pinned is not None else None
@@ -189,7 +189,7 @@ def _credentials(environment: str) -> tuple[str, Secret]:
 def cashfree_secret(environment: str) -> Secret:
     """The account's client secret, which also signs its webhooks (demo: the simulator's)."""
     if environment == "demo":
-        from pos_app.gateway.simulator import SIM_CLIENT_SECRET
+        from pos_app.simulator import SIM_CLIENT_SECRET
 
         return Secret(SIM_CLIENT_SECRET)
     return _credentials(environment)[1]
@@ -279,9 +279,9 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
     approved refund requests, and the MCP limits from Settings (the per-call maximum never
     above the till's own)."""
     from pos_app.mcp.context import McpServices
-    from pos_app.services.refund_requests import RefundRequestService
-    from pos_app.services.refunds import RefundService
-    from pos_app.services.reports import local_zone
+    from pos_app.services.refunds.requests import RefundRequestService
+    from pos_app.services.refunds.service import RefundService
+    from pos_app.services.reporting.reports import local_zone
 
     deps, settings = runtime.deps, runtime.settings
     refunds = RefundService(deps.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
@@ -317,12 +317,12 @@ def open_runtime(
     sim = None
     transport: httpx.AsyncBaseTransport | None = None
     if environment == "demo" and override is None:
-        from pos_app.gateway.simulator import (
+        from pos_app.simulator import (
             SIM_CLIENT_ID,
             SIM_CLIENT_SECRET,
             SimulatorTransport,
         )
-        from pos_app.gateway.simulator.persist import open_demo_simulator
+        from pos_app.simulator.persist import open_demo_simulator
 
         # The demo's pretend Cashfree keeps its ledger in the demo data folder.
         sim = simulator or open_demo_simulator(where.data_dir, clock=clock)
@@ -330,7 +330,7 @@ def open_runtime(
         base_url, app_id, secret = IN_PROCESS_URL, SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
     else:
         if environment == "demo":
-            from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+            from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 
             app_id, secret = SIM_CLIENT_ID, Secret(SIM_CLIENT_SECRET)
         else:
@@ -417,7 +417,7 @@ def serve_checkout_pages(runtime: Runtime) -> Callable[[], None] | None:
     link opens a working page. Returns what stops it (None when nothing was started)."""
     if runtime.simulator is None or runtime.environment != "demo":
         return None
-    from pos_app.gateway.simulator.demo_pages import serve_demo_pages
+    from pos_app.simulator.demo_pages import serve_demo_pages
 
     handle = serve_demo_pages(runtime.simulator)
     return handle.stop if handle is not None else None
@@ -553,7 +553,7 @@ def _join_store_database(runtime: Runtime) -> Callable[[], None]:
     if not runtime.settings.store_database_url:
         return lambda: None
     try:
-        from pos_app.services.store_link import make_push_listener, make_store_sync
+        from pos_app.services.store_sync.link import make_push_listener, make_store_sync
     except ModuleNotFoundError as exc:  # installed without the 'store' extra (psycopg)
         import logging
 
@@ -585,7 +585,7 @@ def _join_store_database(runtime: Runtime) -> Callable[[], None]:
 
     READY_HOOKS.append(join)
     # The manager console's Store tab reads the store database too.
-    from pos_app.services.store_views import StoreDayReader
+    from pos_app.services.reporting.store_views import StoreDayReader
     from pos_app.store_db.access import store_access
     from pos_app.ui.manager.store_tab import STORE_READERS
 

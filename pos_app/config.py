@@ -121,7 +121,7 @@ class Settings:
     enabled_methods: tuple[str, ...] = (Method.UPI_QR.value, Method.LINK.value)
     collect_enabled: bool = False
     # Card number + OTP at the till; switched on only with the manager PIN and an explicit
-    # acknowledgement (services/card_policy.py).
+    # acknowledgement (services/manager/card_policy.py).
     card_payments_enabled: bool = False
     # Cashfree's checkout embedded on the customer screen (needs the `kiosk` extra).
     embedded_checkout: bool = False

@@ -14,8 +14,8 @@ from till_fakes import Till, make_till
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method
 from pos_app.mcp.context import McpServices
-from pos_app.services.refund_requests import RefundRequestService
-from pos_app.services.refunds import RefundService
+from pos_app.services.refunds.requests import RefundRequestService
+from pos_app.services.refunds.service import RefundService
 
 TILL_MAX = Money(1_00_000_00)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 
 HEADERS = {
     "x-client-id": SIM_CLIENT_ID,

@@ -19,9 +19,9 @@ from pos_app.commands.pin_prompt import read_hidden
 from pos_app.domain.card import CardDetails, parse_card
 from pos_app.domain.sale import Method
 from pos_app.domain.validate import ValidationError
-from pos_app.services.card import CardStepError
-from pos_app.services.checkout import CheckoutService
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.card import CardStepError
+from pos_app.services.checkout.service import CheckoutService
+from pos_app.services.checkout.state import SaleState
 
 __all__ = ["NoAnswer", "ask_card", "otp_step", "read_card"]
 

@@ -20,9 +20,13 @@ from pos_app.commands import card_input, exit_codes
 from pos_app.commands.demo_customer import HELP, DemoCustomer
 from pos_app.domain.sale import ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.services.checkout import CheckoutService, DuplicateChargeError, SaleInProgressError
+from pos_app.services.checkout.service import (
+    CheckoutService,
+    DuplicateChargeError,
+    SaleInProgressError,
+)
+from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.services.qr import png_modules, terminal_art
-from pos_app.services.state import ChargeRequest, SaleState
 from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
 from pos_app.store.errors import JournalError
 

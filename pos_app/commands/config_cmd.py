@@ -21,8 +21,8 @@ from pos_app.config import Paths, Settings, load_settings, paths, save_settings,
 from pos_app.domain.store_phone import fallback_phone
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, SecretStore, SecretStoreError
-from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
-from pos_app.services.manager_pin import PinGuard, validate_new_pin
+from pos_app.services.manager.card_policy import CARD_ACKNOWLEDGEMENT, CONFIRM_WORD
+from pos_app.services.manager.pin import PinGuard, validate_new_pin
 
 __all__ = ["PIN_KEYS", "display_value", "run_config", "settings_lines"]
 
@@ -158,7 +158,7 @@ def _set(
         print(f"{key} is already {shown}; nothing changed.")
         return OK
     if key == "environment":
-        from pos_app.services.policy import load_policy
+        from pos_app.services.manager.policy import load_policy
 
         pinned = load_policy().policy
         if pinned is not None and pinned.environment not in (None, updated.environment):
@@ -243,8 +243,8 @@ def _warn_without_credentials(environment: str, store: SecretStore | None) -> No
 
 def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool = False) -> int:
     from pos_app.commands.pin_prompt import manager_access_here
-    from pos_app.services.manager_gate import set_manager_pin
-    from pos_app.services.pin_vault import VaultPinGuard, read_vault
+    from pos_app.services.manager.gate import set_manager_pin
+    from pos_app.services.manager.pin_vault import VaultPinGuard, read_vault
 
     if value is not None:
         say(NO_ARGV_PIN)
@@ -317,7 +317,7 @@ def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool
 
 
 def _check_stored_pin(guard: PinGuard, encoded: str) -> bool:
-    from pos_app.services.manager_pin import PinLockedError
+    from pos_app.services.manager.pin import PinLockedError
 
     pin = read_hidden("The manager PIN kept in the password store: ")
     if not pin:

@@ -39,7 +39,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
             return run_gui(args.env)
         if command == "gateway-sim":
-            from pos_app.gateway.simulator.server import run_forever
+            from pos_app.simulator.server import run_forever
 
             run_forever(
                 args.host,
@@ -178,7 +178,7 @@ def _charge(args: argparse.Namespace) -> int:
     from pos_app.domain.money import Money
     from pos_app.domain.sale import Method
     from pos_app.domain.validate import ValidationError
-    from pos_app.services.state import ChargeRequest
+    from pos_app.services.checkout.state import ChargeRequest
 
     # Bad input is refused before anything is created.
     try:
@@ -223,7 +223,7 @@ def _charge(args: argparse.Namespace) -> int:
             )
             rt: Any = runtime
             if rt.settings.store_database_url:  # joined to a store database: push before exit
-                from pos_app.services.store_link import push_before_exit
+                from pos_app.services.store_sync.link import push_before_exit
 
                 await push_before_exit(rt.settings, rt.environment, rt.journal, rt.deps.clock)
             return code

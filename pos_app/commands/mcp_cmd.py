@@ -69,7 +69,7 @@ async def _serve(args: argparse.Namespace) -> int:
         if runtime.simulator is not None:
             # The in-process pretend Cashfree: serve its payment pages on loopback, so a
             # demo link opens and the pretend customer can pay (or fail) there.
-            from pos_app.gateway.simulator import start_server
+            from pos_app.simulator import start_server
 
             demo_page = start_server(runtime.simulator, "127.0.0.1", 0)
             say(f"Demo: the pretend Cashfree's payment pages are at {demo_page.url}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from pos_app.services.outside_refunds import describe_outside, reconcile_outside_refunds
+from pos_app.services.refunds.outside import describe_outside, reconcile_outside_refunds
 
 __all__ = ["run_outside_check"]
 

@@ -19,7 +19,7 @@ import getpass
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
 from pos_app.domain.validate import ValidationError
-from pos_app.services.paid_evidence import EvidenceOutcome, Verdict, clean_utr
+from pos_app.services.checkout.paid_evidence import EvidenceOutcome, Verdict, clean_utr
 
 __all__ = ["EXIT_FOR", "run_paid_evidence_command"]
 
@@ -58,7 +58,7 @@ def run_paid_evidence_command(args: argparse.Namespace) -> int:
     from pos_app.app import open_runtime
     from pos_app.commands.pin_prompt import require_manager_pin
     from pos_app.config import load_settings, paths
-    from pos_app.services.paid_evidence import check_paid_evidence
+    from pos_app.services.checkout.paid_evidence import check_paid_evidence
 
     utr = clean_utr(args.utr)  # ValueError: a plain message, exit 2
     try:

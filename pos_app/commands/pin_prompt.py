@@ -22,8 +22,8 @@ from pathlib import Path
 from pos_app.commands.output import say
 from pos_app.config import Paths, Settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager_pin import PinGuard, PinLockedError
-from pos_app.services.pin_vault import Access
+from pos_app.services.manager.pin import PinGuard, PinLockedError
+from pos_app.services.manager.pin_vault import Access
 
 __all__ = [
     "NO_PIN_HINT",
@@ -56,7 +56,7 @@ def manager_pin_guard(where: Paths, clock: Callable[[], float] = time.time) -> P
     deleted or edited file does not reset it); wall-clock time, it survives restarts.
     `where` is kept for callers; the file beside the settings is no longer used."""
     from pos_app.secrets import KeyringSecretStore
-    from pos_app.services.manager_gate import pin_guard
+    from pos_app.services.manager.gate import pin_guard
 
     del where
     return pin_guard(KeyringSecretStore(), clock)
@@ -103,7 +103,7 @@ def manager_access_here(
 ) -> tuple[Access, TillRecordStore]:
     """The manager gate's answer for this till (policy, password store, settings)."""
     from pos_app.secrets import KeyringSecretStore
-    from pos_app.services.manager_gate import resolve_access
+    from pos_app.services.manager.gate import resolve_access
 
     vault: TillRecordStore = store if store is not None else KeyringSecretStore()
     env = environment or settings.environment
@@ -128,7 +128,7 @@ def require_manager_pin(
     names the action in the prompt ("change the settings"); `again` words the prompt as
     a second confirmation.
     """
-    from pos_app.services.manager_gate import pin_guard
+    from pos_app.services.manager.gate import pin_guard
 
     access, vault = manager_access_here(settings, paths, environment=environment, store=store)
     if access.state == "open":

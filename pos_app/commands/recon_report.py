@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from pos_app.commands import exit_codes
-from pos_app.services.recon_output import recon_csv, recon_json, recon_table
+from pos_app.services.reporting.recon_output import recon_csv, recon_json, recon_table
 
 __all__ = ["DEMO_NOTE", "run_recon_report"]
 
@@ -27,8 +27,8 @@ DEMO_NOTE = (
 def run_recon_report(args: argparse.Namespace) -> int:
     from pos_app.app import open_runtime
     from pos_app.commands.report import report_window
-    from pos_app.services.recon import reconcile_day
-    from pos_app.services.report_queries import ReportReader
+    from pos_app.services.reporting.queries import ReportReader
+    from pos_app.services.reporting.recon import reconcile_day
 
     start, end, zone = report_window(args)
 

@@ -24,7 +24,7 @@ from typing import TextIO
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
 from pos_app.domain.validate import ValidationError
-from pos_app.services.refunds import (
+from pos_app.services.refunds.service import (
     REQUESTED,
     RefundOutcome,
     RefundPending,
@@ -122,8 +122,8 @@ def run_refund_command(args: argparse.Namespace) -> int:
     from pos_app.app import open_runtime, resolve_environment
     from pos_app.commands.pin_prompt import require_manager_pin
     from pos_app.config import load_settings, paths
-    from pos_app.services.policy import load_policy
-    from pos_app.services.refunds import clean_reason, day_limit
+    from pos_app.services.manager.policy import load_policy
+    from pos_app.services.refunds.service import clean_reason, day_limit
 
     amount = parse_amount(args.amount)
     wait = getattr(args, "wait", None)

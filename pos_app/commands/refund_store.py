@@ -1,5 +1,5 @@
 """`pos-app refund ORDER_ID` for a sale taken at another till of the store (through the
-store database; see services/store_refund.py)."""
+store database; see services/refunds/at_other_till.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["run_store_refund"]
 async def run_store_refund(
     runtime: Any, order_id: str, amount: Money | None, reason: str | None
 ) -> int:
-    from pos_app.services.store_refund import refund_from_another_till
+    from pos_app.services.refunds.at_other_till import refund_from_another_till
     from pos_app.store_db.access import store_access
     from pos_app.store_db.connect import StoreDbError
     from pos_app.store_db.refunds import StoreRefundRefused

@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from pos_app.commands import exit_codes
-from pos_app.services.reports import (
+from pos_app.services.reporting.reports import (
     TillNote,
     day_bounds,
     local_zone,

@@ -14,7 +14,7 @@ import psycopg
 from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.config import load_settings, paths
-from pos_app.services.reports import sales_csv, sales_table, summary_json
+from pos_app.services.reporting.reports import sales_csv, sales_table, summary_json
 from pos_app.store_db.connect import StoreDbError, describe_error
 
 __all__ = ["run_store_report"]

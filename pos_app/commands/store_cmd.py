@@ -126,7 +126,7 @@ async def _status(settings: Settings, where: Paths, args: argparse.Namespace) ->
 
 
 async def _sync(settings: Settings, where: Paths, args: argparse.Namespace) -> int:
-    from pos_app.services.sync import StoreSync
+    from pos_app.services.store_sync.sync import StoreSync
     from pos_app.store.journal import Journal
     from pos_app.store_db.access import store_access
 

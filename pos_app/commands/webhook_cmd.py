@@ -31,7 +31,7 @@ def _loopback(host: str) -> bool:
 
 def run_webhook_receiver(args: argparse.Namespace) -> int:
     from pos_app.app import cashfree_secret, resolve_environment
-    from pos_app.services.webhook_server import DEFAULT_PATH, WebhookReceiver
+    from pos_app.services.store_sync.webhook_server import DEFAULT_PATH, WebhookReceiver
     from pos_app.store_db.access import store_access
 
     settings = load_settings(paths()).settings

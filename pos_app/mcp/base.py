@@ -16,7 +16,7 @@ from pos_app.domain.validate import ValidationError
 from pos_app.mcp.context import McpServices
 from pos_app.mcp.limits import RateLimited, ToolLimits, limits_for
 from pos_app.mcp.redact import safe_arguments
-from pos_app.services.runtime import default_message
+from pos_app.services.checkout.run import default_message
 from pos_app.store import mcp_records
 from pos_app.store.errors import JournalError
 

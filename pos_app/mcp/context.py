@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from pos_app.domain.money import Money
-from pos_app.services.checkout import CheckoutService
-from pos_app.services.refund_requests import RefundRequestService
-from pos_app.services.refunds import RefundService
+from pos_app.services.checkout.service import CheckoutService
+from pos_app.services.refunds.requests import RefundRequestService
+from pos_app.services.refunds.service import RefundService
 from pos_app.store.journal import Journal
 
 __all__ = ["McpServices"]

@@ -21,8 +21,8 @@ from pos_app.mcp.replies import (
     payment_status,
     rupees,
 )
-from pos_app.services.refund_requests import describe_request
-from pos_app.services.reports import day_bounds, summary
+from pos_app.services.refunds.requests import describe_request
+from pos_app.services.reporting.reports import day_bounds, summary
 
 __all__ = ["ReadTools"]
 

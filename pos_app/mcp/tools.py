@@ -37,11 +37,11 @@ from pos_app.mcp.replies import (
     payment_status,
     rupees,
 )
-from pos_app.services.card import CardStepError
-from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
-from pos_app.services.refund_requests import describe_request
-from pos_app.services.refunds import RefundRefused
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.card import CardStepError
+from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest, SaleState
+from pos_app.services.refunds.requests import describe_request
+from pos_app.services.refunds.service import RefundRefused
 
 __all__ = ["INITIATE", "Refused", "Shown", "TillTools", "parse_amount"]
 

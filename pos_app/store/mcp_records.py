@@ -3,7 +3,7 @@
 A tool call about one sale is also appended to that sale's events (kind "mcp_<tool>"), in
 the same transaction, so the manager sees it in the sale's "What happened". A refund
 request moves no money: it waits (PENDING_APPROVAL) until the manager approves it, and
-approval is what makes the refund (services/refund_requests.py).
+approval is what makes the refund (services/refunds/requests.py).
 
 The callers pass arguments with personal data already removed (pos_app/mcp/redact.py);
 this module stores what it is given.

@@ -7,7 +7,7 @@ everything after it is waiting. A batch carries, besides its events in order, th
 row of every sale and refund those events touch, so the store database can show them
 without replaying events.
 
-Nothing here talks to PostgreSQL: services/sync.py takes a batch, writes it there, and only
+Nothing here talks to PostgreSQL: services/store_sync/sync.py takes a batch, writes it there, and only
 then moves the cursor (so a crash between the two re-sends a batch, which the store
 database ignores by event id).
 """

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.controller import DuplicateWarning
 

@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, Signal
 from pos_app.domain.card import CardDetails
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.aio import async_slot
 
@@ -36,7 +36,7 @@ _REMEMBERED = 256  # background payments remembered, so each is announced once
 
 
 class CheckoutPort(Protocol):
-    """What the desk uses of pos_app.services.checkout.CheckoutService.
+    """What the desk uses of pos_app.services.checkout.service.CheckoutService.
 
     A checkout may also have `background_listeners: list[Callable[[SaleState], None]]`
     (CheckoutService does): the controller then reports background sales that get paid.

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.widgets.qr_view import QrView
 

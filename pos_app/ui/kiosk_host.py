@@ -16,7 +16,7 @@ from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.ui.controller import SaleController
 from pos_app.ui.embedded_checkout import CheckoutView
 

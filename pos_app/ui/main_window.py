@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.announcements import Announcer
 from pos_app.ui.closing import ask_before_closing

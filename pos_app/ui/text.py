@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import Offline, SaleState
+from pos_app.services.checkout.state import Offline, SaleState
 
 # ---- fixed strings ----------------------------------------------------------------------
 APP_TITLE = "Cashfree till"

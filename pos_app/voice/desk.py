@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.voice.languages import language
 from pos_app.voice.phrases import Announcement, VoiceOptions, at_counter, away_from_counter
 from pos_app.voice.ready import open_speaker

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.voice.languages import DEFAULT_LANGUAGE, LANGUAGES, Language, language
 
 __all__ = ["Announcement", "VoiceOptions", "at_counter", "away_from_counter"]

@@ -34,7 +34,7 @@ from pos_app.domain.money import Money  # noqa: E402
 from pos_app.domain.sale import Method, SaleStatus  # noqa: E402
 from pos_app.gateway.retry import ENDPOINTS, RateBudget  # noqa: E402
 from pos_app.logs import RedactionFilter  # noqa: E402
-from pos_app.services.state import ChargeRequest  # noqa: E402
+from pos_app.services.checkout.state import ChargeRequest  # noqa: E402
 
 
 def _ms(values: list[float]) -> str:
@@ -107,7 +107,7 @@ def embedded_pages(pages: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
+    from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
     from pos_app.ui.embedded_checkout import CheckoutView
 
     app = QApplication.instance() or QApplication([])

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from till_fakes import FakeClock, make_till, qr_request  # noqa: E402
 
 from pos_app.domain.sale import SaleStatus  # noqa: E402
-from pos_app.services.poller import PollSchedule  # noqa: E402
+from pos_app.services.checkout.schedule import PollSchedule  # noqa: E402
 
 SCHEDULES = {
     "adaptive (default)": PollSchedule(),

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 
 HEADERS = {
     "x-client-id": SIM_CLIENT_ID,

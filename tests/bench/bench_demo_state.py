@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pos_app.gateway.simulator import Simulator
-from pos_app.gateway.simulator.persist import STATE_FILE, SimulatorStore, open_demo_simulator
-from pos_app.gateway.simulator.wire import SimRequest
+from pos_app.simulator import Simulator
+from pos_app.simulator.persist import STATE_FILE, SimulatorStore, open_demo_simulator
+from pos_app.simulator.wire import SimRequest
 
 AUTH = {
     "x-client-id": "SIM-APP-ID",

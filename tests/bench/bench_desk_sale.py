@@ -53,7 +53,7 @@ from PySide6.QtWidgets import QApplication
 from pos_app.app import open_runtime
 from pos_app.domain.sale import SaleStatus
 from pos_app.gateway.retry import ENDPOINTS, RateBudget
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 from pos_app.ui.controller import SaleController
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
@@ -199,7 +199,7 @@ async def run_sales(args: argparse.Namespace, app: QApplication) -> int:
         runtime = open_runtime("demo")
     elif args.persisted:
         from pos_app.config import paths
-        from pos_app.gateway.simulator.persist import open_demo_simulator
+        from pos_app.simulator.persist import open_demo_simulator
 
         sim = open_demo_simulator(paths().data_dir, rate_limits=None)
         runtime = open_runtime("demo", simulator=sim)

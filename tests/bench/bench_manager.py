@@ -33,8 +33,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import build_day_report, build_day_report_stepwise
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.reporting.day_end import build_day_report, build_day_report_stepwise
+from pos_app.services.reporting.queries import ReportReader, SalesFilter
 from pos_app.store.codec import SALE_COLUMNS, sale_to_row
 from pos_app.store.journal import Journal
 

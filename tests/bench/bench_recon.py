@@ -31,18 +31,18 @@ import httpx
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
-from pos_app.gateway.simulator import (
+from pos_app.simulator import (
     SIM_CLIENT_ID,
     SIM_CLIENT_SECRET,
     SimRequest,
     Simulator,
     SimulatorTransport,
 )
-from pos_app.gateway.simulator.wire import dump_json
+from pos_app.simulator.wire import dump_json
 from pos_app.secrets import Secret
-from pos_app.services.recon import fetch_day_events, reconcile_day
-from pos_app.services.recon_match import match_day
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.reporting.recon import fetch_day_events, reconcile_day
+from pos_app.services.reporting.recon_match import match_day
+from pos_app.services.reporting.queries import ReportReader
 from pos_app.store.journal import Journal
 
 IST = timezone(timedelta(hours=5, minutes=30))

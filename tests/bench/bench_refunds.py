@@ -102,9 +102,9 @@ def bench_gate(runs: int, folder: Path) -> None:
     os.environ["POS_POLICY_FILE"] = str(folder / "no-policy.json")
     from pos_app.config import Settings, paths
     from pos_app.secrets import MemorySecretStore
-    from pos_app.services.manager_gate import resolve_access
-    from pos_app.services.manager_pin import verify_pin
-    from pos_app.services.pin_vault import write_new_pin
+    from pos_app.services.manager.gate import resolve_access
+    from pos_app.services.manager.pin import verify_pin
+    from pos_app.services.manager.pin_vault import write_new_pin
 
     where = paths()
     vault = MemorySecretStore()
@@ -125,8 +125,8 @@ def bench_outside(runs: int, folder: Path) -> None:
     from till_fakes import FakeClock, make_till
 
     from pos_app.gateway.base import NewRefund
-    from pos_app.services.outside_refunds import check_outside_refunds
-    from pos_app.services.state import ChargeRequest
+    from pos_app.services.refunds.outside import check_outside_refunds
+    from pos_app.services.checkout.state import ChargeRequest
 
     async def main() -> list[float]:
         till = make_till(folder / "outside", clock=FakeClock(START))

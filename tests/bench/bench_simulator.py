@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 
 AUTH = {
     "x-client-id": SIM_CLIENT_ID,
@@ -28,7 +28,7 @@ AUTH = {
     "x-api-version": "2025-01-01",
 }
 SERVER = (
-    "from pos_app.gateway.simulator import Simulator, run_forever; "
+    "from pos_app.simulator import Simulator, run_forever; "
     "run_forever('127.0.0.1', 0, sim=Simulator(rate_limits={}))"
 )
 

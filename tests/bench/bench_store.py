@@ -28,7 +28,7 @@ from pg_server import start_server  # noqa: E402
 from store_db.kit import Clock, open_till  # noqa: E402
 from store_db.push_kit import make_push_till, start_receiver, start_sender  # noqa: E402
 
-from pos_app.gateway.simulator import Simulator  # noqa: E402
+from pos_app.simulator import Simulator  # noqa: E402
 from pos_app.store_db.connect import connect  # noqa: E402
 from pos_app.store_db.schema import migrate  # noqa: E402
 

@@ -28,7 +28,7 @@ from render_screens import dark_palette
 
 from pos_app.app import make_deps
 from pos_app.config import Settings
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.reporting.queries import ReportReader
 from pos_app.store.journal import Journal
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext

@@ -74,7 +74,7 @@ async def leave_a_sale_open(sim: object, bill: str | None = None) -> str:
     from pos_app.app import open_runtime
     from pos_app.domain.money import Money
     from pos_app.domain.sale import Method, SaleStatus
-    from pos_app.services.state import ChargeRequest
+    from pos_app.services.checkout.state import ChargeRequest
 
     runtime = open_runtime("demo", simulator=sim)
     request = ChargeRequest(amount=Money(43210), method=Method.UPI_QR, bill_number=bill)

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.services.checkout import DuplicateChargeError, SaleInProgressError
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.controller import DuplicateWarning, SaleController
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.controller import SaleController
 

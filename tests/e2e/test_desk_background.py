@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 
 
 def test_a_background_sale_paid_is_announced_in_the_header(

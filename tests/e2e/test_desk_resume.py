@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 
 
 def test_a_resumed_sale_is_followed_until_paid(

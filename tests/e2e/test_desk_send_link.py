@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.ui.widgets.send_link import RESENDING, SendLinkDialog
 
 

@@ -28,8 +28,8 @@ from pos_app.app import check_connection, open_runtime
 from pos_app.commands.pin_prompt import manager_pin_guard
 from pos_app.config import paths, settings_file
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 from pos_app.secrets import NO_BACKEND_MESSAGE, KeyringSecretStore
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.wizard import FirstRunWizard

@@ -27,9 +27,9 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.app import open_runtime
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.day_end import build_day_report
-from pos_app.services.report_queries import ReportReader
-from pos_app.services.reports import day_bounds, local_zone
+from pos_app.services.reporting.day_end import build_day_report
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.reports import day_bounds, local_zone
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ import keyring
 import pytest
 
 from pos_app.commands import exit_codes
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 
 pytestmark = pytest.mark.secret_service
 

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
-from pos_app.gateway.simulator.server import ServerHandle
 from pos_app.services.embedded_checkout import allowed_navigation, bootstrap_html
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
+from pos_app.simulator.server import ServerHandle
 from pos_app.ui import embedded_checkout
 from pos_app.ui.embedded_checkout import KIOSK_HINT, unavailable_reason
 

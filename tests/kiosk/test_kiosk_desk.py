@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from pos_app.app import open_runtime
 from pos_app.config import Settings, load_settings, paths, save_settings
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.gateway.simulator import start_server
+from pos_app.simulator import start_server
 from pos_app.ui.embedded_checkout import unavailable_reason
 from pos_app.ui.options import DeskOptions
 

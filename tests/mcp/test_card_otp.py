@@ -16,7 +16,7 @@ from pos_app.domain.card import parse_card
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.mcp.server import build_server
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.store import mcp_records
 
 pytestmark = pytest.mark.asyncio

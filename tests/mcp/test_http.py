@@ -25,7 +25,7 @@ from pos_app.mcp.access import http_token
 from pos_app.mcp.http import check_loopback, http_app, serve_http
 from pos_app.mcp.server import build_server
 from pos_app.secrets import MCP_TOKEN, KeyringSecretStore, MemorySecretStore, Secret
-from pos_app.services.manager_pin import hash_pin
+from pos_app.services.manager.pin import hash_pin
 
 PIN = "2580"
 TOKEN = Secret("test-token-0123456789")

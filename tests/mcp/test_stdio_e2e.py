@@ -15,10 +15,10 @@ from mcp import Client, StdioServerParameters
 from mcp_kit import data
 from proc_kit import running_simulator
 
-from pos_app.gateway.simulator import SIM_CLIENT_SECRET
-from pos_app.services.day_end import build_day_report
-from pos_app.services.report_queries import ReportReader
-from pos_app.services.reports import day_bounds, local_zone
+from pos_app.services.reporting.day_end import build_day_report
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.reports import day_bounds, local_zone
+from pos_app.simulator import SIM_CLIENT_SECRET
 from pos_app.store import mcp_records
 from pos_app.store.journal import Journal
 

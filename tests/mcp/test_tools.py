@@ -22,7 +22,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.mcp.context import McpServices
 from pos_app.mcp.server import build_server
-from pos_app.services.reports import day_bounds, summary
+from pos_app.services.reporting.reports import day_bounds, summary
 from pos_app.store import mcp_records
 
 pytestmark = pytest.mark.asyncio

@@ -15,10 +15,10 @@ from pos_app.domain.card import CardDetails, parse_card
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.gateway.simulator.cards import DECLINED_CARD, OTP_CARD, THREE_DS_CARD
-from pos_app.services.card import CardStepError
-from pos_app.services.checkout import SaleInProgressError
-from pos_app.services.state import ChargeRequest, SaleState
+from pos_app.services.checkout.card import CardStepError
+from pos_app.services.checkout.service import SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest, SaleState
+from pos_app.simulator.cards import DECLINED_CARD, OTP_CARD, THREE_DS_CARD
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,8 +13,8 @@ from till_fakes import FakeClock, Till, make_till, qr_request
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.services.checkout import LEASE_TTL, DuplicateChargeError, SaleInProgressError
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.service import LEASE_TTL, DuplicateChargeError, SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.services.wording import reason_text
 
 pytestmark = pytest.mark.asyncio

@@ -16,17 +16,17 @@ from till_fakes import FakeClock, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import (
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.day_end import (
     DayReport,
     ExceptionKind,
     build_day_report,
     build_day_report_stepwise,
     payment_family,
 )
-from pos_app.services.day_refresh import refresh_day
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader, SalesFilter
-from pos_app.services.reports import (
+from pos_app.services.reporting.day_refresh import refresh_day
+from pos_app.services.reporting.queries import ReportReader, SalesFilter
+from pos_app.services.reporting.reports import (
     DAY_SUMMARY_COLUMNS,
     day_report_json,
     day_summary_csv,

@@ -16,9 +16,9 @@ from till_fakes import Till, gone_owner, make_till, qr_request
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
-from pos_app.services.checkout import LEASE_TTL, SaleInProgressError
-from pos_app.services.reconcile import reconcile_open_sales, refresh_sale
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.reconcile import reconcile_open_sales, refresh_sale
+from pos_app.services.checkout.service import LEASE_TTL, SaleInProgressError
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.services.wording import reason_text
 
 pytestmark = pytest.mark.asyncio

@@ -19,12 +19,17 @@ from till_fakes import FakeClock, Till, make_till
 from pos_app.commands.sales import run_reconcile
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.day_end import ExceptionKind, build_day_report
-from pos_app.services.day_refresh import refresh_day
-from pos_app.services.outside_refunds import check_outside_refunds
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader
-from pos_app.services.reports import exception_detail, sales_csv, sales_table, summary_json
+from pos_app.services.refunds.outside import check_outside_refunds
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.day_end import ExceptionKind, build_day_report
+from pos_app.services.reporting.day_refresh import refresh_day
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.reports import (
+    exception_detail,
+    sales_csv,
+    sales_table,
+    summary_json,
+)
 from pos_app.store.journal import Journal
 from pos_app.store.till_records import outside_refunds, refunded_by_order
 
@@ -164,7 +169,7 @@ async def test_the_tills_own_refunds_are_not_outside(tmp_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_capped_runs_take_turns_so_every_paid_sale_is_read(tmp_path: Path) -> None:
     from pos_app.gateway.base import NewRefund
-    from pos_app.services.outside_refunds import reconcile_outside_refunds
+    from pos_app.services.refunds.outside import reconcile_outside_refunds
 
     till = make_till(tmp_path, clock=FakeClock(DAY + timedelta(hours=10)))
     try:

@@ -14,9 +14,9 @@ from till_fakes import Till, make_till
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.gateway.base import Customer, NewLink
-from pos_app.services.day_end import ExceptionKind, build_day_report
-from pos_app.services.paid_evidence import Verdict, check_paid_evidence, clean_utr
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.checkout.paid_evidence import Verdict, check_paid_evidence, clean_utr
+from pos_app.services.reporting.day_end import ExceptionKind, build_day_report
+from pos_app.services.reporting.queries import ReportReader
 
 pytestmark = pytest.mark.asyncio
 

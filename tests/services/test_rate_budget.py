@@ -10,7 +10,7 @@ import pytest
 from till_fakes import FakeClock, gone_owner, make_till, qr_request
 
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,10 +15,10 @@ from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.gateway.base import Customer, NewOrder, NewRefund
 from pos_app.gateway.errors import GatewayError
 from pos_app.gateway.recon_types import ReconPage
-from pos_app.services.recon import reconcile_day
-from pos_app.services.recon_match import IssueKind, ReconReport, expected_settlement
-from pos_app.services.reconcile import refresh_sale
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.checkout.reconcile import refresh_sale
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.recon import reconcile_day
+from pos_app.services.reporting.recon_match import IssueKind, ReconReport, expected_settlement
 
 pytestmark = pytest.mark.asyncio
 
@@ -140,7 +140,7 @@ async def test_every_kind_of_disagreement_is_found(tmp_path: Path) -> None:
 
 
 async def test_a_refund_the_till_made_is_not_an_issue(tmp_path: Path) -> None:
-    from pos_app.services.refunds import RefundService
+    from pos_app.services.refunds.service import RefundService
 
     till = make_till(tmp_path)
     sale = await _paid_sale(till, 500)
@@ -235,7 +235,7 @@ class _NotesPriority:
 async def test_every_call_of_the_day_end_and_evidence_is_background_work(
     tmp_path: Path,
 ) -> None:
-    from pos_app.services.paid_evidence import check_paid_evidence
+    from pos_app.services.checkout.paid_evidence import check_paid_evidence
 
     till = make_till(tmp_path)
     await _paid_sale(till, 100)
@@ -280,7 +280,7 @@ async def test_another_tills_orders_are_counted_apart_not_listed(tmp_path: Path)
 
 async def test_a_reversed_refund_is_listed() -> None:
     from pos_app.gateway.recon_types import ReconEvent, ReconEventKind
-    from pos_app.services.recon_match import match_day
+    from pos_app.services.reporting.recon_match import match_day
 
     reversal = ReconEvent(
         event_id="77",
@@ -335,7 +335,7 @@ def _paid_in_journal(order_id: str, rupees: int, **fields: object) -> Sale:
 
 
 async def test_a_paid_link_matches_through_its_cashfree_order() -> None:
-    from pos_app.services.recon_match import match_day
+    from pos_app.services.reporting.recon_match import match_day
 
     sale = _paid_in_journal(
         "T1-L", 300, link_id="T1-L", gateway_order_id="CFPay_T1-L_1", cf_payment_id="9"
@@ -353,7 +353,7 @@ async def test_a_paid_link_matches_through_its_cashfree_order() -> None:
 
 
 async def test_a_second_payment_on_a_paid_sale_is_listed() -> None:
-    from pos_app.services.recon_match import match_day
+    from pos_app.services.reporting.recon_match import match_day
 
     sale = _paid_in_journal("T1-P", 200, cf_payment_id="1")
     events = [_payment_event("T1-P", "1", 200, 10), _payment_event("T1-P", "2", 200, 11)]

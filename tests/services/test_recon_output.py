@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from pos_app.domain.money import Money
 from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, Settlement
-from pos_app.services.recon_match import ReconReport, match_day
-from pos_app.services.recon_output import recon_csv, recon_json, recon_table
+from pos_app.services.reporting.recon_match import ReconReport, match_day
+from pos_app.services.reporting.recon_output import recon_csv, recon_json, recon_table
 from pos_app.store.queries import Tally
 
 IST = timezone(timedelta(hours=5, minutes=30))

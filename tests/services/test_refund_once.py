@@ -17,7 +17,7 @@ from till_fakes import Till, make_till, qr_request
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.refunds import REQUESTED, RefundPending, RefundService
+from pos_app.services.refunds.service import REQUESTED, RefundPending, RefundService
 from pos_app.store.codec import RefundRecord
 from pos_app.store.errors import RefundPendingError
 from pos_app.store.journal import Journal
@@ -154,7 +154,7 @@ async def test_two_connections_race_and_the_journal_keeps_one(till: Till) -> Non
 
 @pytest.mark.asyncio
 async def test_the_policy_day_limit_counts_refunds_made_and_on_their_way(till: Till) -> None:
-    from pos_app.services.refunds import RefundRefused, day_limit
+    from pos_app.services.refunds.service import RefundRefused, day_limit
 
     first_sale = await paid_sale(till, 500)
     second_sale = await paid_sale(till, 400)

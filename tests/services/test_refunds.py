@@ -21,14 +21,14 @@ from till_fakes import Till, make_till, qr_request
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.base import NewRefund
-from pos_app.services.refunds import (
+from pos_app.services.checkout.state import ChargeRequest
+from pos_app.services.refunds.service import (
     REQUESTED,
     RefundRefused,
     RefundService,
     describe_refund,
     new_refund_id,
 )
-from pos_app.services.state import ChargeRequest
 
 
 class Spy:
@@ -376,7 +376,7 @@ def test_cli_refund_asks_the_pin_after_checking_the_input(
     from pos_app import cli
     from pos_app.commands import exit_codes
     from pos_app.config import Settings, paths, save_settings
-    from pos_app.services.manager_pin import hash_pin
+    from pos_app.services.manager.pin import hash_pin
 
     save_settings(paths(), Settings(manager_pin_hash=hash_pin("2580")))
     stdin = io.StringIO("1111\n2580\n")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.reports import SALE_COLUMNS, csv_safe, day_bounds, sales_csv
+from pos_app.services.reporting.reports import SALE_COLUMNS, csv_safe, day_bounds, sales_csv
 
 IST = timezone(timedelta(hours=5, minutes=30))
 
@@ -62,7 +62,7 @@ def test_sales_csv_has_a_header_and_escapes_every_cell() -> None:
 
 
 def test_summary_json_is_valid_json_with_integer_paise() -> None:
-    from pos_app.services.reports import summary_json
+    from pos_app.services.reporting.reports import summary_json
     from pos_app.store.queries import DayTotals, Tally
 
     start, end = day_bounds(date(2026, 11, 26), zone=IST)

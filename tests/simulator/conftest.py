@@ -11,8 +11,8 @@ import pytest
 import pytest_asyncio
 from simulator.simkit import AUTH, PG, ManualClock, Rig, SpecCheckingTransport, SpecLog
 
-from pos_app.gateway.simulator import Simulator, SimulatorTransport, start_server
-from pos_app.gateway.simulator.server import ServerHandle
+from pos_app.simulator import Simulator, SimulatorTransport, start_server
+from pos_app.simulator.server import ServerHandle
 
 
 @pytest.fixture

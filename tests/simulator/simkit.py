@@ -26,8 +26,8 @@ from PIL import Image
 
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RetryPolicy
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
 from pos_app.secrets import Secret
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
 
 START = datetime(2026, 1, 15, 4, 30, tzinfo=UTC)  # 10:00 IST
 AUTH = {

@@ -8,8 +8,8 @@ import time
 import httpx
 from simulator.simkit import AUTH
 
-from pos_app.gateway.simulator import Faults, Simulator, start_server
-from pos_app.gateway.simulator.calls import operation
+from pos_app.simulator import Faults, Simulator, start_server
+from pos_app.simulator.calls import operation
 
 
 def test_operations_are_named_as_cashfree_counts_them() -> None:

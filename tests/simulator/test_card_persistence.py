@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from simulator.simkit import AUTH, PG, order_body
 
-from pos_app.gateway.simulator import SimulatorTransport
-from pos_app.gateway.simulator.cards import OTP_CARD
-from pos_app.gateway.simulator.persist import STATE_FILE, open_demo_simulator
+from pos_app.simulator import SimulatorTransport
+from pos_app.simulator.cards import OTP_CARD
+from pos_app.simulator.persist import STATE_FILE, open_demo_simulator
 
 
 def _card(session: str) -> dict[str, Any]:

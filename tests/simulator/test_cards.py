@@ -14,9 +14,9 @@ from simulator.simkit import Rig, order_body
 from pos_app.domain.card import CardDetails
 from pos_app.gateway.base import AuthenticateStatus, CardAction, PaymentStatus
 from pos_app.gateway.errors import InvalidRequestError
-from pos_app.gateway.simulator import Simulator
-from pos_app.gateway.simulator.cards import DECLINED_CARD, OTP_CARD, THREE_DS_CARD
-from pos_app.gateway.simulator.server import ServerHandle
+from pos_app.simulator import Simulator
+from pos_app.simulator.cards import DECLINED_CARD, OTP_CARD, THREE_DS_CARD
+from pos_app.simulator.server import ServerHandle
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from simulator.simkit import ManualClock, link_body, order_body, pay_body
 
-from pos_app.gateway.simulator import Simulator, SimulatorError
+from pos_app.simulator import Simulator, SimulatorError
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,9 +13,9 @@ from pos_app.app import open_runtime
 from pos_app.config import paths
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.gateway.simulator.persist import STATE_FILE, SimulatorStore, open_demo_simulator
-from pos_app.services.refunds import RefundService
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
+from pos_app.services.refunds.service import RefundService
+from pos_app.simulator.persist import STATE_FILE, SimulatorStore, open_demo_simulator
 
 
 async def paid_demo_sale(rupees: int) -> tuple[str, str]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from simulator.simkit import AUTH, PG, ManualClock, SpecCheckingTransport, SpecLog, order_body
 
-from pos_app.gateway.simulator import Faults, Simulator, SimulatorTransport
+from pos_app.simulator import Faults, Simulator, SimulatorTransport
 
 pytestmark = pytest.mark.asyncio
 

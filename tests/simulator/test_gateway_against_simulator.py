@@ -24,7 +24,7 @@ from pos_app.gateway.base import (
     RefundStatus,
     UpiChannel,
 )
-from pos_app.gateway.simulator import Faults
+from pos_app.simulator import Faults
 
 pytestmark = pytest.mark.asyncio
 

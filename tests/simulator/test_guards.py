@@ -16,7 +16,7 @@ from simulator.simkit import (
     pay_body,
 )
 
-from pos_app.gateway.simulator import SANDBOX_RATE_LIMITS, Simulator, SimulatorTransport
+from pos_app.simulator import SANDBOX_RATE_LIMITS, Simulator, SimulatorTransport
 
 pytestmark = pytest.mark.asyncio
 

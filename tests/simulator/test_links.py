@@ -8,7 +8,7 @@ import httpx
 import pytest
 from simulator.simkit import ManualClock, decode_qr, link_body, png_from_data_uri
 
-from pos_app.gateway.simulator import Simulator, SimulatorError
+from pos_app.simulator import Simulator, SimulatorError
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from simulator.simkit import ManualClock, order_body, pay_body
 
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 
 pytestmark = pytest.mark.asyncio
 

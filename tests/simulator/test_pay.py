@@ -10,8 +10,8 @@ import httpx
 import pytest
 from simulator.simkit import ManualClock, decode_qr, order_body, pay_body, png_from_data_uri
 
-from pos_app.gateway.simulator import Simulator
-from pos_app.gateway.simulator.qr import SIM_MERCHANT_VPA
+from pos_app.simulator import Simulator
+from pos_app.simulator.qr import SIM_MERCHANT_VPA
 
 pytestmark = pytest.mark.asyncio
 

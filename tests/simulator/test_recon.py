@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from simulator.simkit import ManualClock, SpecLog, order_body
 
-from pos_app.gateway.simulator import Simulator
+from pos_app.simulator import Simulator
 
 pytestmark = pytest.mark.asyncio
 
@@ -220,8 +220,8 @@ async def test_the_specs_nested_example_uses_null_where_nothing_is_nullable() ->
 async def test_control_api_raises_a_dispute(
     api: httpx.AsyncClient, sim: Simulator, clock: ManualClock
 ) -> None:
-    from pos_app.gateway.simulator import SimRequest
-    from pos_app.gateway.simulator.wire import dump_json
+    from pos_app.simulator import SimRequest
+    from pos_app.simulator.wire import dump_json
 
     await _paid(api, sim, "D-1", 500)
     clock.advance(60)

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from simulator.simkit import AUTH, SpecCheckingTransport, SpecLog, order_body
 
-from pos_app.gateway.simulator import Faults, Simulator, start_server
-from pos_app.gateway.simulator.server import ServerHandle
+from pos_app.simulator import Faults, Simulator, start_server
+from pos_app.simulator.server import ServerHandle
 
 
 def _get(conn: http.client.HTTPConnection, path: str) -> http.client.HTTPResponse:
@@ -144,7 +144,7 @@ async def test_fifty_simultaneous_clients_get_their_own_orders(spec_log: SpecLog
 
 @pytest.mark.slow
 def test_run_forever_prints_credentials_and_stops_on_ctrl_c() -> None:
-    code = "from pos_app.gateway.simulator import run_forever; run_forever('127.0.0.1', 0)"
+    code = "from pos_app.simulator import run_forever; run_forever('127.0.0.1', 0)"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
@@ -174,7 +174,7 @@ def test_run_forever_prints_credentials_and_stops_on_ctrl_c() -> None:
 
 
 def test_run_forever_refuses_a_public_host() -> None:
-    from pos_app.gateway.simulator import run_forever
+    from pos_app.simulator import run_forever
 
     started = time.perf_counter()
     with pytest.raises(ValueError, match="loopback"):

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from simulator.simkit import check_against_spec
 
-from pos_app.gateway.simulator import SimRequest, Simulator
-from pos_app.gateway.simulator.wire import dump_json
+from pos_app.simulator import SimRequest, Simulator
+from pos_app.simulator.wire import dump_json
 
 
 def test_the_spec_own_payment_example_fails_its_own_oneof() -> None:

@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 from simulator.simkit import ManualClock, corrected_components, order_body
 
-from pos_app.gateway.simulator import SIM_CLIENT_SECRET, Simulator
-from pos_app.gateway.simulator.webhooks import WebhookSender
 from pos_app.secrets import Secret
-from pos_app.services.webhooks import verify
+from pos_app.services.store_sync.webhooks import verify
+from pos_app.simulator import SIM_CLIENT_SECRET, Simulator
+from pos_app.simulator.webhooks import WebhookSender
 
 
 def fits_payment_webhook(payload: object) -> None:
@@ -67,7 +67,7 @@ def hook() -> Iterator[Hook]:
 
 
 async def _order(sim: Simulator, order_id: str, **extra: object) -> None:
-    from pos_app.gateway.simulator import SimulatorTransport
+    from pos_app.simulator import SimulatorTransport
 
     async with httpx.AsyncClient(
         transport=SimulatorTransport(sim),

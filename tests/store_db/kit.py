@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.sync import StoreSync
+from pos_app.services.store_sync.sync import StoreSync
 from pos_app.store.codec import RefundRecord
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import connect

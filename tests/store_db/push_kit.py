@@ -16,20 +16,20 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RateBudget, RetryPolicy
-from pos_app.gateway.simulator import (
+from pos_app.secrets import Secret
+from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule
+from pos_app.services.checkout.service import CheckoutService
+from pos_app.services.checkout.state import ChargeRequest, SaleState
+from pos_app.services.store_sync.push import PushListener
+from pos_app.services.store_sync.webhook_server import DEFAULT_PATH, WebhookReceiver
+from pos_app.simulator import (
     SIM_CLIENT_ID,
     SIM_CLIENT_SECRET,
     Simulator,
     SimulatorTransport,
 )
-from pos_app.gateway.simulator.webhooks import WebhookSender
-from pos_app.secrets import Secret
-from pos_app.services.checkout import CheckoutService
-from pos_app.services.poller import PollSchedule, SweepSchedule
-from pos_app.services.push import PushListener
-from pos_app.services.runtime import Deps
-from pos_app.services.state import ChargeRequest, SaleState
-from pos_app.services.webhook_server import DEFAULT_PATH, WebhookReceiver
+from pos_app.simulator.webhooks import WebhookSender
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import connect
 

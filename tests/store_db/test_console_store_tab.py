@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from store_db.kit import DAY, open_till
 from till_fakes import FakeClock, make_till
 
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader
-from pos_app.services.store_views import StoreDayReader
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.store_views import StoreDayReader
 from pos_app.store_db.connect import connect
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext

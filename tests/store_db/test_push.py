@@ -11,8 +11,8 @@ import pytest
 from store_db.push_kit import make_push_till, start_receiver, start_sender
 
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import Simulator
-from pos_app.services.poller import PollSchedule
+from pos_app.services.checkout.schedule import PollSchedule
+from pos_app.simulator import Simulator
 
 pytestmark = pytest.mark.asyncio
 
@@ -62,7 +62,7 @@ async def test_paid_by_push_is_verified_by_get_order(store_url: str, tmp_path: P
 
 
 async def test_a_forged_push_is_not_paid(store_url: str, tmp_path: Path) -> None:
-    from pos_app.gateway.simulator.webhooks import WebhookSender
+    from pos_app.simulator.webhooks import WebhookSender
 
     sim = Simulator()
     receiver, url = await start_receiver(store_url)

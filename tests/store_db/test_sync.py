@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from store_db.kit import open_till
 
-from pos_app.services.sync import StoreSync
+from pos_app.services.store_sync.sync import StoreSync
 from pos_app.store import outbox
 from pos_app.store_db.connect import StoreDbError, connect
 

@@ -21,8 +21,8 @@ from store_db.push_kit import PushTill, make_push_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.gateway.simulator import Simulator
-from pos_app.services.sync import StoreSync
+from pos_app.services.store_sync.sync import StoreSync
+from pos_app.simulator import Simulator
 from pos_app.store import outbox
 from pos_app.store.queries import Tally
 from pos_app.store_db.connect import StoreDbError, connect
@@ -198,7 +198,7 @@ def test_kill_9_mid_sync_loses_nothing_and_duplicates_nothing(
 async def test_a_refund_at_another_till_goes_through_the_store_database(
     store_url: str, tmp_path: Path
 ) -> None:
-    from pos_app.services.store_refund import refund_from_another_till
+    from pos_app.services.refunds.at_other_till import refund_from_another_till
 
     shift = [timedelta(0)]
     sim = Simulator(clock=lambda: datetime.now(UTC) + shift[0])

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.checkout.state import ChargeRequest, Offline, SaleState
 from pos_app.services.qr import render_png
-from pos_app.services.state import ChargeRequest, Offline, SaleState
 
 NOW = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
 UPI_TEXT = (

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pos_app.app import check_connection
 from pos_app.commands.pin_prompt import manager_pin_guard
 from pos_app.config import paths
-from pos_app.gateway.simulator import Simulator, start_server
 from pos_app.secrets import KeyringSecretStore
+from pos_app.simulator import Simulator, start_server
 from pos_app.ui.setup.context import SetupServices
 
 PIN = "2580"

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 

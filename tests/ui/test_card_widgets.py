@@ -15,11 +15,11 @@ from pos_app.config import Settings
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.domain.validate import ValidationError
-from pos_app.services.card_policy import CARD_HELP_URL
-from pos_app.services.card_prompt import CardPrompt
-from pos_app.services.manager_pin import hash_pin
+from pos_app.services.checkout.card_prompt import CardPrompt
+from pos_app.services.checkout.state import SaleState
+from pos_app.services.manager.card_policy import CARD_HELP_URL
+from pos_app.services.manager.pin import hash_pin
 from pos_app.services.qr import render_png
-from pos_app.services.state import SaleState
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 from pos_app.ui.screens.waiting import WaitingScreen

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.ui.announcements import Announcer
 from pos_app.ui.controller import DuplicateWarning, SaleController
 from pos_app.ui.customer_display import CustomerDisplay

@@ -19,10 +19,10 @@ from till_fakes import FakeClock, Till, make_till
 from pos_app.config import Settings, paths, save_settings
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.manager_pin import hash_pin
-from pos_app.services.reconcile import refresh_sale
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.checkout.reconcile import refresh_sale
+from pos_app.services.manager.pin import hash_pin
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.queries import ReportReader
 from pos_app.ui.controller import SaleController
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.manager import text

@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import build_day_report
-from pos_app.services.refunds import RefundOutcome
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.refunds.service import RefundOutcome
+from pos_app.services.reporting.day_end import build_day_report
+from pos_app.services.reporting.queries import ReportReader, SalesFilter
 from pos_app.store.journal import Journal
 from pos_app.ui.manager import text
 from pos_app.ui.manager.day_end_view import DayEndView

@@ -17,10 +17,10 @@ from till_fakes import FakeClock, Till, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.reconcile import refresh_sale
-from pos_app.services.refund_requests import RefundRequestService
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.checkout.reconcile import refresh_sale
+from pos_app.services.refunds.requests import RefundRequestService
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.queries import ReportReader
 from pos_app.store import mcp_records
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole

@@ -24,11 +24,11 @@ from till_fakes import FakeClock, Till, make_till
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.manager_pin import hash_pin
-from pos_app.services.policy import POLICY_ENV
-from pos_app.services.reconcile import refresh_sale
-from pos_app.services.refunds import RefundService
-from pos_app.services.report_queries import ReportReader
+from pos_app.services.checkout.reconcile import refresh_sale
+from pos_app.services.manager.pin import hash_pin
+from pos_app.services.manager.policy import POLICY_ENV
+from pos_app.services.refunds.service import RefundService
+from pos_app.services.reporting.queries import ReportReader
 from pos_app.ui.manager.console import IDLE_SECONDS, ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
 from pos_app.ui.resources import stylesheet
@@ -278,7 +278,7 @@ def test_without_any_pin_in_sandbox_the_desk_offers_to_set_the_first_one(
 
     from pos_app.config import paths
     from pos_app.secrets import KeyringSecretStore
-    from pos_app.services.pin_vault import read_vault
+    from pos_app.services.manager.pin_vault import read_vault
     from pos_app.ui.setup.first_pin import FirstPinDialog
     from pos_app.ui.setup.pin_dialog import gate_manager_action
 

@@ -16,10 +16,10 @@ from setup_kit import PIN, LoopbackCashfree, loopback_cashfree, services
 from pos_app.commands.pin_prompt import pin_state_path, require_manager_pin
 from pos_app.config import Settings, load_settings, paths, save_settings, settings_file
 from pos_app.domain.sale import Method
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 from pos_app.secrets import TILL_ACCOUNT, KeyringSecretStore
-from pos_app.services.manager_pin import FREE_TRIES, hash_pin, verify_pin
-from pos_app.services.pin_vault import fingerprint, read_vault
+from pos_app.services.manager.pin import FREE_TRIES, hash_pin, verify_pin
+from pos_app.services.manager.pin_vault import fingerprint, read_vault
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 from pos_app.ui.setup import entry, wording
 from pos_app.ui.setup.pin_dialog import PinDialog
 from pos_app.ui.setup.settings_dialog import SettingsDialog

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from setup_kit import PIN, LoopbackCashfree, loopback_cashfree, services
 
 from pos_app.config import paths, settings_file
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 from pos_app.secrets import NO_BACKEND_MESSAGE, TILL_ACCOUNT
-from pos_app.services.manager_pin import verify_pin
-from pos_app.services.pin_vault import fingerprint
+from pos_app.services.manager.pin import verify_pin
+from pos_app.services.manager.pin_vault import fingerprint
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.wizard import FirstRunWizard
 

@@ -12,7 +12,7 @@ from test_main_window import make_window
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.sync import StoreSync
+from pos_app.services.store_sync.sync import StoreSync
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import connect
 from pos_app.store_db.push import TillKey

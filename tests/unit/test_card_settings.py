@@ -15,9 +15,9 @@ from pos_app.commands import exit_codes
 from pos_app.config import Settings, load_settings, paths, save_settings
 from pos_app.domain.sale import Method
 from pos_app.secrets import KeyringSecretStore
-from pos_app.services.card_policy import CARD_HELP_URL
-from pos_app.services.manager_pin import hash_pin
-from pos_app.services.pin_vault import adopt_legacy
+from pos_app.services.manager.card_policy import CARD_HELP_URL
+from pos_app.services.manager.pin import hash_pin
+from pos_app.services.manager.pin_vault import adopt_legacy
 
 PIN = "2580"
 

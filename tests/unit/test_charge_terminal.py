@@ -16,7 +16,7 @@ from pos_app.commands import exit_codes
 from pos_app.commands.demo_customer import HELP
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.services.terminal_qr import terminal_qr
 
 UPI = (

@@ -15,8 +15,8 @@ from pos_app.cli import main
 from pos_app.commands import exit_codes
 from pos_app.config import Settings, load_settings, paths, save_settings, settings_file
 from pos_app.secrets import KeyringSecretStore
-from pos_app.services.manager_pin import hash_pin, verify_pin
-from pos_app.services.pin_vault import adopt_legacy, fingerprint, read_vault
+from pos_app.services.manager.pin import hash_pin, verify_pin
+from pos_app.services.manager.pin_vault import adopt_legacy, fingerprint, read_vault
 
 PIN = "2580"
 

@@ -22,11 +22,11 @@ from pos_app.commands import exit_codes
 from pos_app.commands.pin_prompt import require_manager_pin
 from pos_app.config import load_settings, paths, save_settings
 from pos_app.gateway.cashfree import PRODUCTION_URL
-from pos_app.gateway.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 from pos_app.secrets import NO_BACKEND_MESSAGE, TILL_ACCOUNT, KeyringSecretStore, Secret
 from pos_app.services.diagnostics import PROBE_PREFIX
-from pos_app.services.manager_pin import FREE_TRIES, hash_pin
-from pos_app.services.pin_vault import adopt_legacy
+from pos_app.services.manager.pin import FREE_TRIES, hash_pin
+from pos_app.services.manager.pin_vault import adopt_legacy
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 
 SECRET = "test-secret-5d1f0e7a9b3c"  # a made-up value, shaped nothing like a real key
 PIN = "2580"

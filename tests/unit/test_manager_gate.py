@@ -20,10 +20,10 @@ from pos_app.commands import exit_codes
 from pos_app.commands.pin_prompt import require_manager_pin
 from pos_app.config import journal_path, load_settings, paths, save_settings, settings_file
 from pos_app.secrets import TILL_ACCOUNT, KeyringSecretStore
-from pos_app.services.manager_gate import resolve_access
-from pos_app.services.manager_pin import FREE_TRIES, hash_pin, verify_pin
-from pos_app.services.pin_vault import fingerprint, read_vault
-from pos_app.services.policy import POLICY_ENV, load_policy
+from pos_app.services.manager.gate import resolve_access
+from pos_app.services.manager.pin import FREE_TRIES, hash_pin, verify_pin
+from pos_app.services.manager.pin_vault import fingerprint, read_vault
+from pos_app.services.manager.policy import POLICY_ENV, load_policy
 from pos_app.store.journal import Journal
 from pos_app.store.till_records import till_events
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pos_app.domain.validate import ValidationError
-from pos_app.services.manager_pin import (
+from pos_app.services.manager.pin import (
     MAX_LOCKOUT,
     PinGuard,
     PinLockedError,

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from pos_app.secrets import MemorySecretStore, SecretStoreError
-from pos_app.services.manager_pin import FREE_TRIES, hash_pin
-from pos_app.services.pin_vault import (
+from pos_app.services.manager.pin import FREE_TRIES, hash_pin
+from pos_app.services.manager.pin_vault import (
     VaultPinGuard,
     VaultRecord,
     fingerprint,
     manager_access,
     read_vault,
 )
-from pos_app.services.policy import Policy, PolicyResult
+from pos_app.services.manager.policy import Policy, PolicyResult
 
 STORED = hash_pin("2580")
 OTHER = hash_pin("1397")

@@ -6,7 +6,7 @@ import pytest
 
 from pos_app.domain.sale import Method
 from pos_app.gateway.retry import RateBudget
-from pos_app.services.poller import PollSchedule, sustainable_interval
+from pos_app.services.checkout.schedule import PollSchedule, sustainable_interval
 
 
 def test_sustainable_interval_spreads_a_budget_over_its_window() -> None:

@@ -17,15 +17,15 @@ import pytest
 from pos_app.cli import main
 from pos_app.commands import exit_codes
 from pos_app.config import load_settings, paths, save_settings
-from pos_app.gateway.simulator import (
+from pos_app.services.reporting.recon_output import RECON_CSV_COLUMNS
+from pos_app.simulator import (
     SIM_CLIENT_ID,
     SIM_CLIENT_SECRET,
     SimRequest,
     Simulator,
     start_server,
 )
-from pos_app.gateway.simulator.wire import dump_json
-from pos_app.services.recon_output import RECON_CSV_COLUMNS
+from pos_app.simulator.wire import dump_json
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.voice.phrases import VoiceOptions, at_counter, away_from_counter
 
 PAID = SaleState(

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.money import Money
-from pos_app.services.day_end import DayReport
-from pos_app.services.refund_requests import recent_tool_calls
-from pos_app.services.refunds import FINAL, RefundOutcome, RefundRecord
-from pos_app.services.report_queries import SalesFilter
+from pos_app.services.refunds.requests import recent_tool_calls
+from pos_app.services.refunds.service import FINAL, RefundOutcome, RefundRecord
+from pos_app.services.reporting.day_end import DayReport
+from pos_app.services.reporting.queries import SalesFilter
 from pos_app.ui import text as desk_text
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext, ManagerController

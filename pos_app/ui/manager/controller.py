@@ -21,22 +21,22 @@ from PySide6.QtCore import QObject, Signal
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale
-from pos_app.services.day_end import build_day_report_stepwise
-from pos_app.services.day_refresh import refresh_day
-from pos_app.services.reconcile import refresh_sale
+from pos_app.services.checkout.reconcile import refresh_sale
+from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.state import SaleState
 from pos_app.services.records import JournalError, background
-from pos_app.services.refund_requests import RefundRequestDecidedError, RefundRequestService
-from pos_app.services.refunds import (
+from pos_app.services.refunds.requests import RefundRequestDecidedError, RefundRequestService
+from pos_app.services.refunds.service import (
     FINAL,
     RefundPending,
     RefundRefused,
     RefundService,
     describe_refund,
 )
-from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
-from pos_app.services.reports import sales_csv
-from pos_app.services.runtime import Deps
-from pos_app.services.state import SaleState
+from pos_app.services.reporting.day_end import build_day_report_stepwise
+from pos_app.services.reporting.day_refresh import refresh_day
+from pos_app.services.reporting.queries import ReportReader, SalesFilter, refunded_by_order
+from pos_app.services.reporting.reports import sales_csv
 from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
 from pos_app.ui.manager.receipt import StoreDetails

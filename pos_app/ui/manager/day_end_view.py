@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.sale import Method, SaleStatus
-from pos_app.services.day_end import DayReport
-from pos_app.services.day_refresh import DayRefresh
-from pos_app.services.reports import EXCEPTION_TITLES, day_summary_csv, exception_detail
+from pos_app.services.reporting.day_end import DayReport
+from pos_app.services.reporting.day_refresh import DayRefresh
+from pos_app.services.reporting.reports import EXCEPTION_TITLES, day_summary_csv, exception_detail
 from pos_app.ui.manager import text
 from pos_app.ui.manager.filters import DayRange, till_box
 from pos_app.ui.manager.hourly_chart import HourlyChart

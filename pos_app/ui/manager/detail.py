@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleEvent, SaleStatus
-from pos_app.services.paid_evidence import EVIDENCE_STATUSES
+from pos_app.services.checkout.paid_evidence import EVIDENCE_STATUSES
 from pos_app.services.records import RefundRecord
-from pos_app.services.refund_requests import PENDING_APPROVAL, RefundRequest
-from pos_app.services.refunds import FINAL, describe_refund
+from pos_app.services.refunds.requests import PENDING_APPROVAL, RefundRequest
+from pos_app.services.refunds.service import FINAL, describe_refund
 from pos_app.ui.manager import text
 from pos_app.ui.manager.receipt import Paper
 from pos_app.ui.manager.timeline import event_sentence

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from pos_app.config import load_settings, paths
 from pos_app.secrets import TillRecordStore
-from pos_app.services.policy import load_policy
+from pos_app.services.checkout.run import Deps
+from pos_app.services.manager.policy import load_policy
 from pos_app.services.records import Journal, JournalError
-from pos_app.services.refund_requests import RefundRequestService
-from pos_app.services.refunds import RefundService, day_limit
-from pos_app.services.report_queries import ReportReader
-from pos_app.services.reports import local_zone
-from pos_app.services.runtime import Deps
+from pos_app.services.refunds.requests import RefundRequestService
+from pos_app.services.refunds.service import RefundService, day_limit
+from pos_app.services.reporting.queries import ReportReader
+from pos_app.services.reporting.reports import local_zone
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext

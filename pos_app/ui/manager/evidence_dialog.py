@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale
 from pos_app.domain.validate import ValidationError
-from pos_app.services.paid_evidence import EvidenceOutcome, clean_utr
+from pos_app.services.checkout.paid_evidence import EvidenceOutcome, clean_utr
 
 __all__ = ["EvidenceDialog"]
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.sale import OPEN_STATUSES, Method, SaleStatus
-from pos_app.services.report_queries import SalesFilter
-from pos_app.services.reports import day_bounds
+from pos_app.services.reporting.queries import SalesFilter
+from pos_app.services.reporting.reports import day_bounds
 from pos_app.ui.manager import text
 
 __all__ = ["SEARCH_PAUSE_MS", "DayRange", "FilterBar"]

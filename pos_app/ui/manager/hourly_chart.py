@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from pos_app.domain.money import Money
-from pos_app.services.day_end import HourBucket
+from pos_app.services.reporting.day_end import HourBucket
 
 __all__ = ["HourlyChart"]
 

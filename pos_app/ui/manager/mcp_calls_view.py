@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.services.refund_requests import ToolCall
+from pos_app.services.refunds.requests import ToolCall
 from pos_app.ui.manager import text
 
 __all__ = ["McpCallsView"]

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
-from pos_app.services.day_end import DayReport
 from pos_app.services.records import RefundRecord
-from pos_app.services.reports import EXCEPTION_TITLES, exception_detail
+from pos_app.services.reporting.day_end import DayReport
+from pos_app.services.reporting.reports import EXCEPTION_TITLES, exception_detail
 from pos_app.ui.manager import text
 from pos_app.ui.manager.period import day_period
 

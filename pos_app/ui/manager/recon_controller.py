@@ -13,8 +13,8 @@ from typing import Any, cast
 from PySide6.QtCore import QObject, Signal
 
 from pos_app.domain.money import Money
-from pos_app.services.paid_evidence import EvidenceGateway, check_paid_evidence
-from pos_app.services.recon import reconcile_day
+from pos_app.services.checkout.paid_evidence import EvidenceGateway, check_paid_evidence
+from pos_app.services.reporting.recon import reconcile_day
 from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
 from pos_app.ui.manager.controller import ManagerContext

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from html import escape
 
-from pos_app.services.recon_match import ReconReport
-from pos_app.services.recon_output import sentence, settlement_state, unsettled_line
+from pos_app.services.reporting.recon_match import ReconReport
+from pos_app.services.reporting.recon_output import sentence, settlement_state, unsettled_line
 
 __all__ = ["NOT_COMPARED", "recon_section_html"]
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.services.recon_match import ReconReport
-from pos_app.services.recon_output import payments, settlement_state
+from pos_app.services.reporting.recon_match import ReconReport
+from pos_app.services.reporting.recon_output import payments, settlement_state
 from pos_app.ui.manager.filters import DayRange
 
 __all__ = [

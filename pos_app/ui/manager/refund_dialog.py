@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale
 from pos_app.domain.validate import ValidationError
-from pos_app.services.refunds import (
+from pos_app.services.refunds.service import (
     RefundOutcome,
     RefundRecord,
     RefundRefused,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.sale import Sale
-from pos_app.services.refund_requests import RefundRequest
+from pos_app.services.refunds.requests import RefundRequest
 from pos_app.ui.manager import text
 
 __all__ = ["RefundRequestDialog"]

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleStatus
-from pos_app.services.report_queries import ReportReader, SalesFilter, refunded_by_order
+from pos_app.services.reporting.queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.wording import reason_text
 from pos_app.ui.manager import text
 

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleEvent, SaleStatus
-from pos_app.services.day_refresh import DayRefresh
+from pos_app.services.reporting.day_refresh import DayRefresh
 from pos_app.services.wording import reason_text
 
 CONSOLE_TITLE = "Manager"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, SaleStatus
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.reporting.queries import ReportReader, SalesFilter
 
 __all__ = ["totals_line"]
 

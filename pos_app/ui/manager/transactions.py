@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import SaleStatus
-from pos_app.services.refund_requests import requests_for
-from pos_app.services.report_queries import ReportReader, SalesFilter
+from pos_app.services.refunds.requests import requests_for
+from pos_app.services.reporting.queries import ReportReader, SalesFilter
 from pos_app.ui.manager import text
 from pos_app.ui.manager.detail import DetailPane, SaleDetail
 from pos_app.ui.manager.filters import FilterBar

@@ -28,7 +28,7 @@ from pos_app.domain import validate
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method
 from pos_app.domain.validate import ValidationError
-from pos_app.services.state import ChargeRequest
+from pos_app.services.checkout.state import ChargeRequest
 from pos_app.ui import text
 from pos_app.ui.options import METHOD_KEYS, DeskOptions
 from pos_app.ui.resources import icon

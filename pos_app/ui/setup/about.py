@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.secrets import ENVIRONMENTS, Secret, SecretStoreError
 from pos_app.services.diagnostics import diagnostics_text, gather
-from pos_app.services.policy import describe_policy, load_policy
+from pos_app.services.manager.policy import describe_policy, load_policy
 from pos_app.ui import text
 from pos_app.ui.embedded_checkout import unavailable_reason
 from pos_app.ui.setup import wording

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from pos_app.config import Settings
-from pos_app.services.card_policy import CARD_ACKNOWLEDGEMENT, CARD_HELP_URL
+from pos_app.services.manager.card_policy import CARD_ACKNOWLEDGEMENT, CARD_HELP_URL
 
 __all__ = ["CARD_CHOICE", "CHECKOUT_CHOICE", "CardSwitch", "CardSwitchProblem", "checkout_box"]
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # annotations only: the desk imports this module at start-up
     from pos_app.config import Paths
     from pos_app.secrets import Secret
     from pos_app.services.diagnostics import CallRecord, ConnectionCheck
-    from pos_app.services.manager_pin import PinGuard
+    from pos_app.services.manager.pin import PinGuard
 
 __all__ = ["AsyncSecretStore", "Checker", "SetupServices"]
 

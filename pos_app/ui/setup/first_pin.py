@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from pos_app.config import Paths, load_settings
 from pos_app.secrets import SecretStoreError, TillRecordStore
-from pos_app.services.manager_gate import set_manager_pin
+from pos_app.services.manager.gate import set_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
 from pos_app.ui.setup.pages import PageProblem, PinPage

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from pos_app.config import Settings
 from pos_app.domain.sale import Method
 from pos_app.domain.validate import ValidationError
-from pos_app.services.manager_pin import validate_new_pin
+from pos_app.services.manager.pin import validate_new_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.card_switch import CardSwitch, CardSwitchProblem, checkout_box
 

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Paths, load_settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager_gate import pin_guard, resolve_access
-from pos_app.services.manager_pin import PinGuard, PinLockedError
+from pos_app.services.manager.gate import pin_guard, resolve_access
+from pos_app.services.manager.pin import PinGuard, PinLockedError
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
 

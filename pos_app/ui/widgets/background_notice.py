@@ -12,7 +12,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from pos_app.services.state import SaleState
+from pos_app.services.checkout.state import SaleState
 from pos_app.ui.text import clock_time
 
 ACCESSIBLE_NAME = "Background payments"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.validate import ValidationError
-from pos_app.services.card_prompt import CardPrompt
+from pos_app.services.checkout.card_prompt import CardPrompt
 from pos_app.ui import text
 from pos_app.ui.widgets.card_form import CardForm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from pos_app.services.state import Offline
+from pos_app.services.checkout.state import Offline
 from pos_app.ui import text
 from pos_app.ui.widgets.env_badge import EnvBadge
 

@@ -1,0 +1,157 @@
+"""The manager gate as the commands and the desk use it: read the policy, the password
+store entry and the settings' fingerprint, decide (services.pin_vault), and set a new PIN
+with its journal event. Qt-free; the desk calls it through asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from pos_app.config import ENVIRONMENTS, Paths, Settings, journal_path, save_settings
+from pos_app.secrets import SecretStoreError, TillRecordStore
+from pos_app.services.manager.pin import PinGuard
+from pos_app.services.manager.pin_vault import (
+    Access,
+    VaultPinGuard,
+    adopt_legacy,
+    fingerprint,
+    manager_access,
+    read_vault,
+    write_new_pin,
+)
+from pos_app.services.manager.policy import PolicyResult, load_policy
+from pos_app.store.errors import JournalError
+from pos_app.store.journal import Journal
+from pos_app.store.till_records import add_till_event, till_events
+
+__all__ = [
+    "PIN_EVENTS",
+    "pin_guard",
+    "pin_history",
+    "record_till_event",
+    "resolve_access",
+    "set_manager_pin",
+]
+
+log = logging.getLogger(__name__)
+
+PIN_EVENTS = ("manager_pin_set", "manager_pin_changed", "manager_pin_replaced", "manager_pin_moved")
+
+
+def _journals(where: Paths) -> list[Journal]:
+    opened = []
+    for environment in ENVIRONMENTS:
+        path = journal_path(where, environment)
+        if not path.exists():
+            continue
+        try:
+            opened.append(Journal.open(path))
+        except JournalError as exc:
+            log.warning("cannot read %s for the PIN history: %s", path, exc.message)
+    return opened
+
+
+def pin_history(where: Paths) -> bool:
+    """True when any journal of this folder records a manager PIN being set."""
+    for journal in _journals(where):
+        try:
+            if till_events(journal, PIN_EVENTS):
+                return True
+        finally:
+            journal.close()
+    return False
+
+
+def record_till_event(
+    where: Paths, environment: str, kind: str, detail: dict[str, object] | None = None
+) -> None:
+    """Append a till event to the journal of `environment` (created if need be)."""
+    journal = Journal.open(journal_path(where, environment))
+    try:
+        add_till_event(journal, kind, detail)
+    finally:
+        journal.close()
+
+
+def resolve_access(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    vault: TillRecordStore | None,
+    policy: PolicyResult | None = None,
+) -> Access:
+    """Open, ask (with the hash to check), locked or refused; a legacy settings hash is
+    moved into the password store on the way (once)."""
+    chosen = policy if policy is not None else load_policy()
+    access = manager_access(
+        environment=environment,
+        fingerprint_in_settings=settings.manager_pin_fingerprint,
+        legacy_hash=settings.manager_pin_hash,
+        vault=vault,
+        policy=chosen,
+        pin_was_set_before=lambda: pin_history(where),
+    )
+    if access.source == "settings (legacy)" and vault is not None and access.encoded:
+        try:
+            mark = adopt_legacy(vault, access.encoded)
+            save_settings(
+                where,
+                dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark),
+            )
+            record_till_event(where, environment, "manager_pin_moved", {"to": "password store"})
+        except (SecretStoreError, OSError, JournalError) as exc:
+            log.warning("could not move the manager PIN to the password store: %s", exc)
+    return access
+
+
+def pin_guard(vault: TillRecordStore, clock: Callable[[], float] = time.time) -> PinGuard:
+    """The wrong-try counter, kept in the password store entry (shared by desk and CLI)."""
+    return VaultPinGuard(clock, vault)
+
+
+def set_manager_pin(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    vault: TillRecordStore,
+    pin: str,
+    *,
+    at: datetime | None = None,
+) -> Settings:
+    """Keep a new PIN (already validated, and the old one checked by the caller) in the
+    password store, its fingerprint in the settings, and a till event in the journal:
+    "manager_pin_set" for the first PIN of this till, "manager_pin_changed" when the old
+    one was in place, "manager_pin_replaced" when a PIN had been set before but was gone
+    (an entry deleted or settings edited: the manager should look). SecretStoreError and
+    OSError pass through; nothing is half-written that matters (the entry comes first)."""
+    had_history = pin_history(where)
+    try:
+        before = read_vault(vault)
+    except SecretStoreError:
+        before = None
+    intact = (
+        before is not None
+        and before.pin_hash is not None
+        and settings.manager_pin_fingerprint == fingerprint(before.pin_hash)
+    )
+    mark = write_new_pin(vault, pin)
+    updated = dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark)
+    save_settings(where, updated)
+    if not had_history and not intact:
+        kind = "manager_pin_set"
+    elif intact:
+        kind = "manager_pin_changed"
+    else:
+        kind = "manager_pin_replaced"
+    detail: dict[str, object] = {"fingerprint": mark}
+    if at is not None:
+        detail["at"] = at.isoformat()
+    try:
+        record_till_event(where, environment, kind, detail)
+    except JournalError as exc:
+        log.warning("the manager PIN event could not be journaled: %s", exc.message)
+    return updated

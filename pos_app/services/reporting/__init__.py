@@ -1,0 +1,1 @@
+"""Reading the day: totals, the day end, refreshing from Cashfree, three-way reconciliation, the store-wide day."""
