@@ -28,6 +28,7 @@ from pos_app.services.checkout.service import (
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.services.qr import png_modules, terminal_art
 from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
+from pos_app.services.wording import attempt_failed
 from pos_app.store.errors import JournalError
 
 __all__ = ["CODE_FOR_STATUS", "JOURNAL_TROUBLE_AFTER_ORDER", "run_charge"]
@@ -103,7 +104,7 @@ class _Printer:
         if self.demo_keys and state.status is SaleStatus.AWAITING_PAYMENT:
             line += " (customer: p pays, f fails, w walks away)"
         if state.attempt_failed:
-            line += f" | The customer's attempt failed: {state.attempt_failed}. They can try again."
+            line += f" | {attempt_failed(state.attempt_failed)}"
         if state.offline is not None:
             line += f" | Offline: next try at {state.offline.next_try_at:%H:%M:%S} UTC"
         if state.error:

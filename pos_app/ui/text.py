@@ -2,7 +2,8 @@
 
 Widgets never compose display wording themselves: they call these functions with the state
 they render. Gateway failures arrive already worded (SaleState.error, from the services);
-this module words the desk's own states, refusals and announcements.
+a status's title and sentence come from the one table (services.wording), by code; this
+module words the desk's own screens, refusals and announcements.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services import wording
 from pos_app.services.checkout.state import Offline, SaleState
 
 # ---- fixed strings ----------------------------------------------------------------------
@@ -70,30 +72,10 @@ ONLINE = "Online"
 
 _ENVIRONMENTS = {"demo": "DEMO", "sandbox": "SANDBOX", "production": "PRODUCTION"}
 
-_TITLES = {
-    SaleStatus.CREATED: "Starting the payment…",
-    SaleStatus.AWAITING_PAYMENT: "Waiting for the customer",
-    SaleStatus.PAID: "PAID",
-    SaleStatus.EXPIRED: "Payment expired",
-    SaleStatus.CANCELLED: "Payment cancelled",
-    SaleStatus.FAILED: "Payment failed",
-    SaleStatus.UNCERTAIN: "Not confirmed yet",
-}
-
-_DEFAULT_REASONS = {
-    SaleStatus.EXPIRED: "The customer did not pay before the order expired. No money was taken.",
-    SaleStatus.CANCELLED: "The payment was cancelled. No money was taken.",
-    SaleStatus.FAILED: "The payment could not be started. No money was taken.",
-    SaleStatus.UNCERTAIN: (
-        "The till could not reach Cashfree to confirm this sale. It keeps checking in the "
-        "background and will announce the money if it arrives."
-    ),
-}
-
 
 # ---- states -----------------------------------------------------------------------------
 def status_title(status: SaleStatus) -> str:
-    return _TITLES[status]
+    return wording.status_title(status)
 
 
 def method_label(method: Method) -> str:
@@ -143,7 +125,7 @@ def instruction(method: Method) -> str:
 WAITING_FOR_CODE = "Waiting for Cashfree: the QR shows here in a moment"
 WAITING_FOR_CODE_OFFLINE = "Waiting for Cashfree: no QR yet, the till keeps trying"
 _SAID_BY_INSTRUCTION = ("Scan with any UPI app", "Scan to open the payment page")
-WAITING_FOR_CUSTOMER = "Waiting for the customer to pay."
+WAITING_FOR_CUSTOMER = wording.STATUS_WORDS[SaleStatus.AWAITING_PAYMENT].sentence
 
 
 def waiting_for_code(offline: bool) -> str:
@@ -172,16 +154,17 @@ def payee_line(store_name: str, qr_text: str | None) -> str:
 
 
 def attempt_failed(reason: str) -> str:
-    return f"The customer's attempt failed: {reason.rstrip('.')}. They can try again."
+    return wording.attempt_failed(reason)
 
 
 def result_reason(state: SaleState) -> str:
-    """Why a sale ended the way it did: the gateway's words first, then the service's."""
+    """Why a sale ended the way it did: the gateway's words first, then the service's,
+    then the table's for its status and reason code."""
     if state.error:
         return state.error
     if state.message:
         return state.message
-    return _DEFAULT_REASONS.get(state.status, "")
+    return wording.words(state.status, state.reason_code).sentence
 
 
 def paid_details(state: SaleState) -> list[str]:
@@ -284,13 +267,8 @@ def link_sent(phone: str | None, email: str | None) -> str:
 
 def last_sale(state: SaleState, local_time: str) -> str:
     """The amount screen's strip: "Last sale ₹1,250.50 PAID at 10:42"."""
-    word = {
-        SaleStatus.PAID: "PAID",
-        SaleStatus.FAILED: "failed",
-        SaleStatus.EXPIRED: "expired",
-        SaleStatus.CANCELLED: "cancelled",
-        SaleStatus.UNCERTAIN: "not confirmed",
-    }.get(state.status, state.status.value.lower())
+    name = wording.status_name(state.status)
+    word = name.upper() if state.status is SaleStatus.PAID else name.lower()
     return f"Last sale {state.amount.format()} {word} at {local_time}"
 
 

@@ -17,7 +17,7 @@ from pos_app.gateway.base import PaymentGateway
 from pos_app.services.checkout.card_prompt import CardFlow
 from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule
 from pos_app.services.checkout.state import Offline, SaleState
-from pos_app.services.wording import reason_text
+from pos_app.services.wording import sale_message
 from pos_app.store.leases import Lease, Nudge, Owner
 
 __all__ = ["Deps", "JournalLike", "SaleRun", "default_message"]
@@ -198,6 +198,7 @@ class SaleRun:
             bill_number=s.bill_number,
             card=self.card_flow.prompt() if self.card_flow is not None else None,
             checkout_session=s.payment_session_id if s.method is Method.CHECKOUT else None,
+            reason_code=s.reason_code,
         )
 
 
@@ -209,41 +210,4 @@ def _card_line(run: SaleRun) -> str | None:
 
 
 def default_message(sale: Sale) -> str:
-    amount = sale.amount.format()
-    status = sale.status
-    if status is SaleStatus.CREATED:
-        return "Creating the order at Cashfree…"
-    if status is SaleStatus.AWAITING_PAYMENT:
-        if sale.method is Method.COLLECT:
-            return (
-                f"A payment request for {amount} was sent to {sale.vpa}. "
-                "Ask the customer to approve it in their UPI app."
-            )
-        if sale.method is Method.LINK:
-            return f"Scan to open the payment page for {amount}, or send the link."
-        if sale.method is Method.CARD:
-            return f"Card payment of {amount}: follow the steps on the screen."
-        if sale.method is Method.CHECKOUT:
-            return (
-                f"The customer pays {amount} on the customer screen "
-                "(card, netbanking or UPI in Cashfree's checkout)."
-            )
-        return f"Scan with any UPI app to pay {amount}."
-    if status is SaleStatus.PAID:
-        ref = f" UTR {sale.bank_reference}." if sale.bank_reference else ""
-        late = " (arrived after the sale was closed)" if sale.late else ""
-        return f"Paid {amount}{late}.{ref}"
-    if status is SaleStatus.EXPIRED:
-        if sale.reason_code is ReasonCode.TIMED_OUT:
-            return reason_text(sale) or ""
-        return "The time to pay ran out. No money was taken. Try again or start a new sale."
-    if status is SaleStatus.CANCELLED:
-        return reason_text(sale) or "Cancelled. No money was taken."
-    if status is SaleStatus.FAILED:
-        return sale.reason or "Cashfree refused this sale. No money was taken."
-    if sale.reason_code is not None and sale.reason_code is not ReasonCode.CANCEL_UNCONFIRMED:
-        return reason_text(sale) or ""
-    return (
-        "The till could not confirm this sale with Cashfree. It keeps checking in the "
-        "background; do not charge the customer again until it is settled."
-    )
+    return sale_message(sale)  # the words live in services/wording.py

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
-from pos_app.domain.sale import Method, SaleStatus
+from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.services.checkout.card_prompt import CardPrompt
 
 __all__ = ["ChargeRequest", "Offline", "SaleState"]
@@ -67,6 +67,7 @@ class SaleState:
     bill_number: str | None = None
     card: CardPrompt | None = None  # card sales: OTP wanted, bank page, failed card (no card data)
     checkout_session: str | None = None  # Method.CHECKOUT: the session the embedded view opens
+    reason_code: ReasonCode | None = None  # why it ended or is uncertain (words: wording.py)
 
     @property
     def is_final(self) -> bool:

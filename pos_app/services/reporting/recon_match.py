@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, Settlement
+from pos_app.services.wording import status_name
 from pos_app.store.codec import RefundRecord
 from pos_app.store.queries import Tally
 
@@ -319,7 +320,7 @@ def _payment_issue(event: ReconEvent, sale: Sale | None, seen: set[str]) -> Reco
             sale.order_id,
             amount,
             f"Cashfree received {amount.format()}, but the till still shows this sale as "
-            f"{sale.status.value.replace('_', ' ').lower()}. Check it with Cashfree from the "
+            f"{status_name(sale.status).lower()}. Check it with Cashfree from the "
             "sale's detail.",
             sale=sale,
             **common,  # type: ignore[arg-type]

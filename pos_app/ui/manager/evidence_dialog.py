@@ -24,6 +24,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.paid_evidence import EvidenceOutcome, clean_utr
+from pos_app.services.wording import status_name
 
 __all__ = ["EvidenceDialog"]
 
@@ -52,8 +53,7 @@ class EvidenceDialog(QDialog):
         intro = QLabel(INTRO, self)
         intro.setWordWrap(True)
         facts = QLabel(
-            f"Sale {sale.order_id} · {sale.amount.format()} · "
-            f"{sale.status.value.replace('_', ' ').lower()}",
+            f"Sale {sale.order_id} · {sale.amount.format()} · {status_name(sale.status).lower()}",
             self,
         )
         self.utr = QLineEdit(self)

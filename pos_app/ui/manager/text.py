@@ -1,15 +1,19 @@
 """Every sentence and label of the manager's console, in one place.
 
 Refund outcomes arrive already worded by services.refunds (describe_refund) and
-exceptions by services.reports (exception_detail); this module words the console itself.
+exceptions by services.reports (exception_detail); status names and reasons come from the
+one table (services.wording); this module words the console itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from types import MappingProxyType
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleEvent, SaleStatus
+from pos_app.services import wording
 from pos_app.services.reporting.day_refresh import DayRefresh
 from pos_app.services.wording import reason_text
 
@@ -33,15 +37,10 @@ COUNT_NONE = "No sales match."
 
 COLUMNS = ("Time", "Order", "Bill", "Status", "Method", "Amount", "UTR", "Phone")
 
-STATUS_NAMES = {
-    SaleStatus.CREATED: "Starting",
-    SaleStatus.AWAITING_PAYMENT: "Waiting",
-    SaleStatus.PAID: "Paid",
-    SaleStatus.EXPIRED: "Expired",
-    SaleStatus.CANCELLED: "Cancelled",
-    SaleStatus.FAILED: "Failed",
-    SaleStatus.UNCERTAIN: "Not confirmed",
-}
+# Short status names, for the filters and the day's counts: read from the one table.
+STATUS_NAMES: Mapping[SaleStatus, str] = MappingProxyType(
+    {status: wording.status_name(status) for status in SaleStatus}
+)
 
 # ---- the detail pane ------------------------------------------------------------------------
 PICK_A_SALE = "Pick a sale to see its details."
@@ -132,8 +131,7 @@ def followed_elsewhere(order_id: str) -> str:
 
 
 def status_name(status: SaleStatus, late: bool = False) -> str:
-    name = STATUS_NAMES[status]
-    return f"{name} (late)" if late else name
+    return wording.status_name(status, late)
 
 
 def local(moment: datetime | None, zone: tzinfo, *, with_date: bool = True) -> str:

@@ -13,20 +13,13 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pos_app.domain.sale import SaleStatus
+from pos_app.services import wording
 from pos_app.services.checkout.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.resources import icon
 
 AUTO_NEW_SALE_MS = 0  # 0: PAID stays until the cashier starts the next sale
 _AMOUNT_KEYS = frozenset("0123456789.")
-
-_KIND = {
-    SaleStatus.PAID: "paid",
-    SaleStatus.EXPIRED: "ended",
-    SaleStatus.CANCELLED: "ended",
-    SaleStatus.FAILED: "failed",
-    SaleStatus.UNCERTAIN: "uncertain",
-}
 
 
 class ResultScreen(QWidget):
@@ -97,7 +90,8 @@ class ResultScreen(QWidget):
     def show_state(self, state: SaleState) -> None:
         self._state = state
         paid = state.status is SaleStatus.PAID
-        self.setProperty("kind", _KIND.get(state.status, "ended"))
+        # The style is named by the one table; the stylesheet gives each its colours.
+        self.setProperty("kind", wording.status_style(state.status).value)
         for widget in (self, self.title, self.amount):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
