@@ -27,7 +27,7 @@ from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, ReconGateway
 from pos_app.gateway.retry import background
 from pos_app.services.reporting.recon import MARGIN, fetch_day_events
 from pos_app.services.reporting.recon_match import link_of, sale_key
-from pos_app.services.wording import describe_error
+from pos_app.services.wording import describe_error, status_name
 
 __all__ = [
     "EVIDENCE_EVENT",
@@ -163,7 +163,7 @@ async def check_paid_evidence(
     if sale.status not in EVIDENCE_STATUSES:
         return EvidenceOutcome(
             Verdict.REFUSED,
-            f"A {sale.status.value.lower()} sale never reached the customer, so no payment "
+            f"A {status_name(sale.status).lower()} sale never reached the customer, so no payment "
             "can belong to it.",
             sale,
         )
