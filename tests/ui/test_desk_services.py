@@ -14,11 +14,13 @@ from pytestqt.qtbot import QtBot
 from till_fakes import Till, desk_services, make_till
 
 from pos_app.app import run_gui
+from pos_app.services.demo_customer import DemoAction
 from pos_app.ui.controller import SaleController
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.services import DeskServices
+from pos_app.ui.widgets.demo_panel import ACTIONS
 
 
 @pytest.fixture
@@ -90,3 +92,7 @@ def test_run_gui_hands_the_desk_its_services(qapp: object) -> None:
     assert run_gui("demo", on_ready=[ready]) == 0
     assert seen["console"] is True
     assert seen["same checkout"] is True
+
+
+def test_the_demo_buttons_are_the_demo_actions() -> None:
+    assert [action for action, _ in ACTIONS] == list(DemoAction)
