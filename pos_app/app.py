@@ -12,7 +12,8 @@ import dataclasses
 import logging
 import os
 import sqlite3
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,7 +35,14 @@ from pos_app.store.journal import Journal
 
 if TYPE_CHECKING:
     from pos_app.mcp.context import McpServices
-    from pos_app.services.diagnostics import ConnectionCheck
+    from pos_app.secrets import TillRecordStore
+    from pos_app.services.demo_customer import DemoCustomer
+    from pos_app.services.diagnostics import CallRecord, ConnectionCheck
+    from pos_app.services.manager.pin import PinGuard
+    from pos_app.simulator.core import Simulator
+    from pos_app.ui.main_window import MainWindow
+    from pos_app.ui.services import DeskServices, ManagerServices, StoreLink
+    from pos_app.ui.setup.context import AsyncSecretStore, SetupServices
     from pos_app.ui.setup_problem import SetupChoice, SetupProblem
 
 __all__ = [
@@ -42,9 +50,11 @@ __all__ = [
     "JournalOnly",
     "Runtime",
     "SetupError",
+    "make_desk_services",
     "open_journal_only",
     "open_runtime",
     "resolve_environment",
+    "setup_services",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,7 +111,7 @@ class Runtime:
     gateway: CashfreeGateway
     deps: Deps
     checkout: CheckoutService
-    simulator: Any | None = None  # the in-process simulated Cashfree (demo mode)
+    simulator: Simulator | None = None  # the in-process simulated Cashfree (demo mode)
     notice: str | None = None
     budget: CallBudget | None = None
     _closed: bool = field(default=False, repr=False)
@@ -113,9 +123,8 @@ class Runtime:
         await self.checkout.shutdown()
         await self.client.aclose()
         self.journal.close()
-        close = getattr(self.simulator, "close", None)
-        if callable(close):  # the demo's pretend Cashfree writes what is pending (once)
-            close()
+        if self.simulator is not None:  # the demo's pretend Cashfree writes what is pending
+            self.simulator.close()
         close_budget = getattr(self.budget, "close", None)
         if callable(close_budget):
             close_budget()
@@ -304,7 +313,7 @@ def open_runtime(
     *,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    simulator: Any | None = None,
+    simulator: Simulator | None = None,
     close_demo_orphans: bool = False,
 ) -> Runtime:
     """Build everything for one run (no I/O but the journal and keyring). Raises
@@ -391,7 +400,7 @@ def till_budget(where: Paths, environment: str) -> CallBudget:
         return own()
 
 
-def close_orphaned_demo_sales(journal: Journal, sim: Any | None = None) -> int:
+def close_orphaned_demo_sales(journal: Journal, sim: Simulator | None = None) -> int:
     """Training sales left open by an earlier run that the demo's pretend Cashfree no
     longer knows (its ledger was deleted or damaged) cannot be settled: they are closed,
     with an event saying why (real environments never do this). Sales it still knows are
@@ -429,8 +438,9 @@ async def _stop_then(stop: Callable[[], None] | None, then: Callable[[], Awaitab
     await then()
 
 
-def _demo_knows(sim: Any, order_or_link: str) -> bool:
-    for look in (sim.order, sim.link):
+def _demo_knows(sim: Simulator, order_or_link: str) -> bool:
+    looks: tuple[Callable[[str], object], ...] = (sim.order, sim.link)
+    for look in looks:
         try:
             look(order_or_link)
         except Exception:  # noqa: S112 (unknown to the simulator)
@@ -442,12 +452,18 @@ def _demo_knows(sim: Any, order_or_link: str) -> bool:
 AskSetupProblem = Callable[["SetupProblem"], "SetupChoice"]
 
 
-def run_gui(env_override: str | None = None, *, ask: AskSetupProblem | None = None) -> int:
+def run_gui(
+    env_override: str | None = None,
+    *,
+    ask: AskSetupProblem | None = None,
+    on_ready: Sequence[Callable[[MainWindow], None]] = (),
+) -> int:
     """Open the cashier desk. On the first run (no settings file yet) the setup wizard
     comes first. A real till (sandbox/production) whose password store or credentials
     cannot be read shows a blocking message (Retry / Quit / the demo on purpose, through
-    `ask`, injectable for tests); it never opens the demo by itself. Returns the exit code:
-    8 (setup problem) when the user quits there."""
+    `ask`, injectable for tests); it never opens the demo by itself. `on_ready` is called
+    with the desk's window once it shows (the start-up bench, tests). Returns the exit
+    code: 8 (setup problem) when the user quits there."""
     from pos_app.desktop_check import desktop_problem
 
     problem = desktop_problem()
@@ -456,60 +472,41 @@ def run_gui(env_override: str | None = None, *, ask: AskSetupProblem | None = No
     from pos_app.ui.qt_app import gui_thread_gc
 
     with gui_thread_gc():  # one GUI-thread collector for the wizard, the message and the desk
-        return _run_gui(env_override, ask)
+        return _run_gui(env_override, ask, on_ready)
 
 
-def _run_gui(env_override: str | None, ask: AskSetupProblem | None) -> int:
+def _run_gui(
+    env_override: str | None,
+    ask: AskSetupProblem | None,
+    on_ready: Sequence[Callable[[MainWindow], None]],
+) -> int:
     from pos_app.commands.exit_codes import SETUP
-    from pos_app.commands.pin_prompt import manager_pin_guard
     from pos_app.config import settings_file
     from pos_app.secrets import KeyringSecretStore
     from pos_app.ui.desk import Desk, run_desk
-    from pos_app.ui.setup.context import SetupServices
-    from pos_app.ui.setup.entry import configure, run_first_run
+    from pos_app.ui.setup.entry import run_first_run
 
     where = paths()
     secrets = KeyringSecretStore()
-    guard = manager_pin_guard(where)
-    if env_override is None and not settings_file(where).exists():
-        wizard = SetupServices(paths=where, secrets=secrets, check=check_connection, guard=guard)
-        if run_first_run(wizard) is None:
-            return 0  # closed without choosing: the wizard comes back next time
+    first_run = env_override is None and not settings_file(where).exists()
+    if first_run and run_first_run(setup_services(where, secrets)) is None:
+        return 0  # closed without choosing: the wizard comes back next time
     opened = _open_for_the_desk(env_override, ask)
     if opened is None:
         return SETUP
     runtime, notice = opened
     pages = serve_checkout_pages(runtime)
-    # The embedded checkout (demo) shows the pretend Cashfree's page served just above.
-    demo_origin = None
-    if pages is not None and runtime.simulator is not None and runtime.settings.embedded_checkout:
-        demo_origin = runtime.simulator.public_url
-    desk = Desk(
-        checkout=runtime.checkout,
-        settings=runtime.settings,
-        environment=runtime.environment,
-        simulator=runtime.simulator,
-        notice=notice or runtime.notice,
-        credentials_missing=False,  # a chosen demo says why in its notice
-        on_shutdown=lambda: _stop_then(pages, runtime.aclose),
-        demo_origin=demo_origin,
-    )
-    configure(
-        SetupServices(
-            paths=where,
-            secrets=secrets,
-            check=check_connection,
-            guard=guard,
-            environment=runtime.environment,
-            last_call=lambda: runtime.gateway.last_call,
-        )
-    )
-    leave_store = _join_store_database(runtime)
     try:
+        services = runtime_desk_services(runtime, secrets, pages_served=pages is not None)
+        desk = Desk(
+            services=services,
+            notice=notice or runtime.notice,
+            credentials_missing=False,  # a chosen demo says why in its notice
+            on_shutdown=lambda: _stop_then(pages, runtime.aclose),
+            on_ready=on_ready,
+        )
         return run_desk(desk)
     finally:
-        leave_store()
-        configure(None)
         runtime.journal.close()  # again, in case the desk never started its loop
 
 
@@ -547,58 +544,162 @@ def _ask(ask: AskSetupProblem | None, error: SetupError) -> SetupChoice:
     return (ask or ask_about_setup_problem)(problem)
 
 
-def _join_store_database(runtime: Runtime) -> Callable[[], None]:
-    """When the till has a store database, the desk pushes its outbox continuously and its
-    header shows "store sync: N events waiting". Returns the undo for the start-up hook."""
+# ---- what the desk is handed (ui.services) ------------------------------------------------------
+GUI_FOLLOW_SECONDS = 30.0  # how long the console's refund dialog waits for a final answer
+
+
+def manager_pin_guard(vault: TillRecordStore, clock: Callable[[], float] = time.time) -> PinGuard:
+    """The one PinGuard of this till: its wrong-try count lives in the password store entry
+    (a deleted or edited file does not reset it); wall-clock time, so it survives restarts."""
+    from pos_app.services.manager.gate import pin_guard
+
+    return pin_guard(vault, clock)
+
+
+def setup_services(
+    where: Paths,
+    secrets: AsyncSecretStore,
+    *,
+    environment: str = "demo",
+    last_call: Callable[[], CallRecord | None] | None = None,
+) -> SetupServices:
+    """What the first-run wizard and the desk's "Till" menu need."""
+    from pos_app.ui.setup.context import SetupServices
+
+    made = SetupServices(
+        paths=where,
+        secrets=secrets,
+        check=check_connection,
+        guard=manager_pin_guard(secrets),
+        environment=environment,
+    )
+    if last_call is not None:
+        made.last_call = last_call
+    return made
+
+
+def manager_services(
+    checkout: CheckoutService, where: Paths, vault: TillRecordStore
+) -> ManagerServices:
+    """What the manager's console needs beside the desk's checkout: a reader on the journal
+    the checkout writes, refunds through the checkout's gateway (with the shop's limit per
+    day, read when the console opens), refund requests and the PIN's password store entry."""
+    from pos_app.services.refunds.requests import RefundRequestService
+    from pos_app.services.refunds.service import RefundService, day_limit
+    from pos_app.services.reporting.queries import ReportReader
+    from pos_app.services.reporting.reports import local_zone
+    from pos_app.ui.services import ManagerServices
+
+    deps = checkout.deps
+
+    def refunds() -> RefundService:
+        from pos_app.services.manager.policy import load_policy
+
+        policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
+        most = policy.max_refund_per_day if policy is not None else None
+        return RefundService(
+            deps.gateway,
+            deps.journal,  # type: ignore[arg-type]
+            clock=deps.clock,
+            sleep=deps.sleep,
+            follow_for=GUI_FOLLOW_SECONDS,
+            limit=None if most is None else day_limit(deps.journal, most, deps.clock),
+        )
+
+    def requests(through: RefundService) -> RefundRequestService:
+        return RefundRequestService(deps.journal, through, clock=deps.clock)  # type: ignore[arg-type]
+
+    return ManagerServices(
+        paths=where,
+        vault=vault,
+        zone=local_zone(),
+        open_reader=lambda: ReportReader.beside(deps.journal),  # type: ignore[arg-type]
+        refunds=refunds,
+        requests=requests,
+    )
+
+
+def make_desk_services(
+    settings: Settings,
+    environment: str,
+    checkout: CheckoutService,
+    *,
+    where: Paths,
+    secrets: AsyncSecretStore,
+    last_call: Callable[[], CallRecord | None] | None = None,
+    simulator: Simulator | None = None,
+    demo_origin: str | None = None,
+    store: StoreLink | None = None,
+) -> DeskServices:
+    """The one bundle the desk gets: its checkout, settings, the setup and manager services
+    (one password store, one PIN guard), the store database link and the demo customer."""
+    from pos_app.ui.services import DeskServices
+
+    customer: DemoCustomer | None = None
+    if simulator is not None and environment == "demo":
+        from pos_app.simulator.demo_customer import SimulatedCustomer
+
+        customer = SimulatedCustomer(simulator)
+    return DeskServices(
+        checkout=checkout,
+        settings=settings,
+        environment=environment,
+        setup=setup_services(where, secrets, environment=environment, last_call=last_call),
+        manager=manager_services(checkout, where, secrets),
+        store=store,
+        demo_customer=customer,
+        demo_origin=demo_origin,
+    )
+
+
+def runtime_desk_services(
+    runtime: Runtime, secrets: AsyncSecretStore, *, pages_served: bool = False
+) -> DeskServices:
+    """The desk's bundle for an opened runtime (`pages_served`: the demo's checkout pages
+    are on loopback, so the embedded checkout can show them)."""
+    sim = runtime.simulator
+    demo_origin = None
+    if pages_served and sim is not None and runtime.settings.embedded_checkout:
+        demo_origin = sim.public_url
+    return make_desk_services(
+        runtime.settings,
+        runtime.environment,
+        runtime.checkout,
+        where=runtime.paths,
+        secrets=secrets,
+        last_call=lambda: runtime.gateway.last_call,
+        simulator=sim,
+        demo_origin=demo_origin,
+        store=store_link(runtime),
+    )
+
+
+def store_link(runtime: Runtime) -> StoreLink | None:
+    """When the till has a store database, the desk pushes its outbox continuously (its
+    header shows "store sync: N events waiting"), hears the store's webhooks (then polls
+    slowly as a backstop) and the console gets a Store tab. None without one."""
     if not runtime.settings.store_database_url:
-        return lambda: None
+        return None
     try:
         from pos_app.services.store_sync.link import make_push_listener, make_store_sync
     except ModuleNotFoundError as exc:  # installed without the 'store' extra (psycopg)
-        import logging
-
-        logging.getLogger(__name__).warning("store database off: %s is missing", exc.name)
-        return lambda: None
-    from pos_app.ui.desk import READY_HOOKS
-    from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
+        log.warning("store database off: %s is missing", exc.name)
+        return None
+    from pos_app.services.reporting.store_views import StoreDayReader
+    from pos_app.store_db.access import store_access
+    from pos_app.ui.services import StoreLink
 
     sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
     if sync is None:
-        return lambda: None
+        return None
     # Webhooks heard through the store database: check that order now, poll slowly meanwhile.
     listener = make_push_listener(runtime.settings, runtime.environment, runtime.checkout.check_now)
     if listener is not None:
         runtime.deps.schedule = dataclasses.replace(
             runtime.deps.schedule, backstop=listener.backstop
         )
-
-    def join(window: Any) -> None:
-        label = attach_store_sync(window.header, sync)
-        tasks = [asyncio.get_running_loop().create_task(listener.run())] if listener else []
-
-        def leave() -> None:
-            stop_store_sync(label)
-            for task in tasks:
-                task.cancel()
-
-        window.closed.connect(leave)
-
-    READY_HOOKS.append(join)
-    # The manager console's Store tab reads the store database too.
-    from pos_app.services.reporting.store_views import StoreDayReader
-    from pos_app.store_db.access import store_access
-    from pos_app.ui.manager.store_tab import STORE_READERS
-
     access = store_access(runtime.settings, runtime.environment)
     reader = StoreDayReader(
         access.till.store_id, runtime.environment, access.connector("pos-app manager")
     )
-    STORE_READERS.append(reader)
-
-    def undo() -> None:
-        if join in READY_HOOKS:
-            READY_HOOKS.remove(join)
-        if reader in STORE_READERS:
-            STORE_READERS.remove(reader)
-
-    return undo
+    return StoreLink(sync=sync, listener=listener, reader=reader)

@@ -1,5 +1,6 @@
 """Test plumbing for the services layer: a fake clock, and a whole till wired to the
-in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal)."""
+in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal); the
+desk's services for such a till come from the composition root's own factory."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -29,6 +31,9 @@ from pos_app.simulator import (
 )
 from pos_app.store.journal import Journal
 from pos_app.store.leases import Owner
+
+if TYPE_CHECKING:
+    from pos_app.ui.services import DeskServices
 
 START = datetime(2026, 11, 26, 5, 30, tzinfo=UTC)
 
@@ -168,6 +173,25 @@ def make_till(
         max_amount=Money(1_00_000_00),
     )
     return Till(clock, sim, transport, client, gateway, budget, journal, deps, checkout)
+
+
+def desk_services(till: Till, environment: str | None = None) -> DeskServices:
+    """What the composition root hands a desk running this till (app.make_desk_services):
+    the Till menu, the manager's console, and in demo the simulator's customer."""
+    from pos_app.app import make_desk_services
+    from pos_app.config import Settings, paths
+    from pos_app.secrets import KeyringSecretStore
+
+    settings = Settings(store_name=till.deps.store_name, terminal_id=till.deps.terminal_id)
+    return make_desk_services(
+        settings,
+        environment or till.deps.environment,
+        till.checkout,
+        where=paths(),
+        secrets=KeyringSecretStore(timeout=3),
+        last_call=lambda: till.gateway.last_call,
+        simulator=till.sim,
+    )
 
 
 def gone_owner(name: str = "crashed") -> Owner:

@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pos_app.commands import card_input, exit_codes
 from pos_app.commands.demo_customer import HELP, DemoCustomer
@@ -30,6 +30,9 @@ from pos_app.services.qr import png_modules, terminal_art
 from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
 from pos_app.services.wording import attempt_failed
 from pos_app.store.errors import JournalError
+
+if TYPE_CHECKING:
+    from pos_app.simulator.core import Simulator
 
 __all__ = ["CODE_FOR_STATUS", "JOURNAL_TROUBLE_AFTER_ORDER", "run_charge"]
 
@@ -124,7 +127,7 @@ async def run_charge(
     *,
     give_up_after: float | None = None,
     out: TextIO | None = None,
-    simulator: object | None = None,
+    simulator: Simulator | None = None,
     keys: TextIO | None = None,
 ) -> int:
     """Run one sale to its end; returns the exit code. With the demo's `simulator`, the

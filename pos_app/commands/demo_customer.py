@@ -12,7 +12,10 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from pos_app.simulator.core import Simulator
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +38,16 @@ class DemoCustomer:
 
     def __init__(
         self,
-        simulator: Any,
+        simulator: Simulator,
         check_now: Callable[[str], None],
         keys: TextIO,
         out: TextIO,
     ) -> None:
-        self._sim = simulator
+        self._acts: dict[str, Callable[[str], object]] = {
+            "customer_pays": simulator.customer_pays,
+            "customer_fails": simulator.customer_fails,
+            "customer_leaves": simulator.customer_leaves,
+        }
         self._check_now = check_now
         self._keys = keys
         self._out = out
@@ -91,7 +98,7 @@ class DemoCustomer:
             self._pending.append(key)
             return
         try:
-            getattr(self._sim, action)(self.order_id)
+            self._acts[action](self.order_id)
         except Exception as exc:  # the simulator refuses, e.g. already paid
             print(f"(the demo customer cannot do that now: {exc})", file=self._out, flush=True)
             return

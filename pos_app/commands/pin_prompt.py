@@ -16,13 +16,12 @@ from __future__ import annotations
 import getpass
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from pos_app.commands.output import say
 from pos_app.config import Paths, Settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager.pin import PinGuard, PinLockedError
+from pos_app.services.manager.pin import PinLockedError
 from pos_app.services.manager.pin_vault import Access
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "TERMINAL_TRIES",
     "interactive",
     "manager_access_here",
-    "manager_pin_guard",
     "pin_state_path",
     "read_hidden",
     "require_manager_pin",
@@ -49,17 +47,6 @@ NO_PIN_HINT = (
 def pin_state_path(where: Paths) -> Path:
     """The file that counts wrong manager PINs (shared by the desk and the commands)."""
     return where.config_dir / PIN_STATE_FILE
-
-
-def manager_pin_guard(where: Paths, clock: Callable[[], float] = time.time) -> PinGuard:
-    """The one PinGuard of this till: its count lives in the password store entry (so a
-    deleted or edited file does not reset it); wall-clock time, it survives restarts.
-    `where` is kept for callers; the file beside the settings is no longer used."""
-    from pos_app.secrets import KeyringSecretStore
-    from pos_app.services.manager.gate import pin_guard
-
-    del where
-    return pin_guard(KeyringSecretStore(), clock)
 
 
 def interactive() -> bool:

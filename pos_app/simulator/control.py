@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from pos_app.simulator import checkout_page
+from pos_app.simulator.control_port import ControlledSimulator
 from pos_app.simulator.customer import CustomerAction
 from pos_app.simulator.errors import SimulatorError, bad_request
 from pos_app.simulator.faults import Faults
 from pos_app.simulator.wire import SimRequest, SimResponse, parse_json
-
-if TYPE_CHECKING:
-    from pos_app.simulator.core import Simulator
 
 __all__ = ["handle_control"]
 
@@ -53,7 +51,7 @@ _DONE = {
 }
 
 
-def handle_control(sim: Simulator, request: SimRequest) -> SimResponse:
+def handle_control(sim: ControlledSimulator, request: SimRequest) -> SimResponse:
     path = request.path.rstrip("/") or "/"
     try:
         if path == "/" and request.method == "GET":
@@ -97,7 +95,7 @@ def _json_body(request: SimRequest) -> dict[str, Any]:
     return body
 
 
-def _faults(sim: Simulator, request: SimRequest) -> SimResponse:
+def _faults(sim: ControlledSimulator, request: SimRequest) -> SimResponse:
     if request.method == "POST":
         try:
             faults = Faults.from_mapping(_json_body(request), base=sim.faults)
@@ -109,7 +107,7 @@ def _faults(sim: Simulator, request: SimRequest) -> SimResponse:
     return SimResponse.json(200, sim.faults.to_dict())
 
 
-def _calls(sim: Simulator, request: SimRequest) -> SimResponse:
+def _calls(sim: ControlledSimulator, request: SimRequest) -> SimResponse:
     try:
         since = float(request.query.get("since", "0"))
     except ValueError as exc:
@@ -121,7 +119,9 @@ def _calls(sim: Simulator, request: SimRequest) -> SimResponse:
     return SimResponse.json(200, {"calls": calls})
 
 
-def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) -> SimResponse:
+def _customer(
+    sim: ControlledSimulator, request: SimRequest, target: str, for_link: bool
+) -> SimResponse:
     body = _json_body(request)
     action = body.get("action")
     if not isinstance(action, str):
@@ -143,7 +143,7 @@ def _customer(sim: Simulator, request: SimRequest, target: str, for_link: bool) 
     )
 
 
-def _dispute(sim: Simulator, request: SimRequest, order_id: str) -> SimResponse:
+def _dispute(sim: ControlledSimulator, request: SimRequest, order_id: str) -> SimResponse:
     body = _json_body(request)
     kind = body.get("kind", "DISPUTE")
     if kind not in ("DISPUTE", "CHARGEBACK"):
@@ -158,7 +158,7 @@ def _dispute(sim: Simulator, request: SimRequest, order_id: str) -> SimResponse:
     return SimResponse.json(200, {"order_id": order_id, "kind": kind, "event_id": event_id})
 
 
-def _checkout(sim: Simulator, request: SimRequest, kind: str, target: str) -> SimResponse:
+def _checkout(sim: ControlledSimulator, request: SimRequest, kind: str, target: str) -> SimResponse:
     message = None
     try:
         if request.method == "POST":
@@ -181,7 +181,7 @@ def _checkout(sim: Simulator, request: SimRequest, kind: str, target: str) -> Si
     return SimResponse.text(200, page, _HTML)
 
 
-def _card_page(sim: Simulator, request: SimRequest, cf_payment_id: str) -> SimResponse:
+def _card_page(sim: ControlledSimulator, request: SimRequest, cf_payment_id: str) -> SimResponse:
     message = None
     try:
         if request.method == "POST":
@@ -198,7 +198,7 @@ def _card_page(sim: Simulator, request: SimRequest, cf_payment_id: str) -> SimRe
     return SimResponse.text(200, page, _HTML)
 
 
-def _index(sim: Simulator) -> str:
+def _index(sim: ControlledSimulator) -> str:
     return (
         "Simulated Cashfree (PG API 2025-01-01 wire format)\n"
         f"API base URL: {sim.public_url}/pg\n"

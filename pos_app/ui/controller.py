@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -24,12 +23,14 @@ from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
 from pos_app.services.checkout.state import ChargeRequest, SaleState
+from pos_app.services.demo_customer import DemoAction, DemoCustomer
+from pos_app.services.demo_customer import act as act_as_customer
 from pos_app.ui import text
 from pos_app.ui.aio import async_slot
 
 log = logging.getLogger(__name__)
 
-DEMO_ACTIONS = ("customer_pays", "customer_fails", "customer_walks_away")
+DEMO_ACTIONS = frozenset(DemoAction)  # what the demo buttons may ask
 # A replacement starts only after the old sale ended one of these ways: no money was taken.
 REPLACEABLE_ENDINGS = frozenset({SaleStatus.CANCELLED, SaleStatus.EXPIRED})
 _REMEMBERED = 256  # background payments remembered, so each is announced once
@@ -84,11 +85,14 @@ class SaleController(QObject):
     replacement_dropped = Signal(object)  # SaleState | None: the old sale did not end cancelled
 
     def __init__(
-        self, checkout: CheckoutPort, simulator: object | None = None, parent: QObject | None = None
+        self,
+        checkout: CheckoutPort,
+        demo_customer: DemoCustomer | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._checkout = checkout
-        self._simulator = simulator
+        self._demo_customer = demo_customer  # demo mode: the customer the buttons move
         self._sale_task: asyncio.Task[Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._current: SaleState | None = None
@@ -127,8 +131,8 @@ class SaleController(QObject):
         return self._replacement is not None
 
     @property
-    def has_simulator(self) -> bool:
-        return self._simulator is not None
+    def has_demo_customer(self) -> bool:
+        return self._demo_customer is not None
 
     def resume_open_sales(self) -> int:
         """Follow every unsettled sale in the background (needs the running loop)."""
@@ -318,22 +322,14 @@ class SaleController(QObject):
     async def demo(self, action: str) -> None:
         """Make the simulated customer act on the sale at the counter (demo mode only)."""
         state = self._current
-        if self._simulator is None or state is None or action not in DEMO_ACTIONS:
-            return
-        # Walking away ends the sale (the order times out), as the button's name says.
-        name = "customer_leaves" if action == "customer_walks_away" else action
-        act = getattr(self._simulator, name, None) or getattr(self._simulator, action, None)
-        if not callable(act):
-            log.error("the simulator has no %s()", action)
-            self.error.emit(text.DEMO_FAILED)
+        customer = self._demo_customer
+        if customer is None or state is None or action not in DEMO_ACTIONS:
             return
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
-            outcome = act(state.order_id)
-            if inspect.isawaitable(outcome):
-                await outcome
+            await act_as_customer(customer, DemoAction(action), state.order_id)
         except Exception:
             log.exception("demo action %s failed for %s", action, state.order_id)
             self.error.emit(text.DEMO_FAILED)

@@ -1,17 +1,19 @@
 """Starting the cashier desk: the QApplication, the qasync loop, the windows, shutdown.
 
-pos_app.app builds a Desk from its runtime and calls run_desk(desk); it returns the exit
-code once the cashier closes the window, after every task the desk started is cancelled.
+pos_app.app builds a Desk around its DeskServices and calls run_desk(desk); it returns
+the exit code once the cashier closes the window, after every task the desk started is
+cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -23,12 +25,14 @@ from PySide6.QtWidgets import QApplication
 
 from pos_app.domain.sale import Method
 from pos_app.ui import text
-from pos_app.ui.controller import CheckoutPort, SaleController
+from pos_app.ui.controller import SaleController
 from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.qt_app import application, gui_thread_gc
+from pos_app.ui.services import DeskServices
 from pos_app.ui.sound import make_sound
+from pos_app.ui.store_join import join_store
 from pos_app.voice.desk import DeskVoice
 from pos_app.voice.phrases import VoiceOptions
 
@@ -37,27 +41,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Called with the main window once it is shown and the loop runs (used by the start-up bench).
-READY_HOOKS: list[Callable[[MainWindow], None]] = []
 # Set to 1 to start, check the amount screen takes a key, print READY_LINE and quit with
 # exit code 0 (1 if the screen was not ready): the smoke test of a packaged build.
 EXIT_AFTER_START_ENV = "POS_EXIT_AFTER_START"
 READY_LINE = "pos-app: amount screen ready"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Desk:
-    checkout: CheckoutPort
-    settings: object  # pos_app.config.Settings; read by attribute name only
-    environment: str
-    simulator: object | None
-    notice: str | None
-    credentials_missing: bool
+    services: DeskServices
+    notice: str | None = None
+    credentials_missing: bool = False
     # Awaited after the desk's own tasks are cancelled (e.g. Runtime.aclose); when None,
-    # checkout.shutdown() is awaited if the checkout has one.
+    # the checkout's shutdown() is awaited.
     on_shutdown: Callable[[], Awaitable[None]] | None = None
-    # Demo with the embedded checkout: where the simulator's checkout pages are served.
-    demo_origin: str | None = None
+    # Called with the main window once it is shown and the loop runs (the start-up bench,
+    # tests); the store database's join is one of them.
+    on_ready: Sequence[Callable[[MainWindow], None]] = ()
 
 
 def run_desk(desk: Desk) -> int:
@@ -73,20 +73,27 @@ def run_desk(desk: Desk) -> int:
 
 
 async def _run(desk: Desk, app: QApplication) -> int:
-    options = DeskOptions.from_settings(desk.settings, desk.environment)
-    controller = SaleController(desk.checkout, desk.simulator)
+    services = desk.services
+    options = DeskOptions.from_settings(services.settings, services.environment)
+    controller = SaleController(services.checkout, services.demo_customer)
     customer = _customer_window(options, app)
-    kiosk = _kiosk(options, controller, desk)
+    kiosk = _kiosk(options, controller, services)
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def try_demo() -> None:
+        if _start_demo_process():
+            window.close()
+
     window = MainWindow(
         controller,
         options,
         sound=make_sound(options.sound),
-        voice=DeskVoice(VoiceOptions.from_settings(desk.settings)),
+        voice=DeskVoice(VoiceOptions.from_settings(services.settings)),
         customer=customer,
         notice=desk.notice,
         credentials_missing=desk.credentials_missing,
-        on_try_demo=_start_demo_process,
+        on_try_demo=try_demo,
+        services=services,
     )
 
     def window_closed() -> None:
@@ -119,7 +126,10 @@ async def _run(desk: Desk, app: QApplication) -> int:
         _show(window, app)
         if customer is not None:
             customer.show()
-        for hook in READY_HOOKS:
+        ready = list(desk.on_ready)
+        if services.store is not None:
+            ready.insert(0, functools.partial(join_store, link=services.store))
+        for hook in ready:
             QTimer.singleShot(0, lambda h=hook: h(window))
         if os.environ.get(EXIT_AFTER_START_ENV) == "1":
             QTimer.singleShot(0, exit_after_start)
@@ -162,11 +172,7 @@ async def _shutdown(controller: SaleController, desk: Desk) -> None:
         if desk.on_shutdown is not None:
             await asyncio.wait_for(desk.on_shutdown(), timeout=10)
         else:
-            closer = getattr(desk.checkout, "shutdown", None)
-            if callable(closer):
-                outcome = closer()
-                if asyncio.iscoroutine(outcome):
-                    await asyncio.wait_for(outcome, timeout=10)
+            await asyncio.wait_for(desk.services.checkout.shutdown(), timeout=10)
     except Exception:
         log.exception("shutting the checkout down failed")
 
@@ -181,7 +187,9 @@ def _show(window: MainWindow, app: QApplication) -> None:
     window.show()
 
 
-def _kiosk(options: DeskOptions, controller: SaleController, desk: Desk) -> KioskHost | None:
+def _kiosk(
+    options: DeskOptions, controller: SaleController, services: DeskServices
+) -> KioskHost | None:
     """The embedded Cashfree checkout window, when that method is offered here."""
     if Method.CHECKOUT not in options.methods:
         return None
@@ -191,8 +199,8 @@ def _kiosk(options: DeskOptions, controller: SaleController, desk: Desk) -> Kios
     screen = _find_screen(wanted) if wanted is not None else None
     return KioskHost(
         controller,
-        desk.environment,
-        desk.demo_origin,
+        services.environment,
+        services.demo_origin,
         store_name=options.store_name,
         screen=screen,
     )
@@ -225,8 +233,9 @@ def _find_screen(wanted: int | str) -> QScreen | None:
     return None
 
 
-def _start_demo_process() -> None:
-    """Open the till in demo mode (a separate process with its own data) and close this one."""
+def _start_demo_process() -> bool:
+    """Open the till in demo mode (a separate process with its own data); True when it
+    started (the caller then closes this desk's window)."""
     if getattr(sys, "frozen", False):
         started = QProcess.startDetached(sys.executable, ["--demo"])
     else:
@@ -234,10 +243,7 @@ def _start_demo_process() -> None:
     ok = started[0] if isinstance(started, tuple) else bool(started)
     if not ok:
         log.error("could not start the demo")
-        return
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow):
-            widget.close()
+    return bool(ok)
 
 
 def _calm_excepthook(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.config import Settings
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
@@ -33,6 +34,7 @@ from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 from pos_app.ui.screens.result import ResultScreen
 from pos_app.ui.screens.waiting import WaitingScreen
+from pos_app.ui.services import DeskServices
 from pos_app.ui.setup.entry import attach_setup_entry
 from pos_app.ui.sound import SilentSound, Sound
 from pos_app.ui.sound_failed import play_failed, sound_notice
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
         on_try_demo: Callable[[], object] | None = None,
         clock: Clock = _utc_now,
         voice: DeskVoice | None = None,
+        services: DeskServices | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -102,7 +105,7 @@ class MainWindow(QMainWindow):
         for screen in (self.amount, self.waiting, self.result):
             self.stack.addWidget(screen)
         self.demo = DemoPanel()
-        self.demo.setVisible(options.environment == "demo" and controller.has_simulator)
+        self.demo.setVisible(options.environment == "demo" and controller.has_demo_customer)
 
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -135,11 +138,26 @@ class MainWindow(QMainWindow):
         self._open_timer.start()
         self._refresh_open_count()
         self.new_sale()
-        self.setup_entry = attach_setup_entry(self)  # "Till" menu: Settings (PIN), About
-        services = getattr(self.setup_entry, "services", None)
-        if services is not None:  # About repeats the header's sound notice
-            services.sound_notice = sound_notice(self.sound, options.sound)
-        self.manager_entry = attach_manager_entry(self)  # manager's console (F9), behind the PIN
+        self.services = services  # what the composition root handed the desk (None: tests)
+        setup = services.setup if services is not None else None
+        if setup is not None:  # About repeats the header's sound notice
+            setup.sound_notice = sound_notice(self.sound, options.sound)
+        # "Till" menu: Settings (behind the PIN), About
+        self.setup_entry = attach_setup_entry(
+            self, setup, on_saved=self.settings_saved, notice=self.notice
+        )
+        # the manager's console (F9), behind the PIN
+        self.manager_entry = (
+            attach_manager_entry(
+                self,
+                services.checkout,
+                services.manager,
+                problem=self.problem,
+                store_reader=services.store.reader if services.store is not None else None,
+            )
+            if services is not None
+            else None
+        )
 
     def _explain_setup(self, on_try_demo: Callable[[], object] | None) -> None:
         if self.options.environment == "demo":
@@ -355,7 +373,7 @@ class MainWindow(QMainWindow):
         )
         self.voice.paid_elsewhere(state, other_qr_on_screen=other_customer)
 
-    def settings_saved(self, settings: object) -> None:
+    def settings_saved(self, settings: Settings) -> None:
         """The settings dialog saved: the voice follows at once (the rest at restart)."""
         self.voice.reconfigure(VoiceOptions.from_settings(settings))
         self.voice_notice.show_message(self.voice.notice or "")

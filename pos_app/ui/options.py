@@ -1,6 +1,6 @@
-"""What the desk needs from Settings, read once by attribute name into a plain value.
+"""What the desk needs from Settings, read once into a plain value.
 
-The desk depends on a handful of Settings attributes only; reading them here keeps every
+The desk depends on a handful of Settings fields only; reading them here keeps every
 widget testable with a DeskOptions built by hand.
 """
 
@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pos_app.config import Settings
 from pos_app.domain.money import DEFAULT_MAXIMUM, Money
 from pos_app.domain.sale import Method
 from pos_app.domain.store_phone import fallback_phone
@@ -46,27 +47,22 @@ class DeskOptions:
         return self.methods[0] if self.methods else Method.UPI_QR
 
     @classmethod
-    def from_settings(cls, settings: object, environment: str) -> DeskOptions:
-        """Read pos_app.config.Settings (or anything with the same attribute names)."""
-        collect = bool(getattr(settings, "collect_enabled", False))
-        methods = _methods(getattr(settings, "enabled_methods", None), collect)
-        methods = _with_card(methods, getattr(settings, "card_payments_enabled", False) is True)
-        methods = _with_checkout(methods, getattr(settings, "embedded_checkout", False))
-        max_paise = getattr(settings, "max_amount_paise", None)
-        maximum = Money(max_paise) if type(max_paise) is int and max_paise > 0 else DEFAULT_MAXIMUM
-        screen = getattr(settings, "customer_display_screen", None)
-        if not isinstance(screen, int | str) or screen == "":
-            screen = None
-        stored = getattr(settings, "default_customer_phone", None)
-        phone = fallback_phone(stored if isinstance(stored, str) else None, environment)
+    def from_settings(cls, settings: Settings, environment: str) -> DeskOptions:
+        """Read the till's Settings (already checked when they were built)."""
+        methods = _methods(settings.methods, settings.collect_enabled)
+        methods = _with_card(methods, settings.card_payments_enabled)
+        methods = _with_checkout(methods, settings.embedded_checkout)
+        paise = settings.max_amount_paise
+        stored = settings.default_customer_phone
+        phone = fallback_phone(stored, environment)
         return cls(
-            store_name=str(getattr(settings, "store_name", "") or "My store"),
-            terminal_id=str(getattr(settings, "terminal_id", "") or "1"),
+            store_name=settings.store_name or "My store",
+            terminal_id=settings.terminal_id or "1",
             environment=environment,
             methods=methods,
-            maximum=maximum,
-            sound=bool(getattr(settings, "sound", True)),
-            customer_display_screen=screen,
+            maximum=Money(paise) if paise > 0 else DEFAULT_MAXIMUM,
+            sound=settings.sound,
+            customer_display_screen=settings.customer_display_screen,
             store_phone=phone,
             phone_required=phone is None,
             phone_is_stand_in=phone is not None and phone != stored,
@@ -79,11 +75,11 @@ def _with_card(methods: tuple[Method, ...], card_enabled: bool) -> tuple[Method,
     return (*others, Method.CARD) if card_enabled else others
 
 
-def _with_checkout(methods: tuple[Method, ...], enabled: object) -> tuple[Method, ...]:
+def _with_checkout(methods: tuple[Method, ...], enabled: bool) -> tuple[Method, ...]:
     """The embedded checkout only when switched on AND the kiosk extra can run here
     (otherwise it is hidden; About says why)."""
     others = tuple(m for m in methods if m is not Method.CHECKOUT)
-    if enabled is not True:
+    if not enabled:
         return others
     from pos_app.ui.embedded_checkout import unavailable_reason
 
@@ -93,16 +89,10 @@ def _with_checkout(methods: tuple[Method, ...], enabled: object) -> tuple[Method
     return (*others, Method.CHECKOUT)
 
 
-def _methods(raw: object, collect_enabled: bool) -> tuple[Method, ...]:
+def _methods(chosen: Iterable[Method], collect_enabled: bool) -> tuple[Method, ...]:
     """Enabled methods in settings order; UPI request only when switched on."""
     found: list[Method] = []
-    values: Iterable[object] = raw if isinstance(raw, list | tuple | set | frozenset) else ()
-    for value in values:
-        try:
-            method = value if isinstance(value, Method) else Method(str(value))
-        except ValueError:
-            log.warning("ignoring unknown payment method in settings: %r", value)
-            continue
+    for method in chosen:
         if method is Method.COLLECT and not collect_enabled:
             continue
         if method not in found:

@@ -50,9 +50,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from pos_app.app import open_runtime
+from pos_app.app import open_runtime, runtime_desk_services
 from pos_app.domain.sale import SaleStatus
 from pos_app.gateway.retry import ENDPOINTS, RateBudget
+from pos_app.secrets import KeyringSecretStore
 from pos_app.simulator import Simulator
 from pos_app.ui.controller import SaleController
 from pos_app.ui.main_window import MainWindow
@@ -209,9 +210,10 @@ async def run_sales(args: argparse.Namespace, app: QApplication) -> int:
         # The bench's only reach past a public name: the gateway's own rate budget.
         runtime.gateway._budget = RateBudget(dict.fromkeys(ENDPOINTS, 1_000_000))
     app.setStyleSheet(stylesheet())
-    options = DeskOptions.from_settings(runtime.settings, runtime.environment)
-    controller = SaleController(runtime.checkout, runtime.simulator)
-    window = MainWindow(controller, options)
+    services = runtime_desk_services(runtime, KeyringSecretStore())  # as run_gui builds them
+    options = DeskOptions.from_settings(services.settings, services.environment)
+    controller = SaleController(services.checkout, services.demo_customer)
+    window = MainWindow(controller, options, services=services)
     width, height = args.size
     window.resize(width, height)
     window.show()

@@ -19,7 +19,6 @@ import time
 
 CHILD = r"""
 import sys
-from pos_app.ui import desk
 
 def ready(window):
     screen = window.amount
@@ -28,9 +27,8 @@ def ready(window):
     print("READY" if ok else "NOT-READY", flush=True)
     window.close()
 
-desk.READY_HOOKS.append(ready)
 from pos_app.app import run_gui
-sys.exit(run_gui("demo"))
+sys.exit(run_gui("demo", on_ready=[ready]))
 """
 
 

@@ -86,7 +86,8 @@ def window(env: str = "sandbox", **kwargs: object) -> MainWindow:
     )
     checkout = FakeCheckout()
     checkout.open_count = 2
-    controller = SaleController(checkout, simulator=object() if env == "demo" else None)
+    customer = object() if env == "demo" else None  # the demo buttons show; never pressed
+    controller = SaleController(checkout, customer)  # type: ignore[arg-type]
     return MainWindow(controller, options, clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
 
 

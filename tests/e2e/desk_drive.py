@@ -11,7 +11,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from pos_app.app import Runtime
+from pos_app.app import Runtime, runtime_desk_services
+from pos_app.secrets import KeyringSecretStore
 from pos_app.ui.controller import SaleController
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
@@ -45,12 +46,15 @@ class LiveDesk:
 
 
 def open_desk(qtbot: QtBot, runtime: Runtime, **window_options: object) -> LiveDesk:
+    """The desk's window over `runtime`, with the services the composition root builds
+    for it (app.runtime_desk_services), as run_gui would."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setStyleSheet(stylesheet())
-    options = DeskOptions.from_settings(runtime.settings, runtime.environment)
-    controller = SaleController(runtime.checkout, runtime.simulator)
-    window = MainWindow(controller, options, **window_options)  # type: ignore[arg-type]
+    services = runtime_desk_services(runtime, KeyringSecretStore(timeout=3))
+    options = DeskOptions.from_settings(services.settings, services.environment)
+    controller = SaleController(services.checkout, services.demo_customer)
+    window = MainWindow(controller, options, services=services, **window_options)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1024, 600)
     window.show()

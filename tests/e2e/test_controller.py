@@ -218,15 +218,17 @@ def test_demo_actions_reach_the_simulator(
 ) -> None:
     calls: list[tuple[str, str]] = []
 
-    class Sim:
-        def customer_pays(self, order_id: str) -> str:
+    class Customer:  # a DemoCustomer whose attempts cannot fail
+        async def pay(self, order_id: str) -> None:
             calls.append(("pays", order_id))
-            return "cf1"
 
-        async def customer_walks_away(self, order_id: str) -> None:
+        async def decline(self, order_id: str) -> None:
+            raise RuntimeError("this customer cannot fail")
+
+        async def walk_away(self, order_id: str) -> None:
             calls.append(("walks", order_id))
 
-    controller = SaleController(scripted, Sim())
+    controller = SaleController(scripted, Customer())
     scripted.states = [state(SaleStatus.AWAITING_PAYMENT)]
     controller.charge(REQUEST)
     qtbot.waitUntil(lambda: controller.current is not None, timeout=2000)
@@ -236,5 +238,5 @@ def test_demo_actions_reach_the_simulator(
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=2000)
     assert calls == [("pays", "T1-X"), ("walks", "T1-X")]
     with qtbot.waitSignal(controller.error, timeout=2000) as said:
-        controller.demo("customer_fails")  # this simulator cannot
+        controller.demo("customer_fails")  # this customer cannot
     assert said.args == [text.DEMO_FAILED]

@@ -167,6 +167,8 @@ def test_no_otp_switches_to_the_bank_page_qr(qtbot: QtBot, card_desk: LiveDesk) 
 def test_the_customer_types_the_otp_on_the_customer_screen(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
+    from pos_app.app import runtime_desk_services
+    from pos_app.secrets import KeyringSecretStore
     from pos_app.ui.controller import SaleController
     from pos_app.ui.customer_display import CustomerDisplay
     from pos_app.ui.main_window import MainWindow
@@ -177,12 +179,14 @@ def test_the_customer_types_the_otp_on_the_customer_screen(
         where, dataclasses.replace(load_settings(where).settings, card_payments_enabled=True)
     )
     runtime = open_runtime("demo")
-    controller = SaleController(runtime.checkout, runtime.simulator)
+    services = runtime_desk_services(runtime, KeyringSecretStore(timeout=3))
+    controller = SaleController(runtime.checkout, services.demo_customer)
     customer = CustomerDisplay("Test Store")
     window = MainWindow(
         controller,
         DeskOptions.from_settings(runtime.settings, runtime.environment),
         customer=customer,
+        services=services,
     )
     qtbot.addWidget(window)
     qtbot.addWidget(customer)

@@ -24,14 +24,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from pos_app.app import check_connection, open_runtime
-from pos_app.commands.pin_prompt import manager_pin_guard
+from pos_app.app import open_runtime, setup_services
 from pos_app.config import paths, settings_file
 from pos_app.domain.sale import SaleStatus
 from pos_app.secrets import NO_BACKEND_MESSAGE, KeyringSecretStore
 from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, start_server
 from pos_app.ui.setup import wording
-from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.wizard import FirstRunWizard
 
 PIN = "4826"
@@ -56,13 +54,7 @@ def cashfree(monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopback]:
 
 
 def open_wizard(qtbot: QtBot) -> FirstRunWizard:
-    where = paths()
-    services = SetupServices(
-        paths=where,
-        secrets=KeyringSecretStore(timeout=3),
-        check=check_connection,
-        guard=manager_pin_guard(where),
-    )
+    services = setup_services(paths(), KeyringSecretStore(timeout=3))
     wizard = FirstRunWizard(services)
     qtbot.addWidget(wizard)
     wizard.show()

@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import sys
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
-from pos_app.app import open_runtime
-from pos_app.ui import desk as desk_module
+from pos_app.app import open_runtime, runtime_desk_services
+from pos_app.secrets import KeyringSecretStore
 from pos_app.ui import text
 from pos_app.ui.desk import Desk, run_desk
 from pos_app.ui.main_window import MainWindow
 
 
 def test_run_desk_shows_the_amount_screen_and_shuts_down_cleanly(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
 ) -> None:
     runtime = open_runtime("demo")
     closed: list[bool] = []
@@ -40,16 +39,13 @@ def test_run_desk_shows_the_amount_screen_and_shuts_down_cleanly(
         seen["problem"] = window.problem.label.text()
         window.close()
 
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [ready])
     previous_hook = sys.excepthook
     desk = Desk(
-        checkout=runtime.checkout,
-        settings=runtime.settings,
-        environment=runtime.environment,
-        simulator=runtime.simulator,
+        services=runtime_desk_services(runtime, KeyringSecretStore(timeout=3)),
         notice="Settings were reset.",
         credentials_missing=False,
         on_shutdown=on_shutdown,
+        on_ready=[ready],
     )
     assert run_desk(desk) == 0
     assert seen == {

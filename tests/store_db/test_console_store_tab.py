@@ -19,7 +19,7 @@ from pos_app.services.reporting.store_views import StoreDayReader
 from pos_app.store_db.connect import connect
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
-from pos_app.ui.manager.store_tab import STORE_READERS, STORE_TAB
+from pos_app.ui.manager.store_tab import STORE_TAB
 
 IST = timezone(timedelta(hours=5, minutes=30))
 
@@ -30,7 +30,6 @@ def console_for(qtbot: QtBot, qloop: object, tmp_path: Path) -> Iterator[object]
     till = make_till(tmp_path / "own", clock=FakeClock(DAY))
 
     def build(reader: StoreDayReader) -> ManagerConsole:
-        STORE_READERS.append(reader)
         journal_reader = ReportReader.beside(till.journal)
         refunds = RefundService(
             till.gateway, till.journal, clock=till.clock, sleep=till.clock.sleep
@@ -38,7 +37,7 @@ def console_for(qtbot: QtBot, qloop: object, tmp_path: Path) -> Iterator[object]
         context = ManagerContext(
             till.deps, journal_reader, refunds, till.checkout, IST, pin_set=False
         )
-        window = ManagerConsole(context, today=DAY)
+        window = ManagerConsole(context, today=DAY, store_reader=reader)
         qtbot.addWidget(window)
         window.show()
         made.append((window, journal_reader))
@@ -48,7 +47,6 @@ def console_for(qtbot: QtBot, qloop: object, tmp_path: Path) -> Iterator[object]
     for window, journal_reader in made:
         window.close()
         journal_reader.close()
-    STORE_READERS.clear()
     till.journal.close()
 
 

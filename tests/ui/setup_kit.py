@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pos_app.app import check_connection
-from pos_app.commands.pin_prompt import manager_pin_guard
+from pos_app.app import setup_services
 from pos_app.config import paths
 from pos_app.secrets import KeyringSecretStore
 from pos_app.simulator import Simulator, start_server
@@ -34,13 +33,8 @@ def loopback_cashfree(monkeypatch: object) -> Iterator[LoopbackCashfree]:
 
 
 def services(**changes: object) -> SetupServices:
-    where = paths()
-    made = SetupServices(
-        paths=where,
-        secrets=KeyringSecretStore(timeout=3),
-        check=check_connection,
-        guard=manager_pin_guard(where),
-    )
+    """The setup services the composition root builds (app.setup_services), changed."""
+    made = setup_services(paths(), KeyringSecretStore(timeout=3))
     for name, value in changes.items():
         setattr(made, name, value)
     return made

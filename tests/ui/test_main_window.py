@@ -28,17 +28,26 @@ class CountingSound:
         self.played += 1
 
 
+class IdleCustomer:
+    """A demo customer nobody moves (the demo buttons only need one to exist)."""
+
+    async def pay(self, order_id: str) -> None:
+        raise AssertionError("not pressed in these tests")
+
+    decline = walk_away = pay
+
+
 def make_window(
     qtbot: QtBot,
     checkout: FakeCheckout,
     environment: str = "sandbox",
-    simulator: object | None = None,
+    demo_customer: IdleCustomer | None = None,
     **kwargs: object,
 ) -> MainWindow:
     options = DeskOptions(
         store_name="Sharma General Store", terminal_id="T1", environment=environment
     )
-    controller = SaleController(checkout, simulator)
+    controller = SaleController(checkout, demo_customer)
     window = MainWindow(controller, options, clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1024, 600)
@@ -79,16 +88,18 @@ def test_environment_badges(qtbot: QtBot, checkout: FakeCheckout, env: str, badg
     assert window.header.badge.property("env") == ("demo" if env == "demo" else "plain")
 
 
-def test_demo_controls_only_in_demo_with_a_simulator(qtbot: QtBot, checkout: FakeCheckout) -> None:
-    assert make_window(qtbot, checkout, "demo", object()).demo.isVisible()
+def test_demo_controls_only_in_demo_with_a_demo_customer(
+    qtbot: QtBot, checkout: FakeCheckout
+) -> None:
+    assert make_window(qtbot, checkout, "demo", IdleCustomer()).demo.isVisible()
     assert not make_window(qtbot, checkout, "demo", None).demo.isVisible()
-    assert not make_window(qtbot, FakeCheckout(), "sandbox", object()).demo.isVisible()
+    assert not make_window(qtbot, FakeCheckout(), "sandbox", IdleCustomer()).demo.isVisible()
 
 
 def test_demo_buttons_work_only_while_the_customer_pays(
     qtbot: QtBot, checkout: FakeCheckout
 ) -> None:
-    window = make_window(qtbot, checkout, "demo", object())
+    window = make_window(qtbot, checkout, "demo", IdleCustomer())
     names = {b.text() for b in window.demo.buttons.values()}
     assert names == {"Customer pays", "Customer's payment fails", "Customer walks away"}
     assert not any(b.isEnabled() for b in window.demo.buttons.values())
@@ -179,7 +190,7 @@ def test_missing_credentials_offer_the_demo(qtbot: QtBot, checkout: FakeCheckout
 
 
 def test_missing_credentials_in_demo_explain_the_demo(qtbot: QtBot, checkout: FakeCheckout) -> None:
-    window = make_window(qtbot, checkout, "demo", object(), credentials_missing=True)
+    window = make_window(qtbot, checkout, "demo", IdleCustomer(), credentials_missing=True)
     assert "runs in DEMO mode" in window.setup.label.text()
     assert not window.setup.action.isVisible()
 
@@ -274,7 +285,7 @@ def test_every_control_everywhere_has_an_accessible_name(
 ) -> None:
     from PySide6.QtWidgets import QAbstractButton, QLineEdit
 
-    window = make_window(qtbot, checkout, "demo", object())
+    window = make_window(qtbot, checkout, "demo", IdleCustomer())
     controls = window.findChildren(QAbstractButton) + window.findChildren(QLineEdit)
     assert len(controls) > 30
     assert [c for c in controls if not c.accessibleName()] == []

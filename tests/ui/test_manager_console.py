@@ -14,7 +14,7 @@ import pytest
 from manager_kit import DAY, sale_at_gateway
 from manager_pdf import pdf_text, squeeze
 from pytestqt.qtbot import QtBot
-from till_fakes import FakeClock, Till, make_till
+from till_fakes import FakeClock, Till, desk_services, make_till
 
 from pos_app.config import Settings, paths, save_settings
 from pos_app.domain.money import Money
@@ -150,8 +150,10 @@ def test_day_end_loads_refreshes_and_saves_a_pdf(
 
 # ---- the desk's entry point -------------------------------------------------------------------
 def _desk(qtbot: QtBot, till: Till) -> MainWindow:
+    """The desk over `till`, with the services the composition root builds for it."""
     options = DeskOptions(store_name="Sharma Store", terminal_id="T1", environment="demo")
-    window = MainWindow(SaleController(till.checkout), options)
+    services = desk_services(till)
+    window = MainWindow(SaleController(till.checkout), options, services=services)
     qtbot.addWidget(window)
     window.show()
     return window

@@ -1,21 +1,19 @@
 """pos_app.app.run_gui on a first run: the wizard comes before the desk, on its own qasync
-loop; the desk then runs with the chosen settings and a "Till" menu; closing the wizard
-ends the run and leaves the next start to show it again."""
+loop; the desk then runs with the chosen settings and a "Till" menu (its services handed
+over by the composition root); closing the wizard ends the run and leaves the next start
+to show it again."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from pos_app.app import run_gui
 from pos_app.config import paths, settings_file
-from pos_app.ui import desk as desk_module
 from pos_app.ui.main_window import MainWindow
-from pos_app.ui.setup import entry
 from pos_app.ui.setup.wizard import FirstRunWizard
 
 
@@ -34,38 +32,36 @@ def _when_the_wizard_shows(act: Callable[[FirstRunWizard], None], tries: int = 1
 
 
 def test_first_run_wizard_then_the_desk_in_demo(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
 ) -> None:
     seen: dict[str, object] = {}
 
     def ready(window: MainWindow) -> None:
         seen["environment"] = window.options.environment
         seen["menu"] = [a.text() for a in window.menuBar().actions()]
-        seen["configured"] = entry.configured() is not None
+        entry = window.setup_entry
+        seen["setup"] = entry is not None and entry.services.environment
         window.close()
 
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [ready])
     _when_the_wizard_shows(lambda wizard: wizard.demo_button.click())
-    assert run_gui() == 0
-    assert seen == {"environment": "demo", "menu": ["Till"], "configured": True}
-    assert entry.configured() is None  # handed back when the desk ended
+    assert run_gui(on_ready=[ready]) == 0
+    assert seen == {"environment": "demo", "menu": ["Till"], "setup": "demo"}
     saved = json.loads(settings_file(paths()).read_text(encoding="utf-8"))
     assert saved["environment"] == "demo"
 
 
 def test_closing_the_wizard_ends_the_run_without_settings(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
 ) -> None:
     started: list[MainWindow] = []
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [started.append])
     _when_the_wizard_shows(lambda wizard: wizard.reject())
-    assert run_gui() == 0
+    assert run_gui(on_ready=[started.append]) == 0
     assert started == []
     assert not settings_file(paths()).exists()
 
 
 def test_an_explicit_environment_skips_the_wizard(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
 ) -> None:
     wizards: list[FirstRunWizard] = []
     _when_the_wizard_shows(wizards.append, tries=5)
@@ -73,6 +69,5 @@ def test_an_explicit_environment_skips_the_wizard(
     def ready(window: MainWindow) -> None:
         QTimer.singleShot(200, window.close)  # give a wizard time to show, if one would
 
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [ready])
-    assert run_gui("demo") == 0
+    assert run_gui("demo", on_ready=[ready]) == 0
     assert wizards == []

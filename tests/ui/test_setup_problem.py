@@ -23,7 +23,6 @@ from pytestqt.qtbot import QtBot
 from pos_app.app import run_gui
 from pos_app.commands import exit_codes
 from pos_app.config import load_settings, paths, save_settings
-from pos_app.ui import desk as desk_module
 from pos_app.ui import qt_app
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.setup.wizard import FirstRunWizard
@@ -79,10 +78,8 @@ class Desks:
 
 
 @pytest.fixture
-def desks(monkeypatch: pytest.MonkeyPatch) -> Desks:
-    seen = Desks()
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [seen])
-    return seen
+def desks() -> Desks:
+    return Desks()
 
 
 def _answers(*choices: SetupChoice) -> tuple[list[SetupProblem], Callable[..., SetupChoice]]:
@@ -101,7 +98,7 @@ def test_production_with_a_locked_keyring_does_not_open_the_demo(
 ) -> None:
     _real_till("production")
     asked, ask = _answers(QUIT)
-    code = run_gui(ask=ask)
+    code = run_gui(ask=ask, on_ready=[desks])
     assert desks.opened == []  # no desk at all, demo or otherwise
     assert code == exit_codes.SETUP != 0
     assert [(p.environment, p.reason) for p in asked] == [("production", "locked")]
@@ -113,7 +110,7 @@ def test_retry_asks_the_password_store_again(
 ) -> None:
     _real_till("sandbox")
     asked, ask = _answers(RETRY, RETRY, QUIT)
-    assert run_gui(ask=ask) == exit_codes.SETUP
+    assert run_gui(ask=ask, on_ready=[desks]) == exit_codes.SETUP
     assert len(asked) == 3
     assert desks.opened == []
 
@@ -134,14 +131,14 @@ def test_retry_after_the_store_is_unlocked_opens_the_real_till(
         keyring.set_keyring(_memory_keyring)
         return RETRY
 
-    assert run_gui(ask=unlock_then_retry) == 0
+    assert run_gui(ask=unlock_then_retry, on_ready=[desks]) == 0
     assert [env for env, _ in desks.opened] == ["sandbox"]
 
 
 def test_missing_credentials_are_asked_about_too(qapp: QApplication, desks: Desks) -> None:
     _real_till("production")
     asked, ask = _answers(QUIT)
-    assert run_gui(ask=ask) == exit_codes.SETUP
+    assert run_gui(ask=ask, on_ready=[desks]) == exit_codes.SETUP
     assert [p.reason for p in asked] == ["no_credentials"]
     assert desks.opened == []
 
@@ -149,7 +146,7 @@ def test_missing_credentials_are_asked_about_too(qapp: QApplication, desks: Desk
 def test_the_demo_only_on_the_users_choice(qapp: QApplication, locked: None, desks: Desks) -> None:
     _real_till("production")
     asked, ask = _answers(DEMO)
-    assert run_gui(ask=ask) == 0
+    assert run_gui(ask=ask, on_ready=[desks]) == 0
     assert len(asked) == 1
     [(environment, notice)] = desks.opened
     assert environment == "demo"
@@ -159,7 +156,7 @@ def test_the_demo_only_on_the_users_choice(qapp: QApplication, locked: None, des
 def test_an_explicit_demo_never_asks(qapp: QApplication, locked: None, desks: Desks) -> None:
     _real_till("production")
     asked, ask = _answers()
-    assert run_gui("demo", ask=ask) == 0
+    assert run_gui("demo", ask=ask, on_ready=[desks]) == 0
     assert asked == []
     assert [env for env, _ in desks.opened] == ["demo"]
 
@@ -231,7 +228,7 @@ def test_the_first_run_wizard_runs_under_the_gui_thread_collector(
             QTimer.singleShot(20, lambda: look(left - 1))
 
     QTimer.singleShot(0, look)
-    assert run_gui() == 0
+    assert run_gui(on_ready=[desks]) == 0
     assert seen == {"automatic gc": False, "guard": True}
     assert gc.isenabled()  # handed back once the till's windows are gone
     assert not qt_app.gc_guard_active()

@@ -154,22 +154,18 @@ def test_demo_needs_no_credentials(qtbot: QtBot, qloop: object) -> None:
 # ---- the way in: the "Till" menu and the PIN ---------------------------------------------------
 @pytest.fixture
 def window(qtbot: QtBot, qloop: object) -> Iterator[tuple[QMainWindow, entry.SetupEntry]]:
-    entry.configure(services())
-    try:
-        main = QMainWindow()
-        qtbot.addWidget(main)
-        attached = entry.attach_setup_entry(main)
-        assert attached is not None
-        main.show()
-        yield main, attached
-    finally:
-        entry.configure(None)
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    attached = entry.attach_setup_entry(main, services())
+    assert attached is not None
+    main.show()
+    yield main, attached
 
 
 def test_without_services_no_menu_is_added(qtbot: QtBot) -> None:
     main = QMainWindow()
     qtbot.addWidget(main)
-    assert entry.attach_setup_entry(main) is None
+    assert entry.attach_setup_entry(main, None) is None
     assert main.menuBar().actions() == []
 
 

@@ -6,12 +6,13 @@ import os
 import stat
 import time
 import wave
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from desk_kit import final_state, waiting_state
 
+from pos_app.config import Settings
 from pos_app.domain.money import DEFAULT_MAXIMUM, Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.ui import text
@@ -64,22 +65,22 @@ def test_result_reason_prefers_the_gateway_error() -> None:
     assert text.result_reason(waiting_state(error="E (id 1)", message="m")) == "E (id 1)"
 
 
-@dataclass
-class FakeSettings:
-    store_name: str = "Asha Stores"
-    terminal_id: str = "T7"
-    environment: str = "sandbox"
-    enabled_methods: tuple[str, ...] = ("link", "upi-qr", "collect", "bogus")
-    collect_enabled: bool = False
-    max_amount_paise: int = 2_500_000
-    sound: bool = False
-    customer_display_screen: int | None = 1
-    order_expiry_minutes: int = 15
-    extra: list[str] = field(default_factory=list)
+def _settings(**changes: object) -> Settings:
+    base: dict[str, Any] = {
+        "store_name": "Asha Stores",
+        "terminal_id": "T7",
+        "environment": "sandbox",
+        "enabled_methods": ("link", "upi-qr", "collect"),
+        "collect_enabled": False,
+        "max_amount_paise": 2_500_000,
+        "sound": False,
+        "customer_display_screen": 1,
+    }
+    return Settings(**{**base, **changes})
 
 
 def test_options_from_settings() -> None:
-    options = DeskOptions.from_settings(FakeSettings(), "sandbox")
+    options = DeskOptions.from_settings(_settings(), "sandbox")
     assert options.store_name == "Asha Stores" and options.terminal_id == "T7"
     assert options.methods == (Method.LINK, Method.UPI_QR)  # collect is off; order kept
     assert options.default_method is Method.LINK
@@ -89,13 +90,13 @@ def test_options_from_settings() -> None:
 
 
 def test_upi_request_only_when_switched_on() -> None:
-    on = DeskOptions.from_settings(FakeSettings(collect_enabled=True), "demo")
+    on = DeskOptions.from_settings(_settings(collect_enabled=True), "demo")
     assert on.methods == (Method.LINK, Method.UPI_QR, Method.COLLECT)
     assert on.environment == "demo"
 
 
-def test_options_survive_missing_or_odd_settings() -> None:
-    options = DeskOptions.from_settings(object(), "production")
+def test_options_from_default_settings() -> None:
+    options = DeskOptions.from_settings(Settings(), "production")
     assert options.methods == (Method.UPI_QR, Method.LINK)
     assert options.maximum == DEFAULT_MAXIMUM
     assert options.customer_display_screen is None

@@ -54,7 +54,9 @@ def test_httpx_keyring_and_qt_stay_in_their_rooms() -> None:
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG).as_posix()
         imports = _imports(path)
-        if "httpx" in imports and not (rel.startswith(("gateway/", "simulator/")) or rel == "app.py"):
+        if "httpx" in imports and not (
+            rel.startswith(("gateway/", "simulator/")) or rel == "app.py"
+        ):
             offenders.append(f"{rel} imports httpx")
         if "keyring" in imports and rel != "secrets.py":
             offenders.append(f"{rel} imports keyring")
@@ -94,3 +96,55 @@ def _full_imports(path: Path) -> set[str]:
         ):
             found.add(node.module)
     return found
+
+
+# The one Qt bootstrap (one QApplication, one GUI-thread garbage collector) is process-wide
+# by its nature: its module may keep that state.
+_PROCESS_WIDE = {"ui/qt_app.py"}
+_EMPTY_CALLS = {"list", "dict", "set", "defaultdict", "deque", "WeakSet", "WeakValueDictionary"}
+
+
+def _empty_container(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.List | ast.Set | ast.Dict):
+        return not (getattr(value, "elts", None) or getattr(value, "keys", None))
+    if isinstance(value, ast.Call) and not value.args:
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        return name in _EMPTY_CALLS
+    return False
+
+
+def test_the_ui_is_handed_its_services_never_finds_them() -> None:
+    """app.py builds the desk's services once and passes them in (ui.services.DeskServices):
+    no module of ui/ keeps a public registry for others to fill (READY_HOOKS, STORE_READERS),
+    sets a module global (configure()), or finds windows by scanning the application."""
+    offenders = []
+    for path in sorted((PKG / "ui").rglob("*.py")):
+        rel = path.relative_to(PKG).as_posix()
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                public = [n for n in names if not n.startswith("_")]
+                if public and _empty_container(node.value):
+                    offenders.append(f"{rel}: registry {public[0]}")
+            if isinstance(node, ast.FunctionDef) and node.name in ("configure", "configured"):
+                offenders.append(f"{rel}: {node.name}()")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global) and rel not in _PROCESS_WIDE:
+                offenders.append(f"{rel}: global {', '.join(node.names)}")
+            if isinstance(node, ast.Attribute) and node.attr == "topLevelWidgets":
+                offenders.append(f"{rel}: topLevelWidgets()")
+        if "READY_HOOKS" in source:
+            offenders.append(f"{rel}: READY_HOOKS")
+    assert offenders == []
+
+
+def test_the_simulators_control_api_does_not_import_its_core() -> None:
+    """core.py routes /_sim requests to control.py; control.py works on a protocol
+    (control_port.py), so the two modules do not import each other."""
+    control = _full_imports(PKG / "simulator" / "control.py")
+    assert "pos_app.simulator.core" not in control
+    assert "pos_app.simulator.control" in _full_imports(PKG / "simulator" / "core.py")

@@ -37,8 +37,7 @@ def test_joining_needs_no_driver_and_the_till_starts_without_it(tmp_path: Path) 
     code = (
         "from pos_app import app\n"
         "rt = app.open_runtime('demo')\n"
-        "undo = app._join_store_database(rt)\n"
-        "undo()\n"
+        "app.store_link(rt)\n"
         "rt.journal.close()\n"
         "print('ok', 'psycopg' in sys.modules and sys.modules['psycopg'] is not None)\n"
     )

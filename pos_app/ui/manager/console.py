@@ -57,7 +57,7 @@ from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.save_folder import in_documents
-from pos_app.ui.manager.store_tab import STORE_TAB, StoreTab, store_reader
+from pos_app.ui.manager.store_tab import STORE_TAB, StoreDayPort, StoreTab
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
 from pos_app.ui.widgets.env_badge import EnvBadge
@@ -86,6 +86,7 @@ class ManagerConsole(QWidget):
         today: datetime | None = None,
         parent: QWidget | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        store_reader: StoreDayPort | None = None,  # the store database, when joined
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         deps = context.deps
@@ -125,7 +126,7 @@ class ManagerConsole(QWidget):
         self.recon_controller = ReconController(context, self)
         self.evidence_dialog: EvidenceDialog | None = None
         self.tabs.addTab(self.recon, RECON_TAB)
-        reader = store_reader()  # the shared store database, when this till has joined one
+        reader = store_reader
         self.store_tab = StoreTab(reader, now, context.zone, self) if reader else None
         if self.store_tab is not None:
             self.tabs.addTab(self.store_tab, STORE_TAB)

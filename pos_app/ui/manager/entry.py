@@ -2,8 +2,9 @@
 a "Manager" menu when there is none), F9, behind the manager PIN.
 
 The console uses the desk's own checkout (its gateway, journal, clock and rate budget), so
-the sale at the counter and the console share one budget, with the counter first. A window
-whose checkout is not a real one (widget tests) gets no menu.
+the sale at the counter and the console share one budget, with the counter first. The
+composition root hands over everything else (ui.services.ManagerServices); a window built
+without services (widget tests) gets no menu.
 """
 
 from __future__ import annotations
@@ -16,45 +17,23 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
-from pos_app.config import load_settings, paths
-from pos_app.secrets import TillRecordStore
-from pos_app.services.checkout.run import Deps
-from pos_app.services.manager.policy import load_policy
-from pos_app.services.records import Journal, JournalError
-from pos_app.services.refunds.requests import RefundRequestService
-from pos_app.services.refunds.service import RefundService, day_limit
+from pos_app.config import load_settings
+from pos_app.services.checkout.service import CheckoutService
+from pos_app.services.records import JournalError
 from pos_app.services.reporting.queries import ReportReader
-from pos_app.services.reporting.reports import local_zone
 from pos_app.ui.manager import text
 from pos_app.ui.manager.console import ManagerConsole
 from pos_app.ui.manager.controller import ManagerContext
 from pos_app.ui.manager.receipt import StoreDetails
+from pos_app.ui.manager.store_tab import StoreDayPort
+from pos_app.ui.services import ManagerServices
+from pos_app.ui.widgets.banner import Banner
 
-__all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry", "checkout_of"]
+__all__ = ["SHORTCUT", "ManagerEntry", "attach_manager_entry"]
 
 log = logging.getLogger(__name__)
 
 SHORTCUT = "F9"
-GUI_FOLLOW_SECONDS = 30.0  # how long the refund dialog waits for a final answer
-
-
-def checkout_of(window: QMainWindow) -> Any:
-    """The desk's CheckoutService, found through the window's SaleController."""
-    controller = getattr(window, "controller", None)
-    return getattr(controller, "checkout", None)
-
-
-def _vault() -> TillRecordStore:
-    """The till's password store entry, from the composition root's services."""
-    from pos_app.ui.setup.entry import configured
-
-    services = configured()
-    secrets = getattr(services, "secrets", None)
-    if secrets is not None and hasattr(secrets, "get_till_record"):
-        return secrets  # type: ignore[no-any-return]
-    from pos_app.secrets import KeyringSecretStore
-
-    return KeyringSecretStore()
 
 
 def _till_menu(window: QMainWindow) -> QMenu | None:
@@ -69,10 +48,21 @@ def _till_menu(window: QMainWindow) -> QMenu | None:
 
 
 class ManagerEntry(QObject):
-    def __init__(self, window: QMainWindow, checkout: Any) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        checkout: CheckoutService,
+        services: ManagerServices,
+        *,
+        problem: Banner | None = None,
+        store_reader: StoreDayPort | None = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.checkout = checkout
+        self.services = services
+        self.problem = problem  # where a journal that cannot be read is explained
+        self.store_reader = store_reader  # the store database's day, for the Store tab
         self.console: ManagerConsole | None = None
         self.reader: ReportReader | None = None
         self.dialog: QWidget | None = None
@@ -106,9 +96,9 @@ class ManagerEntry(QObject):
             parent,
             what,
             then,
-            paths=paths(),
+            paths=self.services.paths,
             environment=self.checkout.deps.environment,
-            vault=_vault(),
+            vault=self.services.vault,
             on_refused=on_refused,
         )
         task.add_done_callback(self._shown)
@@ -129,28 +119,18 @@ class ManagerEntry(QObject):
     def show_console(self) -> ManagerConsole | None:
         if self.console is not None:
             return self.console
-        deps: Deps = self.checkout.deps
+        deps = self.checkout.deps
+        services = self.services
         try:
-            reader = ReportReader.beside(deps.journal)  # type: ignore[arg-type]
+            reader = services.open_reader()
         except JournalError as exc:
             log.warning("manager console: %s", exc.message)
-            notice = getattr(self.window, "problem", None)
-            if notice is not None:
-                notice.show_message(exc.message)
+            if self.problem is not None:
+                self.problem.show_message(exc.message)
             return None
-        policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
-        most = policy.max_refund_per_day if policy is not None else None
-        refunds = RefundService(
-            deps.gateway,
-            deps.journal,  # type: ignore[arg-type]
-            clock=deps.clock,
-            sleep=deps.sleep,
-            follow_for=GUI_FOLLOW_SECONDS,
-            limit=None if most is None else day_limit(deps.journal, most, deps.clock),
-        )
-        settings = load_settings(paths()).settings
+        refunds = services.refunds()
+        settings = load_settings(services.paths).settings
         pin_set = (settings.manager_pin_fingerprint or settings.manager_pin_hash) is not None
-        requests = RefundRequestService(deps.journal, refunds, clock=deps.clock)  # type: ignore[arg-type]
         store = StoreDetails(
             settings.store_name,
             settings.store_address,
@@ -158,9 +138,16 @@ class ManagerEntry(QObject):
             settings.default_customer_phone,
         )
         context = ManagerContext(
-            deps, reader, refunds, self.checkout, local_zone(), pin_set, requests, store=store
+            deps,
+            reader,
+            refunds,
+            self.checkout,
+            services.zone,
+            pin_set,
+            services.requests(refunds),
+            store=store,
         )
-        console = ManagerConsole(context, pin_gate=self.pin_gate)
+        console = ManagerConsole(context, pin_gate=self.pin_gate, store_reader=self.store_reader)
         console.closed.connect(self._console_closed)
         self.console, self.reader = console, reader
         console.show()
@@ -176,10 +163,16 @@ class ManagerEntry(QObject):
             reader.close()
 
 
-def attach_manager_entry(window: QMainWindow) -> ManagerEntry | None:
-    """Add the console's menu entry when the window's checkout journals to a real journal."""
-    checkout = checkout_of(window)
-    deps = getattr(checkout, "deps", None)
-    if deps is None or not isinstance(getattr(deps, "journal", None), Journal):
+def attach_manager_entry(
+    window: QMainWindow,
+    checkout: CheckoutService,
+    services: ManagerServices | None,
+    *,
+    problem: Banner | None = None,
+    store_reader: StoreDayPort | None = None,
+) -> ManagerEntry | None:
+    """Add the console's menu entry with the services the composition root handed the desk
+    (none without them)."""
+    if services is None:
         return None
-    return ManagerEntry(window, checkout)
+    return ManagerEntry(window, checkout, services, problem=problem, store_reader=store_reader)

@@ -1,8 +1,8 @@
 """The console's "Store" tab: today's totals of every till of the store and of the whole
 store, from the shared store database. Shown only when the till has joined one.
 
-app.py hands the reader in through STORE_READERS (it is the only place that wires
-services); the tab reads on the qasync loop and keeps its task.
+app.py hands the reader to the desk (ui.services.StoreLink), which hands it to the
+console; the tab reads on the qasync loop and keeps its task.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["COLUMNS", "STORE_READERS", "STORE_TAB", "StoreDayPort", "StoreTab", "store_reader"]
+__all__ = ["COLUMNS", "STORE_TAB", "StoreDayPort", "StoreTab"]
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,6 @@ class StoreDayPort(Protocol):
     store_id: str
 
     async def day(self, start: datetime, end: datetime) -> Any: ...
-
-
-# Set by app.py when the till has a store database (a list: empty means none).
-STORE_READERS: list[StoreDayPort] = []
-
-
-def store_reader() -> StoreDayPort | None:
-    return STORE_READERS[-1] if STORE_READERS else None
 
 
 class StoreTab(QWidget):

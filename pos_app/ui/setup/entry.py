@@ -2,16 +2,17 @@
 
 - `run_first_run(services)`: the first-run wizard on its own qasync loop, before the desk
   starts; returns the saved Settings, or None when the wizard was closed.
-- `configure(services)`: the composition root (pos_app.app.run_gui) hands over what the
-  dialogs need while the desk runs; `attach_setup_entry(window)` then adds the "Till" menu
-  (Settings behind the manager PIN, About and diagnostics). Without `configure` it adds
-  nothing, so a bare MainWindow (as in widget tests) stays as it was.
+- `attach_setup_entry(window, services)`: adds the "Till" menu (Settings behind the
+  manager PIN, About and diagnostics) with the services the composition root
+  (pos_app.app) handed the desk. Without services it adds nothing, so a bare MainWindow
+  (as in widget tests) stays as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import qasync
@@ -22,25 +23,15 @@ from pos_app.config import Settings, load_settings
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 
-__all__ = ["SetupEntry", "attach_setup_entry", "configure", "configured", "run_first_run"]
+__all__ = ["SetupEntry", "attach_setup_entry", "run_first_run"]
 
 log = logging.getLogger(__name__)
 
-_services: SetupServices | None = None
 # The wizard's closed loop is kept for the life of the process. A qasync loop owns a QObject
 # whose Qt timers (asyncio.wait_for's, in the password store calls) can still be armed when
 # it closes; if the garbage collector freed it on another thread, those timers would stay
 # armed and Qt would later fire them at freed memory. Kept, they fire into a stopped timer.
 _closed_loops: list[asyncio.AbstractEventLoop] = []
-
-
-def configure(services: SetupServices | None) -> None:
-    global _services
-    _services = services
-
-
-def configured() -> SetupServices | None:
-    return _services
 
 
 # ---- first run -------------------------------------------------------------------------------
@@ -86,10 +77,19 @@ class _Notice(Protocol):
 class SetupEntry(QObject):
     """The "Till" menu of the cashier's window."""
 
-    def __init__(self, window: QMainWindow, services: SetupServices) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: SetupServices,
+        *,
+        on_saved: Callable[[Settings], None] | None = None,
+        notice: _Notice | None = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.services = services
+        self._on_saved = on_saved  # what the desk applies at once (the voice)
+        self._banner = notice  # where "saved" and settings notices are shown
         self.dialog: QDialog | None = None
         menu = window.menuBar().addMenu(wording.SETTINGS_MENU)
         self.settings_action = menu.addAction(wording.SETTINGS_ACTION)
@@ -135,24 +135,28 @@ class SetupEntry(QObject):
         dialog.open()
 
     def _saved(self, settings: Settings) -> None:
-        follow = getattr(self.window, "settings_saved", None)
-        if callable(follow):  # what the desk applies at once (the voice)
-            follow(settings)
+        if self._on_saved is not None:
+            self._on_saved(settings)
         self._notice(wording.SETTINGS_SAVED)
 
     def _notice(self, message: str) -> None:
-        banner: _Notice | None = getattr(self.window, "notice", None)
-        if banner is not None and hasattr(banner, "show_message"):
-            banner.show_message(message)
+        if self._banner is not None:
+            self._banner.show_message(message)
         else:
             log.info("%s", message)
 
 
-def attach_setup_entry(window: QMainWindow) -> SetupEntry | None:
-    """Add the Settings / About menu when the composition root configured the services."""
-    services = _services
+def attach_setup_entry(
+    window: QMainWindow,
+    services: SetupServices | None,
+    *,
+    on_saved: Callable[[Settings], None] | None = None,
+    notice: _Notice | None = None,
+) -> SetupEntry | None:
+    """Add the Settings / About menu with the services the composition root handed the
+    desk (none without them)."""
     if services is None:
         return None
-    entry = SetupEntry(window, services)
+    entry = SetupEntry(window, services, on_saved=on_saved, notice=notice)
     window.setProperty("hasSetupEntry", True)
     return entry

@@ -5,17 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from pos_app.services.demo_customer import DemoAction
 from pos_app.ui import text
 
-ACTIONS = (
-    ("customer_pays", text.DEMO_PAYS),
-    ("customer_fails", text.DEMO_FAILS),
-    ("customer_walks_away", text.DEMO_WALKS_AWAY),
+ACTIONS: tuple[tuple[DemoAction, str], ...] = (
+    (DemoAction.PAY, text.DEMO_PAYS),
+    (DemoAction.DECLINE, text.DEMO_FAILS),
+    (DemoAction.WALK_AWAY, text.DEMO_WALKS_AWAY),
 )
 
 
 class DemoPanel(QFrame):
-    action = Signal(str)  # the simulator method to call: customer_pays, ...
+    action = Signal(str)  # a DemoAction's value: what the demo customer does
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,14 +26,14 @@ class DemoPanel(QFrame):
         row.setContentsMargins(12, 4, 12, 4)
         label = QLabel(text.DEMO_PANEL, self)
         row.addWidget(label)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QPushButton] = {}  # by DemoAction value
         for name, caption in ACTIONS:
             button = QPushButton(caption, self)
             button.setAccessibleName(caption)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.clicked.connect(lambda _=False, n=name: self.action.emit(n))
+            button.clicked.connect(lambda _=False, n=name.value: self.action.emit(n))
             row.addWidget(button)
-            self.buttons[name] = button
+            self.buttons[name.value] = button
         row.addStretch(1)
         self.set_active(False)
 
