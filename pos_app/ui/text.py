@@ -68,7 +68,6 @@ DEMO_WALKS_AWAY = "Customer walks away"
 DEMO_PANEL = "Demo customer:"
 ONLINE = "Online"
 
-_ENVIRONMENTS = {"demo": "DEMO", "sandbox": "SANDBOX", "production": "PRODUCTION"}
 
 _TITLES = {
     SaleStatus.CREATED: "Starting the payment…",
@@ -243,7 +242,7 @@ def open_payments(count: int) -> str:
 
 # ---- header -----------------------------------------------------------------------------
 def environment_badge(environment: str) -> str:
-    return _ENVIRONMENTS.get(environment, environment.upper())
+    return environment.upper()  # DEMO, SANDBOX, PRODUCTION
 
 
 def store_line(store_name: str, terminal_id: str) -> str:
