@@ -74,7 +74,7 @@ class PushTill:
                 last = state
                 if (
                     state.status is SaleStatus.AWAITING_PAYMENT
-                    and state.qr_png
+                    and state.has_qr
                     and not first.done()
                 ):
                     first.set_result(state.order_id)

@@ -154,9 +154,9 @@ class WaitingScreen(QWidget):
         self._state = state
         self.amount.setText(state.amount.format())
         shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
-            state.method is not Method.CARD or state.qr_png is not None
+            state.method is not Method.CARD or state.has_qr
         )
-        has_code = shows_code and state.qr_png is not None
+        has_code = shows_code and state.has_qr
         # Never "Scan…" without a code on screen: until there is one, say what the till
         # is waiting for.
         if state.card is not None and state.card.bank_page:
@@ -185,7 +185,7 @@ class WaitingScreen(QWidget):
 
         self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
         self.qr.setVisible(shows_code)
-        self.qr.set_png(state.qr_png if shows_code else None)
+        self.qr.set_code(*((state.qr, state.qr_image) if shows_code else (None, None)))
         payee = text.payee_line(self.store_name, state.qr_text) if has_code else ""
         self.payee.setText(payee)
         self.payee.setVisible(bool(payee))
