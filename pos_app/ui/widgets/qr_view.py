@@ -59,10 +59,11 @@ class QrView(QWidget):
         False (and shows a sentence instead) when there is nothing to show."""
         if code is not None:
             if code != self._code:
-                self._code, self._runs = code, code.dark_runs()
+                self._code, self._runs, self._scaled = code, code.dark_runs(), None
             self._picture = None
         else:
-            self._code, self._runs = None, ()
+            if self._code is not None:
+                self._code, self._runs, self._scaled = None, (), None
             image = QImage()
             usable = bool(picture) and image.loadFromData(picture or b"") and _looks_like_qr(image)
             if not usable:
@@ -133,23 +134,43 @@ class QrView(QWidget):
         ratio = max(1.0, self.devicePixelRatioF())
         available = int((min(self.width(), self.height()) - 2 * FRAME) * ratio)
         factor = choose_factor(source, available, math.ceil(self._minimum * ratio))
-        if self._picture is not None and (
-            self._scaled is None or factor != self._factor or ratio != self._ratio
-        ):
-            pixmap = QPixmap.fromImage(
-                self._picture.scaled(
-                    self._picture.width() * factor,
-                    self._picture.height() * factor,
-                    Qt.AspectRatioMode.IgnoreAspectRatio,
-                    Qt.TransformationMode.FastTransformation,
+        if self._scaled is None or factor != self._factor or ratio != self._ratio:
+            if self._code is not None:
+                pixmap = QPixmap.fromImage(self._painted(factor))
+            else:
+                assert self._picture is not None
+                pixmap = QPixmap.fromImage(
+                    self._picture.scaled(
+                        self._picture.width() * factor,
+                        self._picture.height() * factor,
+                        Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.FastTransformation,
+                    )
                 )
-            )
             pixmap.setDevicePixelRatio(ratio)
             self._scaled = pixmap
         self._factor, self._ratio = factor, ratio
         self.update()
 
     # ---- painting -----------------------------------------------------------------------
+    def _painted(self, factor: int) -> QImage:
+        """The code with its quiet zone, `factor` device pixels a module: each run of dark
+        modules one black rectangle on white. Painted once per size, then only copied."""
+        side = self.source_size() * factor
+        image = QImage(side, side, QImage.Format.Format_RGB32)
+        image.fill(_LIGHT)
+        painter = QPainter(image)
+        try:
+            offset = QUIET_ZONE * factor
+            for row, column, length in self._runs:
+                painter.fillRect(
+                    QRect(offset + column * factor, offset + row * factor, length * factor, factor),
+                    _DARK,
+                )
+        finally:
+            painter.end()
+        return image
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
@@ -159,19 +180,8 @@ class QrView(QWidget):
                 painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text.QR_MISSING)
                 return
             painter.fillRect(target.adjusted(-FRAME, -FRAME, FRAME, FRAME), _LIGHT)
-            if self._code is None:
-                if self._scaled is not None:
-                    painter.drawPixmap(target.topLeft(), self._scaled)
-                return
-            # Paint in device pixels: every module is exactly `factor` of them.
-            painter.scale(1 / self._ratio, 1 / self._ratio)
-            left = round(target.left() * self._ratio) + QUIET_ZONE * self._factor
-            top = round(target.top() * self._ratio) + QUIET_ZONE * self._factor
-            step = self._factor
-            for row, column, length in self._runs:
-                painter.fillRect(
-                    QRect(left + column * step, top + row * step, length * step, step), _DARK
-                )
+            if self._scaled is not None:  # device pixels 1:1, so modules stay whole
+                painter.drawPixmap(target.topLeft(), self._scaled)
         finally:
             painter.end()
 
