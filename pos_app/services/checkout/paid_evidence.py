@@ -14,11 +14,11 @@ from __future__ import annotations
 import enum
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.domain.sale import CLOSED_UNPAID, InvalidTransition, Sale, SaleStatus
 from pos_app.gateway.base import Payment, PaymentStatus
@@ -149,7 +149,7 @@ async def check_paid_evidence(
     amount: Money,
     asked_by: str,
     *,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> EvidenceOutcome:
     """Look for the customer's payment at Cashfree; record the sale PAID only on a match."""
     entered = clean_utr(utr)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pos_app.domain.card import CardDetails
+from pos_app.domain.clock import Clock
 from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import InvalidTransition, Method, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.base import PaymentGateway
@@ -83,7 +84,7 @@ class JournalLike(Protocol):
 class Deps:
     gateway: PaymentGateway
     journal: JournalLike
-    clock: Callable[[], datetime]  # aware UTC
+    clock: Clock  # aware UTC
     sleep: Callable[[float], Awaitable[None]]
     terminal_id: str
     environment: str
