@@ -15,12 +15,14 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
+from pos_app.domain.clock import Clock, utc_now
+from pos_app.domain.environment import NAMES
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.domain.secret import Secret
@@ -46,7 +48,6 @@ if TYPE_CHECKING:
     from pos_app.ui.setup_problem import SetupChoice, SetupProblem
 
 __all__ = [
-    "ENVIRONMENTS",
     "JournalOnly",
     "Runtime",
     "SetupError",
@@ -59,7 +60,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENVIRONMENTS = ("demo", "sandbox", "production")
 BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
 IN_PROCESS_URL = "http://simulator.invalid/pg"
 
@@ -95,10 +95,6 @@ class SetupError(Exception):
     @property
     def credentials_unavailable(self) -> bool:
         return self.reason in CREDENTIAL_REASONS
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -144,9 +140,7 @@ class JournalOnly:
         self.journal.close()
 
 
-def open_journal_only(
-    env_override: str | None = None, *, clock: Callable[[], datetime] = utc_now
-) -> JournalOnly:
+def open_journal_only(env_override: str | None = None, *, clock: Clock = utc_now) -> JournalOnly:
     """Settings and the journal of one environment, for commands that only read it
     (`report`, `status` without a refresh). Never touches the password store or the network,
     and never closes anyone's sales."""
@@ -163,7 +157,7 @@ def resolve_environment(settings: Settings, override: str | None) -> str:
     pinned = load_policy().policy  # the shop's root-owned policy wins over the settings
     locked = pinned.environment if pinned is not None else None
     env = override or locked or settings.environment
-    if env not in ENVIRONMENTS:
+    if env not in NAMES:
         raise SetupError(f"Unknown environment {env!r}: use demo, sandbox or production.")
     if locked is not None and env != locked:
         raise SetupError(
@@ -232,7 +226,7 @@ def make_deps(
     gateway: Any,
     journal: Any,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Deps:
     return Deps(
@@ -311,7 +305,7 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
 def open_runtime(
     env_override: str | None = None,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     simulator: Simulator | None = None,
     close_demo_orphans: bool = False,

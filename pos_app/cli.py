@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 from pos_app import __version__
 from pos_app.commands.mcp_cmd import add_mcp_parser
-
-ENVIRONMENTS = ("demo", "sandbox", "production")
+from pos_app.domain.environment import NAMES
 
 
 def _env_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -17,7 +16,7 @@ def _env_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # `pos-app charge 10 --demo` both work; SUPPRESS keeps a subcommand from resetting it.
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
-        "--env", choices=ENVIRONMENTS, default=default, help="use this environment for this run"
+        "--env", choices=NAMES, default=default, help="use this environment for this run"
     )
     parser.add_argument(
         "--demo",

@@ -25,6 +25,7 @@ from typing import Any
 import platformdirs
 
 from pos_app.domain import validate
+from pos_app.domain.environment import NAMES
 from pos_app.domain.money import MINIMUM
 from pos_app.domain.sale import Method
 from pos_app.domain.store_url import check_store_url, check_webhook_url
@@ -33,7 +34,6 @@ from pos_app.voice.languages import DEFAULT_LANGUAGE, LANGUAGES
 __all__ = [
     "APP_NAME",
     "DATA_DIR_ENV",
-    "ENVIRONMENTS",
     "SETTINGS_FILE",
     "LoadResult",
     "Paths",
@@ -48,7 +48,6 @@ __all__ = [
 APP_NAME = "pos_app"
 DATA_DIR_ENV = "POS_DATA_DIR"
 SETTINGS_FILE = "settings.json"
-ENVIRONMENTS = ("demo", "sandbox", "production")
 
 _TERMINAL = re.compile(r"^[A-Za-z0-9]{1,8}$")
 _STORE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -101,8 +100,8 @@ def _owner_only(folder: Path) -> None:
 
 def journal_path(where: Paths, environment: str) -> Path:
     """One journal per environment, so demo and sandbox sales never mix with real ones."""
-    if environment not in ENVIRONMENTS:
-        raise ValueError(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+    if environment not in NAMES:
+        raise ValueError(f"environment must be one of {', '.join(NAMES)}")
     return where.data_dir / f"journal-{environment}.sqlite3"
 
 
@@ -281,8 +280,8 @@ def _check(name: str, value: object) -> object:
             raise ValueError(f"{name}: must be a 10-digit Indian mobile number")
         return value
     if kind == "environment":
-        if value not in ENVIRONMENTS:
-            raise ValueError(f"{name}: must be one of {', '.join(ENVIRONMENTS)}")
+        if value not in NAMES:
+            raise ValueError(f"{name}: must be one of {', '.join(NAMES)}")
         return value
     if kind == "whole":
         if isinstance(value, bool) or not isinstance(value, int):

@@ -22,12 +22,13 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
+from pos_app.domain.environment import CREDENTIALED
+from pos_app.domain.environment import NAMES as ENVIRONMENT_NAMES
 from pos_app.domain.secret import Secret
 
 __all__ = [
     "DEFAULT_SERVICE",
     "DEFAULT_TIMEOUT",
-    "ENVIRONMENTS",
     "MCP_TOKEN",
     "NAMES",
     "NO_BACKEND_MESSAGE",
@@ -43,7 +44,6 @@ __all__ = [
 
 
 # ---- names and errors ------------------------------------------------------------------------
-ENVIRONMENTS = ("sandbox", "production")
 NAMES = ("app_id", "client_secret")
 DEFAULT_SERVICE = "pos_app"
 DEFAULT_TIMEOUT = 5.0
@@ -58,7 +58,6 @@ _LABELS = {
 }
 # The MCP server's bearer token (`pos-app mcp --http`): one per environment, demo included.
 MCP_TOKEN = "mcp_token"  # noqa: S105 (the entry's name, not a token)
-_MCP_TOKEN_ENVIRONMENTS = ("demo", "sandbox", "production")
 _VERBS = {"get": "read", "set": "save", "delete": "remove"}
 _DONE = {"get": "read", "set": "saved", "delete": "removed"}
 
@@ -114,9 +113,9 @@ STORE_DATABASE = ("store", "database_password")
 def _account(environment: str, name: str) -> str:
     if (environment, name) == STORE_DATABASE:
         return f"{environment}/{name}"
-    if name == MCP_TOKEN and environment in _MCP_TOKEN_ENVIRONMENTS:
+    if name == MCP_TOKEN and environment in ENVIRONMENT_NAMES:
         return f"{environment}/{name}"
-    if environment not in ENVIRONMENTS:
+    if environment not in CREDENTIALED:
         raise ValueError(f"unknown environment {environment!r}: use 'sandbox' or 'production'")
     if name not in NAMES:
         raise ValueError(f"unknown secret name {name!r}: use 'app_id' or 'client_secret'")

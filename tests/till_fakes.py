@@ -108,7 +108,7 @@ class Till:
             if (
                 until_awaiting
                 and state.status is SaleStatus.AWAITING_PAYMENT
-                and (state.qr_png or state.method is Method.COLLECT)
+                and (state.has_qr or state.method is Method.COLLECT)
             ):
                 return state
         return self.seen[-1]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from pos_app.commands import card_input, exit_codes
 from pos_app.commands.demo_customer import HELP, DemoCustomer
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import ReasonCode, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.service import (
@@ -26,7 +27,6 @@ from pos_app.services.checkout.service import (
     SaleInProgressError,
 )
 from pos_app.services.checkout.state import ChargeRequest, SaleState
-from pos_app.services.qr import png_modules, terminal_art
 from pos_app.services.terminal_qr import MAX_LINES, MAX_WIDTH, terminal_qr
 from pos_app.services.wording import attempt_failed
 from pos_app.store.errors import JournalError
@@ -66,29 +66,26 @@ CODE_FOR_STATUS = {
 @dataclass
 class _Printer:
     out: TextIO
-    shown_qr: bytes | None = None
+    shown_qr: QrCode | bytes | None = None
     last_line: str = ""
     demo_keys: bool = False
 
     def _drawing(self, state: SaleState) -> str:
-        """The QR for this terminal: made from its text to fit (80x24 at least), in
-        explicit black on white when the output is a colour terminal."""
+        """The sale's QR drawn for this terminal (80x24 at least), in explicit black on
+        white when the output is a colour terminal."""
         size = shutil.get_terminal_size((MAX_WIDTH, MAX_LINES + 1))
         color = _is_tty(self.out) and not os.environ.get("NO_COLOR")
-        if state.qr_text:
+        if state.qr is not None:
             try:
                 return terminal_qr(
-                    state.qr_text,
+                    state.qr,
                     color=color,
                     max_lines=max(MAX_LINES, size.lines - 1),
                     max_width=max(MAX_WIDTH, size.columns),
                 )
             except ValueError:
                 return "(the QR is too large for this terminal: show the QR content above)"
-        try:
-            return terminal_art(png_modules(state.qr_png or b""))
-        except ValueError:
-            return "(the QR image could not be drawn here)"
+        return "(the QR image could not be drawn here)"  # only Cashfree's unreadable picture
 
     def state(self, state: SaleState) -> None:
         if not self.last_line:
@@ -96,8 +93,9 @@ class _Printer:
                 f"Order {state.order_id}: {state.amount.format()} by {state.method.label}",
                 file=self.out,
             )
-        if state.qr_png is not None and state.qr_png != self.shown_qr:
-            self.shown_qr = state.qr_png
+        shown = state.qr if state.qr is not None else state.qr_image
+        if shown is not None and shown != self.shown_qr:
+            self.shown_qr = shown
             if state.qr_text:
                 print(f"QR content: {state.qr_text}", file=self.out)
             print(self._drawing(state), file=self.out)

@@ -18,18 +18,17 @@ from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.commands.pin_prompt import interactive, read_hidden, require_manager_pin
 from pos_app.config import Paths, Settings, load_settings, paths
+from pos_app.domain.environment import CREDENTIALED
 from pos_app.domain.validate import ValidationError
 from pos_app.secrets import KeyringSecretStore, Secret, SecretStore, SecretStoreError
 from pos_app.services.diagnostics import ConnectionCheck, clean_app_id, clean_secret
 
 __all__ = [
-    "CREDENTIAL_ENVIRONMENTS",
     "credential_environment",
     "exit_code_for",
     "run_credentials",
 ]
 
-CREDENTIAL_ENVIRONMENTS = ("sandbox", "production")
 OK = 0
 _BASE_URL_ENV = "POS_CASHFREE_BASE_URL"
 
@@ -48,14 +47,14 @@ REAL_MONEY = (
 def credential_environment(requested: str | None, settings: Settings) -> str:
     """The environment whose credentials a command means: the one asked for, else the
     configured one when it is sandbox or production, else sandbox."""
-    if requested in CREDENTIAL_ENVIRONMENTS:
+    if requested in CREDENTIALED:
         return str(requested)
     if requested is not None:
         raise ValueError(
             f"There are no credentials for {requested}: demo mode uses the built-in simulated "
             "Cashfree and needs none. Use --env sandbox or --env production."
         )
-    if settings.environment in CREDENTIAL_ENVIRONMENTS:
+    if settings.environment in CREDENTIALED:
         return settings.environment
     return "sandbox"
 

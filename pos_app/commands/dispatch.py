@@ -142,8 +142,9 @@ def _status_command(args: argparse.Namespace) -> int:
     keyring, no HTTP client)."""
     from datetime import timedelta
 
-    from pos_app.app import open_journal_only, utc_now
+    from pos_app.app import open_journal_only
     from pos_app.commands.sales import print_journal_status, status_needs_cashfree
+    from pos_app.domain.clock import utc_now
 
     records = open_journal_only(args.env)
     try:

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from pos_app.commands import exit_codes
 from pos_app.commands.outside_check import run_outside_check
-from pos_app.domain.sale import OPEN_STATUSES, SWEEP_STATUSES, Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, Sale, SaleStatus
 from pos_app.services.checkout.reconcile import reconcile_open_sales, refresh_sale
 from pos_app.services.checkout.run import Deps
 from pos_app.services.wording import reason_text
@@ -51,7 +51,7 @@ def status_needs_cashfree(sale: Sale, now: datetime, late_window: timedelta) -> 
     past the late-payment window) is read from the journal alone."""
     if sale.status in OPEN_STATUSES:
         return True
-    return sale.status in SWEEP_STATUSES and now - sale.updated_at <= late_window
+    return sale.status in CLOSED_UNPAID and now - sale.updated_at <= late_window
 
 
 def _print_events(journal: Any, order_id: str, out: TextIO) -> None:

@@ -14,8 +14,8 @@ from pos_app.domain.money import Money
 
 __all__ = [
     "ALLOWED",
+    "CLOSED_UNPAID",
     "OPEN_STATUSES",
-    "SWEEP_STATUSES",
     "InvalidTransition",
     "Method",
     "ReasonCode",
@@ -93,7 +93,9 @@ ALLOWED: dict[SaleStatus, frozenset[SaleStatus]] = {
 }
 
 OPEN_STATUSES = frozenset({S.CREATED, S.AWAITING_PAYMENT, S.UNCERTAIN})
-SWEEP_STATUSES = frozenset({S.EXPIRED, S.CANCELLED})
+# Closed without money, on Cashfree's word: money can still arrive late, so the late sweep
+# keeps reading these, a late payment turns them PAID, and the desk may replace them.
+CLOSED_UNPAID = frozenset({S.CANCELLED, S.EXPIRED})
 
 
 class InvalidTransition(ValueError):

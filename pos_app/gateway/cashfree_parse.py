@@ -127,7 +127,7 @@ def _time(value: Any) -> datetime | None:
 # ---- images and UPI payloads --------------------------------------------------------------
 
 
-def decode_png(value: Any) -> bytes | None:
+def png_from_base64(value: Any) -> bytes | None:
     """A `data:image/png;base64,...` URI or bare base64 -> PNG bytes, if it really is a PNG."""
     if not isinstance(value, str) or not value:
         return None
@@ -171,9 +171,9 @@ def parse_pay_result(data: Any, channel: UpiChannel) -> PayResult:
     upi_url: str | None = None
     intents: dict[str, str] = {}
     if channel is UpiChannel.QRCODE:
-        qr_png = decode_png(values.get("qrcode"))
+        qr_png = png_from_base64(values.get("qrcode"))
         if qr_png is None:  # some answers carry the image under another key
-            qr_png = next((p for v in values.values() if (p := decode_png(v))), None)
+            qr_png = next((p for v in values.values() if (p := png_from_base64(v))), None)
         upi_url = upi_urls[0] if upi_urls else None
         if qr_png is None and upi_url is None:
             raise ValueError("Order Pay (qrcode) returned neither a QR image nor a upi:// link")
@@ -326,7 +326,7 @@ def parse_link(data: Any) -> Link:
         link_id=_req_id(obj, "link_id"),
         cf_link_id=_opt_id(obj.get("cf_link_id")),
         url=url,
-        qr_png=decode_png(obj.get("link_qrcode")),
+        qr_png=png_from_base64(obj.get("link_qrcode")),
         status=LinkStatus.parse(raw_status),
         amount=_money(obj, "link_amount"),
         amount_paid=Money(0) if paid is None else Money.from_api(paid),

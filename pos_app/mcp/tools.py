@@ -40,6 +40,7 @@ from pos_app.mcp.replies import (
 from pos_app.services.checkout.card import CardStepError
 from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
 from pos_app.services.checkout.state import ChargeRequest, SaleState
+from pos_app.services.qr import png_of
 from pos_app.services.refunds.requests import describe_request
 from pos_app.services.refunds.service import RefundRefused
 
@@ -70,7 +71,7 @@ def _ready(state: SaleState, events: list[str]) -> bool:
     if state.method is Method.LINK:
         return state.link_url is not None
     if state.method is Method.UPI_QR:
-        return state.qr_png is not None or state.qr_text is not None
+        return state.has_qr or state.qr_text is not None
     return "attempt_started" in events or "attempt_refused" in events
 
 
@@ -119,7 +120,7 @@ class TillTools(ReadTools):
         if last.method is Method.LINK:
             shown = Shown(last.link_url, None, None)
         elif last.method is Method.UPI_QR:
-            shown = Shown(None, last.qr_text, last.qr_png)
+            shown = Shown(None, last.qr_text, png_of(last.qr) if last.qr else last.qr_image)
         self.shown[last.order_id] = shown
         while len(self.shown) > SHOWN_KEPT:  # the oldest first (dicts keep insertion order)
             self.shown.pop(next(iter(self.shown)))

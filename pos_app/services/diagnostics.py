@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from pos_app import __version__
+from pos_app.domain.redact import redact
 from pos_app.domain.secret import Secret
 from pos_app.domain.validate import ValidationError
 from pos_app.gateway import errors
-from pos_app.logs import redact
 
 __all__ = [
     "MAX_APP_ID",

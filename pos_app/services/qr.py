@@ -1,87 +1,31 @@
-"""Text -> QR PNG bytes, at one pixel per module so the screen can scale it by a whole
-number (crisp, no blur); the quiet zone is kept."""
+"""The QR a sale shows, decided once: a `QrCode` made from its text whenever the text is
+known, and Cashfree's own picture only when it sent nothing else and the picture cannot be
+read back as text.
+
+`read_qr_text` reads a QR picture (zxing-cpp); `png_of` draws a `QrCode` as PNG bytes for
+the one reader that wants a file (the MCP server's image reply).
+"""
 
 from __future__ import annotations
 
 import io
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
+from pos_app.domain.qr import QUIET_ZONE, QrCode
 
-__all__ = ["decode_png", "png_modules", "render_png", "terminal_art"]
-
-
-def render_png(text: str, *, box_size: int = 1, border: int = 4) -> bytes:
-    if not text:
-        raise ValueError("nothing to encode")
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
-    code.add_data(text)
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+__all__ = ["png_of", "read_qr_text", "shown_qr"]
 
 
-def png_modules(png: bytes) -> list[list[bool]]:
-    """Recover the module grid (True = dark) from a QR image, so a QR that arrived only as a
-    picture can still be drawn in a terminal. Assumes a clean, axis-aligned QR (as Cashfree
-    and our own renderer produce): the top-left finder pattern is 7 modules wide."""
-    from PIL import Image  # pillow is a runtime dependency; imported lazily
-
-    with Image.open(io.BytesIO(png)) as opened:
-        image = opened.convert("L")
-    width, height = image.size
-    pixels = image.load()
-    assert pixels is not None
-
-    def dark(x: int, y: int) -> bool:
-        value = pixels[x, y]
-        return (value if isinstance(value, int | float) else value[0]) < 128
-
-    top = next((y for y in range(height) for x in range(width) if dark(x, y)), None)
-    if top is None:
-        raise ValueError("no QR code in the image")
-    left = next(x for x in range(width) if dark(x, top))
-    run = 0
-    while left + run < width and dark(left + run, top):
-        run += 1
-    module = run / 7.0
-    right = max(x for x in range(width) if dark(x, top))
-    size = round((right - left + 1) / module)
-    grid = []
-    for row in range(size):
-        y = int(top + (row + 0.5) * module)
-        grid.append([dark(int(left + (col + 0.5) * module), y) for col in range(size)])
-    return grid
+def shown_qr(text: str | None, picture: bytes | None) -> tuple[QrCode | None, bytes | None]:
+    """What to show the customer: (the code, None) when its text is known or can be read
+    out of `picture`; (None, picture) when the picture is all there is."""
+    if text is None and picture is not None:
+        text = read_qr_text(picture)
+    if text:
+        return QrCode.encode(text), None
+    return None, picture
 
 
-def terminal_art(modules: list[list[bool]], *, border: int = 2) -> str:
-    """Draw a module grid with half-block characters: two rows of modules per text line,
-    light on dark terminals and dark on light ones alike (explicit quiet zone)."""
-    size = len(modules)
-    full = size + 2 * border
-
-    def at(r: int, c: int) -> bool:
-        r -= border
-        c -= border
-        return 0 <= r < size and 0 <= c < size and modules[r][c]
-
-    lines = []
-    for r in range(0, full, 2):
-        chars = []
-        for c in range(full):
-            upper, lower = at(r, c), at(r + 1, c) if r + 1 < full else False
-            chars.append(
-                {(False, False): "█", (True, False): "▄", (False, True): "▀"}.get(
-                    (upper, lower), " "
-                )
-            )
-        lines.append("".join(chars))
-    return "\n".join(lines)
-
-
-def decode_png(png: bytes) -> str | None:
+def read_qr_text(png: bytes) -> str | None:
     """The text of the first QR code in an image, or None when none can be read."""
     from PIL import Image
 
@@ -99,3 +43,20 @@ def decode_png(png: bytes) -> str | None:
         if result.format == zxingcpp.BarcodeFormat.QRCode and result.text:
             return str(result.text)
     return None
+
+
+def png_of(code: QrCode, *, module_px: int = 8, quiet: int = QUIET_ZONE) -> bytes:
+    """The code as a black-on-white PNG, `module_px` pixels a module, quiet zone included."""
+    from PIL import Image  # pillow is a runtime dependency; imported when a PNG is wanted
+
+    side = code.size + 2 * quiet
+    image = Image.new("1", (side, side), 1)
+    pixels = image.load()
+    assert pixels is not None
+    for row, first, length in code.dark_runs():
+        for column in range(first, first + length):
+            pixels[quiet + column, quiet + row] = 0
+    image = image.resize((side * module_px, side * module_px), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.domain.money import Money
 from pos_app.simulator import entities, lies
 from pos_app.simulator.api import PREFIX, PgApi
@@ -40,16 +41,12 @@ SIM_CLIENT_SECRET = "sim-secret-not-real"  # noqa: S105 (a published test creden
 _MALFORMED_BODY = b"<html><body><h1>502 Bad Gateway</h1>upstream sent garbage</body></html>"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Simulator:
     """A simulated Cashfree PG account (API version 2025-01-01 wire format)."""
 
     def __init__(
         self,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         public_url: str = "http://127.0.0.1:8790",
         rate_limits: Mapping[str, int] | None = SANDBOX_RATE_LIMITS,
         seed: int | None = None,

@@ -22,11 +22,12 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.simulator.core import Simulator
 from pos_app.simulator.models import (
@@ -279,7 +280,7 @@ class BackgroundSaver:
 def open_demo_simulator(
     data_dir: Path,
     *,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     rate_limits: Mapping[str, int] | Literal["sandbox"] | None = "sandbox",
 ) -> Simulator:
     """The demo's simulator, with what it knew when the till last ran; every change from

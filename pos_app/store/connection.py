@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.store.codec import to_ms
 from pos_app.store.errors import JournalError, from_os_error, from_sqlite
 from pos_app.store.migrations import LATEST, migrate, schema_version
@@ -26,16 +26,10 @@ __all__ = ["JournalConnection", "utc_now"]
 log = logging.getLogger(__name__)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class JournalConnection:
     """One connection to the journal file. Thread-safe (calls are serialised)."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime], read_only: bool
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock, read_only: bool) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
         self._clock = clock
@@ -48,7 +42,7 @@ class JournalConnection:
         cls,
         path: Path,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
         read_only: bool = False,
         busy_timeout: float = 5.0,
     ) -> Self:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import OPEN_STATUSES, SWEEP_STATUSES, Method, Sale, SaleEvent, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, Method, Sale, SaleEvent, SaleStatus
 from pos_app.store.codec import (
     REFUND_COLUMNS,
     SALE_COLUMNS,
@@ -113,7 +113,7 @@ def open_sales(conn: sqlite3.Connection, terminal_id: str | None = None) -> list
 
 
 def sweep_candidates(conn: sqlite3.Connection, since: datetime) -> list[Sale]:
-    marks, params = _status_list(SWEEP_STATUSES)
+    marks, params = _status_list(CLOSED_UNPAID)
     sql = (
         f"{_SALE_SELECT} INDEXED BY sales_status"
         f" WHERE status IN ({marks}) AND updated_at >= ? ORDER BY updated_at"

@@ -7,25 +7,19 @@ tasks keep running while the cashier reads (exec() inside a coroutine would hang
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.services.checkout.state import SaleState
 from pos_app.ui import text
 from pos_app.ui.controller import DuplicateWarning
 
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 class Announcer:
-    def __init__(self, parent: QWidget, clock: Clock = _utc_now) -> None:
+    def __init__(self, parent: QWidget, clock: Clock = utc_now) -> None:
         self._parent = parent
         self._clock = clock
         self.duplicate_box: QMessageBox | None = None

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from pos_app.domain.card import CardDetails
-from pos_app.domain.sale import Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
 from pos_app.services.checkout.state import ChargeRequest, SaleState
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 DEMO_ACTIONS = frozenset(DemoAction)  # what the demo buttons may ask
 # A replacement starts only after the old sale ended one of these ways: no money was taken.
-REPLACEABLE_ENDINGS = frozenset({SaleStatus.CANCELLED, SaleStatus.EXPIRED})
+REPLACEABLE_ENDINGS = CLOSED_UNPAID
 _REMEMBERED = 256  # background payments remembered, so each is announced once
 
 

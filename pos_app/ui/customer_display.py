@@ -107,14 +107,14 @@ class CustomerDisplay(QWidget):
             self.show_welcome()
             return
         self.amount.setText(state.amount.format())
-        code = state.qr_png if state.method is not Method.COLLECT else None
-        self.qr.setVisible(code is not None)
-        self.qr.set_png(code)
+        shows_code = state.method is not Method.COLLECT and state.has_qr
+        self.qr.setVisible(shows_code)
+        self.qr.set_code(*((state.qr, state.qr_image) if shows_code else (None, None)))
         if state.method is Method.COLLECT:
             instruction = text.COLLECT_INSTRUCTION
         elif state.method in (Method.CARD, Method.CHECKOUT):
             instruction = _customer_instruction(state)
-        elif code is None:  # never "Scan…" without a code to scan
+        elif not shows_code:  # never "Scan…" without a code to scan
             instruction = text.CUSTOMER_WAIT
         else:
             instruction = text.CUSTOMER_SCAN
@@ -134,7 +134,7 @@ def _customer_instruction(state: SaleState) -> str:
         return text.COLLECT_INSTRUCTION
     if state.method is Method.CARD:
         card = state.card
-        if card is not None and card.bank_page and state.qr_png is not None:
+        if card is not None and card.bank_page and state.has_qr:
             return text.CUSTOMER_BANK_PAGE
         return text.CUSTOMER_CARD_OTP
     if state.method is Method.CHECKOUT:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Settings
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
@@ -46,12 +46,7 @@ from pos_app.ui.widgets.status_bar import StatusHeader
 from pos_app.voice.desk import DeskVoice
 from pos_app.voice.phrases import VoiceOptions
 
-Clock = Callable[[], datetime]
 OPEN_COUNT_REFRESH_MS = 1000
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MainWindow(QMainWindow):
@@ -67,7 +62,7 @@ class MainWindow(QMainWindow):
         notice: str | None = None,
         credentials_missing: bool = False,
         on_try_demo: Callable[[], object] | None = None,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         voice: DeskVoice | None = None,
         services: DeskServices | None = None,
     ) -> None:

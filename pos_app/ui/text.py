@@ -70,8 +70,6 @@ DEMO_WALKS_AWAY = "Customer walks away"
 DEMO_PANEL = "Demo customer:"
 ONLINE = "Online"
 
-_ENVIRONMENTS = {"demo": "DEMO", "sandbox": "SANDBOX", "production": "PRODUCTION"}
-
 
 # ---- states -----------------------------------------------------------------------------
 def status_title(status: SaleStatus) -> str:
@@ -226,7 +224,7 @@ def open_payments(count: int) -> str:
 
 # ---- header -----------------------------------------------------------------------------
 def environment_badge(environment: str) -> str:
-    return _ENVIRONMENTS.get(environment, environment.upper())
+    return environment.upper()  # DEMO, SANDBOX, PRODUCTION
 
 
 def store_line(store_name: str, terminal_id: str) -> str:

@@ -206,12 +206,12 @@ def scenarios() -> dict[str, Scenario]:
         "11-waiting-collect": state(
             "sandbox",
             waiting_state(
-                method=Method.COLLECT, qr_png=None, message="Request sent to ravi@okaxis."
+                method=Method.COLLECT, qr=None, message="Request sent to ravi@okaxis."
             ),
         ),
         "12-waiting-creating": state(
             "sandbox",
-            waiting_state(status=SaleStatus.CREATED, qr_png=None, message="Creating the order…"),
+            waiting_state(status=SaleStatus.CREATED, qr=None, message="Creating the order…"),
         ),
         "13-result-paid": state("sandbox", final_state(SaleStatus.PAID, bill_number="INV-1042")),
         "14-result-expired": state("sandbox", final_state(SaleStatus.EXPIRED)),

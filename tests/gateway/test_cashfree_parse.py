@@ -18,7 +18,6 @@ from pos_app.gateway.base import (
     UpiChannel,
 )
 from pos_app.gateway.cashfree_parse import (
-    decode_png,
     error_from_response,
     mask_vpa,
     parse_link,
@@ -26,6 +25,7 @@ from pos_app.gateway.cashfree_parse import (
     parse_pay_result,
     parse_payment,
     parse_refund,
+    png_from_base64,
 )
 
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -172,7 +172,7 @@ def test_empty_error_details_are_no_error() -> None:
     ],
 )
 def test_decode_png(value: Any, expected: bytes | None) -> None:
-    assert decode_png(value) == expected
+    assert png_from_base64(value) == expected
 
 
 def pay(payload: Any, url: str | None = None) -> dict[str, Any]:

@@ -35,7 +35,8 @@ def kinds(till: Till, order_id: str) -> list[str]:
 
 async def test_upi_qr_sale_is_paid_and_journaled(till: Till) -> None:
     shown = await till.run(qr_request(250), until_awaiting=True)
-    assert shown.qr_png is not None and shown.qr_png.startswith(b"\x89PNG")
+    assert shown.qr is not None and shown.qr.text.startswith("upi://pay?")
+    assert shown.qr_text == shown.qr.text and shown.qr_image is None
     assert shown.amount == Money.rupees(250)
     # Nothing shown to the customer exists only in memory.
     assert till.journal.get_sale(shown.order_id).status is SaleStatus.AWAITING_PAYMENT  # type: ignore[union-attr]
@@ -311,7 +312,7 @@ async def test_qr_refused_for_lack_of_s2s_offers_a_link_qr(till: Till) -> None:
         if state.error:
             break
     refused = states[-1]
-    assert refused.link_fallback and refused.qr_png is None
+    assert refused.link_fallback and not refused.has_qr
     assert "S2S" in refused.error and "payment-link QR" in refused.error  # type: ignore[operator]
     assert "req-s2s-1" in refused.error  # type: ignore[operator]
     assert "attempt_refused" in kinds(till, refused.order_id)

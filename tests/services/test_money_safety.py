@@ -292,7 +292,7 @@ async def test_reconcile_during_create_order_leaves_the_live_sale_alone(tmp_path
     assert sale is not None and sale.status is SaleStatus.CREATED
     # The counter goes on and shows the QR for the same order.
     async for state in stream:
-        if state.status is SaleStatus.AWAITING_PAYMENT and state.qr_png:
+        if state.status is SaleStatus.AWAITING_PAYMENT and state.has_qr:
             break
     assert counter.sim.order(first.order_id)["order_status"] == "ACTIVE"
     await stream.aclose()

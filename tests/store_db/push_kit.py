@@ -7,11 +7,11 @@ import asyncio
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from pos_app.domain.clock import utc_now
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
@@ -32,10 +32,6 @@ from pos_app.simulator import (
 from pos_app.simulator.webhooks import WebhookSender
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import connect
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -78,7 +74,7 @@ class PushTill:
                 last = state
                 if (
                     state.status is SaleStatus.AWAITING_PAYMENT
-                    and state.qr_png
+                    and state.has_qr
                     and not first.done()
                 ):
                     first.set_result(state.order_id)

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from pos_app.domain.money import Money
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.checkout.state import ChargeRequest, Offline, SaleState
-from pos_app.services.qr import render_png
 
 NOW = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
 UPI_TEXT = (
@@ -47,7 +47,7 @@ def waiting_state(**changes: object) -> SaleState:
         "method": Method.UPI_QR,
         "status": SaleStatus.AWAITING_PAYMENT,
         "message": "Waiting for the customer to pay.",
-        "qr_png": render_png(UPI_TEXT),
+        "qr": QrCode.encode(UPI_TEXT),
         "qr_text": UPI_TEXT,
         "expires_at": NOW + timedelta(minutes=14, seconds=32),
     }
@@ -58,7 +58,7 @@ def waiting_state(**changes: object) -> SaleState:
 def link_state(**changes: object) -> SaleState:
     base: dict[str, object] = {
         "method": Method.LINK,
-        "qr_png": render_png(LINK_URL),
+        "qr": QrCode.encode(LINK_URL),
         "qr_text": LINK_URL,
         "link_url": LINK_URL,
     }
@@ -73,7 +73,7 @@ def offline(reason: str = "the connection timed out") -> Offline:
 
 
 def final_state(status: SaleStatus, **changes: object) -> SaleState:
-    base: dict[str, object] = {"status": status, "message": "", "qr_png": None, "expires_at": None}
+    base: dict[str, object] = {"status": status, "message": "", "qr": None, "expires_at": None}
     if status is SaleStatus.PAID:
         base.update(
             bank_reference="612345678901",

@@ -13,13 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.config import Settings
 from pos_app.domain.money import Money
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.card_prompt import CardPrompt
 from pos_app.services.checkout.state import SaleState
 from pos_app.services.manager.card_policy import CARD_HELP_URL
 from pos_app.services.manager.pin import hash_pin
-from pos_app.services.qr import render_png
 from pos_app.ui.options import DeskOptions
 from pos_app.ui.screens.amount import AmountScreen
 from pos_app.ui.screens.waiting import WaitingScreen
@@ -177,7 +177,7 @@ def test_waiting_screen_shows_the_bank_page_qr_and_no_empty_qr(qtbot: QtBot) -> 
     assert not screen.qr.isVisible() and screen.card.isVisible()
     url = "http://127.0.0.1:8790/checkout/card/5114910000001"
     page = dataclasses.replace(
-        base, qr_png=render_png(url), qr_text=url, card=_prompt(needs_otp=False, bank_page=True)
+        base, qr=QrCode.encode(url), qr_text=url, card=_prompt(needs_otp=False, bank_page=True)
     )
     screen.show_state(page)
     assert screen.qr.isVisible() and screen.qr.has_code() and not screen.card.otp.isVisible()
@@ -203,7 +203,7 @@ def test_customer_display_tells_a_card_customer_what_to_do(qtbot: QtBot) -> None
     assert not customer.qr.isVisibleTo(customer)
     url = "http://127.0.0.1:8790/checkout/card/1"
     bank = dataclasses.replace(
-        state, qr_png=render_png(url), card=_prompt(needs_otp=False, bank_page=True)
+        state, qr=QrCode.encode(url), card=_prompt(needs_otp=False, bank_page=True)
     )
     customer.show_state(bank)
     assert customer.instruction.text() == ui_text.CUSTOMER_BANK_PAGE

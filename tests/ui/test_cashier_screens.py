@@ -19,10 +19,10 @@ from pos_app.ui.sound_failed import NO_PLAYER, sound_notice
 def test_no_scan_instruction_without_a_qr(qtbot: QtBot) -> None:
     screen = WaitingScreen()
     qtbot.addWidget(screen)
-    screen.show_state(waiting_state(status=SaleStatus.CREATED, qr_png=None, qr_text=None))
+    screen.show_state(waiting_state(status=SaleStatus.CREATED, qr=None, qr_text=None))
     assert not screen.instruction.text().startswith("Scan")
     assert screen.instruction.text() == text.WAITING_FOR_CODE
-    screen.show_state(waiting_state(qr_png=None, qr_text=None, offline=offline()))
+    screen.show_state(waiting_state(qr=None, qr_text=None, offline=offline()))
     assert screen.instruction.text() == text.WAITING_FOR_CODE_OFFLINE
     screen.show_state(waiting_state())
     assert screen.instruction.text() == text.SCAN_INSTRUCTION
@@ -76,7 +76,7 @@ def test_the_customer_display_never_says_scan_without_a_code(qtbot: QtBot) -> No
 
     display = CustomerDisplay("Sharma")
     qtbot.addWidget(display)
-    display.show_state(waiting_state(status=SaleStatus.CREATED, qr_png=None, qr_text=None))
+    display.show_state(waiting_state(status=SaleStatus.CREATED, qr=None, qr_text=None))
     assert display.instruction.text() == text.CUSTOMER_WAIT
     display.show_state(waiting_state())
     assert display.instruction.text() == text.CUSTOMER_SCAN

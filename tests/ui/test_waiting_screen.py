@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from pos_app.domain.qr import QUIET_ZONE, QrCode
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.ui.screens.waiting import WaitingScreen
 
@@ -41,6 +42,7 @@ def decode_screen(screen: WaitingScreen) -> list[str]:
 
 
 def real_qr_png(payload: str, box_size: int) -> bytes:
+    """A QR picture as Cashfree might send one."""
     import io
 
     code = qrcode.QRCode(box_size=box_size, border=4)
@@ -51,33 +53,44 @@ def real_qr_png(payload: str, box_size: int) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("box_size", [1, 3, 10])
+@pytest.mark.parametrize("size", [(1024, 560), (1280, 800), (1920, 1080), (700, 480)])
 def test_grabbed_qr_decodes_to_the_exact_payload(
-    qtbot: QtBot, screen: WaitingScreen, box_size: int
+    qtbot: QtBot, screen: WaitingScreen, size: tuple[int, int]
 ) -> None:
-    png = real_qr_png(UPI_TEXT, box_size)
-    screen.show_state(waiting_state(qr_png=png, qr_text=UPI_TEXT))
+    screen.resize(*size)
+    screen.show_state(waiting_state(qr=QrCode.encode(UPI_TEXT), qr_text=UPI_TEXT))
     qtbot.wait(10)
     assert decode_screen(screen) == [UPI_TEXT]
 
 
-@pytest.mark.parametrize("box_size", [1, 2, 7, 10])
-def test_qr_is_scaled_by_a_whole_number_to_at_least_300px(
-    qtbot: QtBot, screen: WaitingScreen, box_size: int
+@pytest.mark.parametrize("size", [(1024, 560), (1280, 800), (1920, 1080), (700, 480)])
+def test_qr_modules_are_whole_pixels_and_at_least_300px(
+    qtbot: QtBot, screen: WaitingScreen, size: tuple[int, int]
 ) -> None:
-    png = real_qr_png(UPI_TEXT, box_size)
-    screen.show_state(waiting_state(qr_png=png))
-    source, shown = screen.qr.source_size(), screen.qr.shown_size()
+    screen.resize(*size)
+    code = QrCode.encode(UPI_TEXT)
+    screen.show_state(waiting_state(qr=code))
+    qtbot.wait(10)
+    view = screen.qr
+    shown, factor = view.shown_size(), view.factor
     assert shown >= 300
-    assert shown <= min(screen.qr.width(), screen.qr.height())
-    scale = screen.qr.scale
-    assert shown * scale.divisor == source * scale.factor
-    assert 1 in (scale.factor, scale.divisor)
+    assert factor >= 1 and shown == factor * (code.size + 2 * QUIET_ZONE)
+    # Every module on screen is exactly `factor` pixels: sample each module's centre and
+    # its corner pixels, they match the module.
+    rect = view.shown_rect()
+    image = view.grab(rect).toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    quiet = QUIET_ZONE * factor
+    for row in range(code.size):
+        for col in range(code.size):
+            want = 0 if code.modules[row][col] else 255
+            x, y = quiet + col * factor, quiet + row * factor
+            for dx, dy in ((0, 0), (factor - 1, factor - 1), (factor // 2, factor // 2)):
+                assert image.pixelColor(x + dx, y + dy).value() == want, (row, col)
 
 
 def test_qr_pixels_stay_pure_black_and_white(qtbot: QtBot, screen: WaitingScreen) -> None:
-    """Nearest-neighbour only: a smooth scale would leave grey pixels on module edges."""
-    screen.show_state(waiting_state(qr_png=real_qr_png(UPI_TEXT, 1)))
+    """Whole-pixel squares only: any smoothing would leave grey pixels on module edges."""
+    screen.show_state(waiting_state(qr=QrCode.encode(UPI_TEXT)))
     rect = screen.qr.shown_rect()
     image = screen.qr.grab(rect).toImage().convertToFormat(QImage.Format.Format_Grayscale8)
     raw, stride = bytes(image.constBits()), image.bytesPerLine()
@@ -85,6 +98,20 @@ def test_qr_pixels_stay_pure_black_and_white(qtbot: QtBot, screen: WaitingScreen
     for y in range(image.height()):
         values |= set(raw[y * stride : y * stride + image.width()])
     assert values == {0, 255}
+
+
+@pytest.mark.parametrize("box_size", [1, 3, 10])
+def test_cashfrees_picture_is_shown_when_it_is_all_there_is(
+    qtbot: QtBot, screen: WaitingScreen, box_size: int
+) -> None:
+    """The fallback: a picture the till could not read is still shown, crisp and whole."""
+    png = real_qr_png(UPI_TEXT, box_size)
+    screen.show_state(waiting_state(qr=None, qr_image=png, qr_text=None))
+    qtbot.wait(10)
+    assert screen.qr.has_code() and screen.qr.code is None
+    assert screen.qr.shown_size() >= 300
+    assert screen.qr.shown_size() == screen.qr.source_size() * screen.qr.factor
+    assert decode_screen(screen) == [UPI_TEXT]
 
 
 def test_awaiting_payment_shows_amount_instruction_countdown(screen: WaitingScreen) -> None:
@@ -145,25 +172,25 @@ def test_payment_link_shows_url_copy_and_its_qr(qtbot: QtBot, screen: WaitingScr
 
 
 def test_upi_request_has_no_qr(screen: WaitingScreen) -> None:
-    screen.show_state(waiting_state(method=Method.COLLECT, qr_png=None))
+    screen.show_state(waiting_state(method=Method.COLLECT, qr=None))
     assert not screen.qr.isVisible()
     assert screen.instruction.text() == "Ask the customer to approve the request in their UPI app"
 
 
 def test_created_state_has_no_code_yet(screen: WaitingScreen) -> None:
-    screen.show_state(waiting_state(status=SaleStatus.CREATED, qr_png=None, message="Creating…"))
+    screen.show_state(waiting_state(status=SaleStatus.CREATED, qr=None, message="Creating…"))
     assert not screen.qr.has_code()
     assert screen.status.text() == "Creating…"
 
 
 def test_broken_png_is_refused_before_painting(screen: WaitingScreen) -> None:
-    screen.show_state(waiting_state(qr_png=b"\x89PNG not really"))
+    screen.show_state(waiting_state(qr=None, qr_image=b"\x89PNG not really"))
     assert not screen.qr.has_code()
     assert screen.qr.shown_size() == 0
 
 
 def test_link_fallback_offers_the_link_qr(qtbot: QtBot, screen: WaitingScreen) -> None:
-    screen.show_state(waiting_state(link_fallback=True, qr_png=None))
+    screen.show_state(waiting_state(link_fallback=True, qr=None))
     assert screen.fallback_button.isVisible()
     assert screen.fallback_button.text() == "Show a payment-link QR instead"
     with qtbot.waitSignal(screen.fallback_requested, timeout=1000):

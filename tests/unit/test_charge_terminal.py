@@ -15,6 +15,7 @@ from PIL import Image
 from pos_app.commands import exit_codes
 from pos_app.commands.demo_customer import HELP
 from pos_app.domain.money import Money
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method
 from pos_app.services.checkout.state import ChargeRequest
 from pos_app.services.terminal_qr import terminal_qr
@@ -23,6 +24,7 @@ UPI = (
     "upi://pay?pa=simmerchant@gocash&pn=Simulated%20Merchant&am=1250.50&cu=INR"
     "&tr=5114910000001&tn=T1-260302093000-ABCDEF"
 )
+CODE = QrCode.encode(UPI)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TOP = {"█": True, "▀": True, "▄": False, " ": False}
 BOTTOM = {"█": True, "▀": False, "▄": True, " ": False}
@@ -55,7 +57,7 @@ def decoded(image: Image.Image) -> list[str]:
 
 
 def test_a_cashfree_sized_payload_fits_80x24_with_its_quiet_zone() -> None:
-    drawing = terminal_qr(UPI, color=False)
+    drawing = terminal_qr(CODE, color=False)
     assert drawing.lines <= 23 and drawing.columns <= 80
     rows = drawing.splitlines()
     assert len(rows) == drawing.lines and all(len(r) == drawing.columns for r in rows)
@@ -65,20 +67,22 @@ def test_a_cashfree_sized_payload_fits_80x24_with_its_quiet_zone() -> None:
 
 @pytest.mark.parametrize("dark_theme", [False, True])
 def test_the_coloured_drawing_scans_on_either_theme(dark_theme: bool) -> None:
-    drawing = terminal_qr(UPI, color=True)
+    drawing = terminal_qr(CODE, color=True)
     assert all(line.startswith("\x1b[30;107m") for line in drawing.splitlines())
     assert decoded(screen_image(drawing, dark_theme=dark_theme, colored=True)) == [UPI]
 
 
 def test_the_plain_drawing_scans_on_a_light_page() -> None:
-    drawing = terminal_qr(UPI, color=False)
+    drawing = terminal_qr(CODE, color=False)
     assert decoded(screen_image(drawing, dark_theme=False, colored=False)) == [UPI]
 
 
 def test_a_payload_too_large_is_refused_not_cropped() -> None:
     with pytest.raises(ValueError, match="too large"):
-        terminal_qr(UPI + "&sign=" + "A" * 200, color=False)
-    assert terminal_qr(UPI + "&sign=" + "A" * 200, color=False, max_lines=60, max_width=120)
+        terminal_qr(QrCode.encode(UPI + "&sign=" + "A" * 200), color=False)
+    assert terminal_qr(
+        QrCode.encode(UPI + "&sign=" + "A" * 200), color=False, max_lines=60, max_width=120
+    )
 
 
 def test_charge_in_demo_lets_the_user_play_the_customer() -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import (
+    CLOSED_UNPAID,
     OPEN_STATUSES,
-    SWEEP_STATUSES,
     InvalidTransition,
     Method,
     Sale,
@@ -89,10 +89,10 @@ def test_is_final(status: SaleStatus, final: bool) -> None:
 
 
 def test_late_money_is_possible_only_after_cancel_or_expiry() -> None:
-    assert frozenset({SaleStatus.EXPIRED, SaleStatus.CANCELLED}) == SWEEP_STATUSES
+    assert frozenset({SaleStatus.EXPIRED, SaleStatus.CANCELLED}) == CLOSED_UNPAID
     for status in SaleStatus:
         late_paid = is_final(status) and EXPECTED[(status, SaleStatus.PAID)]
-        assert late_paid is (status in SWEEP_STATUSES)
+        assert late_paid is (status in CLOSED_UNPAID)
 
 
 def test_nothing_leaves_paid_or_failed() -> None:

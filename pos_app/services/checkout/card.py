@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from pos_app.domain import card as card_rules
 from pos_app.domain.card import CardDetails
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import SaleStatus
 from pos_app.domain.validate import ValidationError
 from pos_app.gateway.base import AuthenticateStatus, CardAction, CardPayResult, OtpResult
@@ -24,7 +25,6 @@ from pos_app.gateway.errors import GatewayError
 from pos_app.services.checkout.card_prompt import RESEND_COOLDOWN, CardFlow
 from pos_app.services.checkout.run import Deps, SaleRun
 from pos_app.services.checkout.state import SaleState
-from pos_app.services.qr import render_png
 from pos_app.services.wording import describe_error
 
 __all__ = [
@@ -139,7 +139,7 @@ async def start_card_attempt(deps: Deps, run: SaleRun) -> AsyncIterator[SaleStat
         flow.message = _BANK_PAGE
         run.qr_text = result.url
         await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
-        run.qr_png = render_png(result.url)
+        run.qr = QrCode.encode(result.url)
     else:
         flow.failed = (
             f"Cashfree asked for a card step this till cannot do ({result.raw_action or 'none'})."
@@ -215,7 +215,7 @@ async def use_bank_page(deps: Deps, run: SaleRun) -> SaleState:
     flow.message = _BANK_PAGE
     run.qr_text = flow.bank_page_url
     await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
-    run.qr_png = render_png(flow.bank_page_url)
+    run.qr = QrCode.encode(flow.bank_page_url)
     deps.journal.add_event(run.order_id, "card_bank_page", {"cf_payment_id": flow.cf_payment_id})
     return run.state()
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from pos_app.domain.sale import Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
 from pos_app.gateway.retry import background
 from pos_app.services.checkout.following import record_reading
@@ -37,7 +37,7 @@ async def sweep_sale(deps: Deps, sale: Sale, on_late_payment: Callable[[SaleRun]
     for delay in _remaining_delays(deps, sale.updated_at):
         await deps.sleep(delay)
         current = deps.journal.get_sale(sale.order_id)
-        if current is None or current.status not in (SaleStatus.CANCELLED, SaleStatus.EXPIRED):
+        if current is None or current.status not in CLOSED_UNPAID:
             return
         run.sale = current
         try:

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.base import Customer, Link, NewLink, NewOrder, Order, PayResult, UpiChannel
 from pos_app.gateway.errors import DuplicateOrderError, GatewayError
 from pos_app.services.checkout.run import Deps, SaleRun
 from pos_app.services.checkout.state import Offline, SaleState
-from pos_app.services.qr import decode_png, render_png
+from pos_app.services.qr import shown_qr
 from pos_app.services.wording import describe_error, is_s2s_refusal
 
 __all__ = ["open_sale", "went_offline"]
@@ -204,7 +205,7 @@ async def start_attempt(
     if answer.value is None or run.sale.status is not SaleStatus.AWAITING_PAYMENT:
         return
     await asyncio.sleep(0)  # drawing is its own loop step (see _draw)
-    run.qr_text, run.qr_png = _draw(answer.value)
+    run.qr_text, run.qr, run.qr_image = _draw(answer.value)
     deps.journal.add_event(
         run.order_id,
         "attempt_started",
@@ -227,19 +228,15 @@ def _attempt_refusal(method: Method, exc: GatewayError) -> str:
     return f"{describe_error(exc)} You can show a payment-link QR instead."
 
 
-def _draw(result: PayResult) -> tuple[str | None, bytes | None]:
-    """What the QR encodes and the image to show. Prefers the upi:// text (read out of
-    Cashfree's image when that is all it sent) and draws the code itself at one pixel per
-    module, so the screen can scale it crisp. About 10 ms of CPU: callers let the event loop
-    turn first, so it never shares a loop step with the gateway call before it. (Not a
+def _draw(result: PayResult) -> tuple[str | None, QrCode | None, bytes | None]:
+    """What the QR encodes, the code, and Cashfree's picture when it is all there is.
+    Prefers the upi:// text (read out of Cashfree's image when that is all it sent) and
+    makes the code from it once, for every screen to draw. About 10 ms of CPU: callers let
+    the event loop turn first, so it never shares a loop step with the gateway call before it. (Not a
     worker thread: Python code in a thread of the Qt desk can trigger the garbage collector
     there, which may destroy Qt objects off the GUI thread and crash the till.)"""
-    text = result.upi_url
-    if text is None and result.qr_png is not None:
-        text = decode_png(result.qr_png)
-    if text is not None:
-        return text, render_png(text)
-    return None, result.qr_png
+    code, picture = shown_qr(result.upi_url, result.qr_png)
+    return (code.text if code is not None else None), code, picture
 
 
 async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
@@ -274,7 +271,7 @@ async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     run.link_url = link.url
     run.qr_text = link.url
     await asyncio.sleep(0)  # drawing (~10 ms) is its own loop step
-    run.qr_png = render_png(link.url)
+    run.qr = QrCode.encode(link.url)
     run.record(
         deps,
         event="link_created",

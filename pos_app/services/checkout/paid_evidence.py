@@ -14,13 +14,13 @@ from __future__ import annotations
 import enum
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
-from pos_app.domain.sale import SWEEP_STATUSES, InvalidTransition, Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, InvalidTransition, Sale, SaleStatus
 from pos_app.gateway.base import Payment, PaymentStatus
 from pos_app.gateway.errors import GatewayError, NotFoundError
 from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, ReconGateway
@@ -42,9 +42,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 EVIDENCE_EVENT = "paid_on_evidence"
-EVIDENCE_STATUSES = frozenset(
-    {SaleStatus.AWAITING_PAYMENT, SaleStatus.UNCERTAIN, SaleStatus.EXPIRED, SaleStatus.CANCELLED}
-)
+EVIDENCE_STATUSES = frozenset({SaleStatus.AWAITING_PAYMENT, SaleStatus.UNCERTAIN, *CLOSED_UNPAID})
 FULL_UTR = 12  # a UPI reference number
 SHORTEST = 4  # "the last digits"
 _UTR = re.compile(r"^[A-Za-z0-9]{4,35}$")
@@ -151,7 +149,7 @@ async def check_paid_evidence(
     amount: Money,
     asked_by: str,
     *,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> EvidenceOutcome:
     """Look for the customer's payment at Cashfree; record the sale PAID only on a match."""
     entered = clean_utr(utr)
@@ -277,7 +275,7 @@ def _record(
         "bank_reference": found.utr or None,
         "payment_group": found.group,
         "paid_at": found.at or now,
-        "late": sale.late or sale.status in SWEEP_STATUSES,
+        "late": sale.late or sale.status in CLOSED_UNPAID,
     }
     if found.payer:
         fields["payer"] = found.payer

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pos_app.domain.sale import OPEN_STATUSES, SWEEP_STATUSES, ReasonCode, Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
 from pos_app.services.checkout.following import expire_sale, record_reading
 from pos_app.services.checkout.reading import ReadingKind, read_sale
@@ -75,7 +75,7 @@ async def _refresh_owned(deps: Deps, sale: Sale) -> Settled:
         reading = await read_sale(deps.gateway, run.sale)
     except GatewayError as exc:
         return Settled(run.sale, before, describe_error(exc))
-    late = before in SWEEP_STATUSES
+    late = before in CLOSED_UNPAID
     if late:
         # Closed already: only money matters now (a late payment is recorded and counted).
         if reading.kind is ReadingKind.PAID:
@@ -121,7 +121,7 @@ async def reconcile_open_sales(deps: Deps) -> list[Settled]:
         results.append(await refresh_sale(deps, sale))
     since = deps.clock() - timedelta(seconds=deps.sweep.duration)
     for sale in deps.journal.sweep_candidates(since):
-        if sale.terminal_id != deps.terminal_id or sale.status not in SWEEP_STATUSES:
+        if sale.terminal_id != deps.terminal_id or sale.status not in CLOSED_UNPAID:
             continue
         result = await refresh_sale(deps, sale)
         if result.sale.status is not result.before or result.error:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pos_app.domain.card import CardDetails
+from pos_app.domain.clock import Clock
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import InvalidTransition, Method, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.base import PaymentGateway
 from pos_app.services.checkout.card_prompt import CardFlow
@@ -82,7 +84,7 @@ class JournalLike(Protocol):
 class Deps:
     gateway: PaymentGateway
     journal: JournalLike
-    clock: Callable[[], datetime]  # aware UTC
+    clock: Clock  # aware UTC
     sleep: Callable[[float], Awaitable[None]]
     terminal_id: str
     environment: str
@@ -112,7 +114,8 @@ class SaleRun:
     closing_wanted: bool = False  # a cancel Cashfree could not confirm: try again
     close_refused: bool = False  # Cashfree refused to close it: follow it, do not insist
     foreground: bool = True
-    qr_png: bytes | None = None
+    qr: QrCode | None = None
+    qr_image: bytes | None = None
     qr_text: str | None = None
     link_url: str | None = None
     attempt_failed: str | None = None
@@ -182,7 +185,8 @@ class SaleRun:
             method=s.method,
             status=s.status,
             message=self.message or self._card_message() or default_message(s),
-            qr_png=self.qr_png,
+            qr=self.qr,
+            qr_image=self.qr_image,
             qr_text=self.qr_text,
             link_url=self.link_url,
             expires_at=s.expires_at,

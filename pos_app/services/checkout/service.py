@@ -19,8 +19,8 @@ from typing import Any
 from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
 from pos_app.domain.sale import (
+    CLOSED_UNPAID,
     OPEN_STATUSES,
-    SWEEP_STATUSES,
     Method,
     ReasonCode,
     Sale,
@@ -433,7 +433,7 @@ class CheckoutService:
     def _after_follow(self, run: SaleRun) -> None:
         deps = self.deps
         try:
-            if run.sale.status in SWEEP_STATUSES and deps.journal.change_role(
+            if run.sale.status in CLOSED_UNPAID and deps.journal.change_role(
                 run.order_id, deps.owner, "sweep"
             ):
                 self._sweeping.add(run.order_id)

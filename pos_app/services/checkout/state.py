@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pos_app.domain.card import CardDetails
 from pos_app.domain.money import Money
+from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.services.checkout.card_prompt import CardPrompt
 
@@ -51,7 +52,8 @@ class SaleState:
     method: Method
     status: SaleStatus
     message: str  # one line for the cashier: what is happening, what to do
-    qr_png: bytes | None = None  # the image to show the customer, when there is one
+    qr: QrCode | None = None  # the QR to show the customer, when there is one
+    qr_image: bytes | None = None  # Cashfree's own QR picture, only when it could not be read
     qr_text: str | None = None  # what the QR encodes (upi://... or the link URL), if known
     link_url: str | None = None  # payment link, for Copy / SMS / e-mail
     expires_at: datetime | None = None
@@ -68,6 +70,11 @@ class SaleState:
     card: CardPrompt | None = None  # card sales: OTP wanted, bank page, failed card (no card data)
     checkout_session: str | None = None  # Method.CHECKOUT: the session the embedded view opens
     reason_code: ReasonCode | None = None  # why it ended or is uncertain (words: wording.py)
+
+    @property
+    def has_qr(self) -> bool:
+        """Is there a QR to show the customer (the code, or Cashfree's picture)?"""
+        return self.qr is not None or self.qr_image is not None
 
     @property
     def is_final(self) -> bool:

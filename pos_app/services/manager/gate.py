@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from pos_app.config import ENVIRONMENTS, Paths, Settings, journal_path, save_settings
+from pos_app.config import Paths, Settings, journal_path, save_settings
+from pos_app.domain.environment import NAMES
 from pos_app.secrets import SecretStoreError, TillRecordStore
 from pos_app.services.manager.pin import PinGuard
 from pos_app.services.manager.pin_vault import (
@@ -44,7 +45,7 @@ PIN_EVENTS = ("manager_pin_set", "manager_pin_changed", "manager_pin_replaced", 
 
 def _journals(where: Paths) -> list[Journal]:
     opened = []
-    for environment in ENVIRONMENTS:
+    for environment in NAMES:
         path = journal_path(where, environment)
         if not path.exists():
             continue

@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pos_app.domain.environment import NAMES
 from pos_app.domain.money import Money
 from pos_app.domain.validate import ValidationError
 
@@ -43,7 +44,6 @@ __all__ = [
 
 POLICY_ENV = "POS_POLICY_FILE"
 _KEYS = ("manager_pin_hash", "max_refund_per_day", "environment", "cli_refunds")
-_ENVIRONMENTS = ("demo", "sandbox", "production")
 _MAX_BYTES = 64 * 1024
 
 
@@ -154,8 +154,8 @@ def _parse(raw: bytes) -> Policy:
         except ValidationError as exc:
             raise ValueError(f"max_refund_per_day: {exc.message}") from None
     environment = data.get("environment")
-    if environment is not None and environment not in _ENVIRONMENTS:
-        raise ValueError(f"environment must be one of {', '.join(_ENVIRONMENTS)}")
+    if environment is not None and environment not in NAMES:
+        raise ValueError(f"environment must be one of {', '.join(NAMES)}")
     cli = data.get("cli_refunds", True)
     if not isinstance(cli, bool):
         raise ValueError("cli_refunds must be true or false")

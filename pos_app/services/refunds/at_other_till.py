@@ -14,10 +14,10 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from psycopg import AsyncConnection
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.gateway.base import NewRefund, PaymentGateway, RefundStatus
 from pos_app.gateway.errors import GatewayError
@@ -94,7 +94,7 @@ async def refund_from_another_till(
     amount: Money | None,
     reason: str | None,
     *,
-    clock: Callable[[], datetime],
+    clock: Clock,
 ) -> StoreRefundOutcome:
     """Raises StoreRefundRefused (nothing sent, nothing kept) when the store database
     refuses the refund."""

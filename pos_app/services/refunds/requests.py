@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.services.refunds.service import RefundOutcome, RefundRefused, RefundService
 from pos_app.store import mcp_records
@@ -92,7 +92,7 @@ class RefundRequestService:
         journal: JournalConnection,
         refunds: RefundService,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.journal = journal
         self.refunds = refunds

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from pos_app.domain.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Sale, SaleStatus
 from pos_app.gateway.base import NewRefund, PaymentGateway, Refund, RefundStatus
@@ -196,7 +197,7 @@ class RefundService:
         gateway: PaymentGateway,
         journal: RefundJournal,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         sleep: Callable[[float], Awaitable[None]],
         follow_for: float = 60.0,
         first_poll: float = 1.0,
@@ -479,7 +480,7 @@ class RefundService:
 def day_limit(
     journal: Any,
     most: Money,
-    clock: Callable[[], datetime],
+    clock: Clock,
     zone: Any = None,
 ) -> Callable[[Money], str | None]:
     """The shop policy's "at most this much refunded per day": refunds made (or on their

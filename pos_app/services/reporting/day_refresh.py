@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pos_app.domain.sale import SWEEP_STATUSES, Sale, SaleStatus
+from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
 from pos_app.gateway.retry import background
 from pos_app.services.checkout.reconcile import Settled, refresh_sale
 from pos_app.services.checkout.run import Deps
@@ -54,7 +54,7 @@ def _candidates(
     cancelled or expired sales closed within `recent` (money may still arrive)."""
     chosen = {s.order_id: s for s in reader.open_sales(terminal_id) if s.created_at < end}
     for sale in reader.sweep_candidates(deps.clock() - recent):
-        if sale.status not in SWEEP_STATUSES or not start <= sale.created_at < end:
+        if sale.status not in CLOSED_UNPAID or not start <= sale.created_at < end:
             continue
         if terminal_id is None or sale.terminal_id == terminal_id:
             chosen.setdefault(sale.order_id, sale)

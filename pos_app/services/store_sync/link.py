@@ -7,9 +7,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from pos_app.config import Settings
+from pos_app.domain.clock import Clock
 from pos_app.services.store_sync.push import PushListener
 from pos_app.services.store_sync.sync import StoreSync
 from pos_app.store.journal import Journal
@@ -23,7 +23,7 @@ EXIT_PUSH_SECONDS = 5.0
 
 
 def make_store_sync(
-    settings: Settings, environment: str, journal: Journal, clock: Callable[[], datetime]
+    settings: Settings, environment: str, journal: Journal, clock: Clock
 ) -> StoreSync | None:
     """The till's outbox pusher, or None when no store database is configured (or its
     password cannot be read: the till keeps selling and the log says why)."""
@@ -59,7 +59,7 @@ async def push_before_exit(
     settings: Settings,
     environment: str,
     journal: Journal,
-    clock: Callable[[], datetime],
+    clock: Clock,
     within: float = EXIT_PUSH_SECONDS,
 ) -> int | None:
     """A short command's last step: push what is waiting when the store database answers

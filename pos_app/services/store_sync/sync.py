@@ -19,11 +19,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import psycopg
 from psycopg import AsyncConnection
 
+from pos_app.domain.clock import Clock
 from pos_app.store import outbox
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import StoreDbError, describe_error
@@ -56,7 +56,7 @@ class StoreSync:
         till: TillKey,
         connector: Connector,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         batch_size: int = 500,
         backoff: Sequence[float] = BACKOFF,
     ) -> None:

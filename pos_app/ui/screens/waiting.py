@@ -8,7 +8,6 @@ e-mail), switch to a payment-link QR.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.services.checkout.state import SaleState
 from pos_app.ui import text
@@ -28,12 +28,6 @@ from pos_app.ui.resources import icon
 from pos_app.ui.widgets.card_panel import CardPanel
 from pos_app.ui.widgets.qr_view import QrView
 from pos_app.ui.widgets.send_link import SEND_LINK, LinkRecipients, SendLinkDialog
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class WaitingScreen(QWidget):
@@ -46,7 +40,7 @@ class WaitingScreen(QWidget):
     bank_page_requested = Signal()
     another_card_requested = Signal(object)  # CardDetails
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = utc_now) -> None:
         super().__init__(parent)
         self.setObjectName("waitingScreen")
         self.setAccessibleName("Waiting for payment")
@@ -160,9 +154,9 @@ class WaitingScreen(QWidget):
         self._state = state
         self.amount.setText(state.amount.format())
         shows_code = state.method not in (Method.COLLECT, Method.CHECKOUT) and (
-            state.method is not Method.CARD or state.qr_png is not None
+            state.method is not Method.CARD or state.has_qr
         )
-        has_code = shows_code and state.qr_png is not None
+        has_code = shows_code and state.has_qr
         # Never "Scan…" without a code on screen: until there is one, say what the till
         # is waiting for.
         if state.card is not None and state.card.bank_page:
@@ -191,7 +185,7 @@ class WaitingScreen(QWidget):
 
         self.card.show_prompt(state.card, final=state.is_final or self._cancelling is not None)
         self.qr.setVisible(shows_code)
-        self.qr.set_png(state.qr_png if shows_code else None)
+        self.qr.set_code(*((state.qr, state.qr_image) if shows_code else (None, None)))
         payee = text.payee_line(self.store_name, state.qr_text) if has_code else ""
         self.payee.setText(payee)
         self.payee.setVisible(bool(payee))

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.secrets import ENVIRONMENTS, Secret, SecretStoreError
+from pos_app.domain.environment import CREDENTIALED
+from pos_app.secrets import Secret, SecretStoreError
 from pos_app.services.diagnostics import diagnostics_text, gather
 from pos_app.services.manager.policy import describe_policy, load_policy
 from pos_app.ui import text
@@ -76,7 +77,7 @@ class AboutDialog(QDialog):
         backend = await asyncio.to_thread(services.secrets.backend_name)
         saved: dict[str, bool | None] = {}
         found: list[Secret] = []
-        for environment in ENVIRONMENTS:
+        for environment in CREDENTIALED:
             try:
                 secret = await services.secrets.aget(environment, "client_secret")
             except SecretStoreError:

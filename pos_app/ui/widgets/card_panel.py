@@ -7,9 +7,6 @@ It renders SaleState.card (a CardPrompt: never card data) and emits intents only
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -22,18 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.clock import Clock, utc_now
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout.card_prompt import CardPrompt
 from pos_app.ui import text
 from pos_app.ui.widgets.card_form import CardForm
 
 __all__ = ["CardPanel"]
-
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class CardPanel(QWidget):
@@ -42,7 +34,7 @@ class CardPanel(QWidget):
     bank_page_requested = Signal()
     card_entered = Signal(object)  # CardDetails for another try
 
-    def __init__(self, parent: QWidget | None = None, *, clock: Clock = _utc_now) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = utc_now) -> None:
         super().__init__(parent)
         self.setObjectName("cardPanel")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)

@@ -1,75 +1,42 @@
-"""A QR code shown crisp: whole-number scaling, nearest-neighbour, quiet zone kept.
+"""A QR code shown crisp: its modules painted as whole-pixel squares, quiet zone kept.
 
-Smooth scaling blurs module edges and non-integer factors make modules of unequal width,
-both of which cost scans. So the PNG is enlarged by an integer factor, or reduced by an
-integer divisor of its module size (then every module stays a block of equal pixels), and
-always drawn on a white frame so the quiet zone survives a dark palette.
+The view paints the sale's `QrCode` itself: every module becomes a square of the same
+whole number of device pixels (the largest that fits, never under `MIN_SHOWN`), so edges
+stay sharp and modules equal at any window size or screen scale, with no picture to
+decode or rescale. The quiet zone and a white frame are always painted, so the code
+survives a dark palette.
+
+Only when Cashfree sent a picture the till could not read as text is a picture shown
+instead: enlarged by a whole number, nearest-neighbour, on the same white frame.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from pos_app.domain.qr import QUIET_ZONE, QrCode
 from pos_app.ui import text
 
-MIN_SHOWN = 300  # px on screen: scannable from about a metre
-FRAME = 12  # white margin drawn around the image, on top of the PNG's own quiet zone
+__all__ = ["FRAME", "MIN_SHOWN", "QrView", "choose_factor"]
+
+MIN_SHOWN = 300  # px on screen, quiet zone included: scannable from about a metre
+FRAME = 12  # white margin drawn around the code, on top of its quiet zone
+_DARK = QColor("black")
+_LIGHT = QColor("white")
 
 
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """shown = source * factor // divisor; exactly one of them is 1."""
-
-    factor: int = 1
-    divisor: int = 1
-
-    def apply(self, size: int) -> int:
-        return size * self.factor // self.divisor
-
-
-def module_size(image: QImage) -> int:
-    """The pixel width of one QR module: the gcd of dark/light run lengths on sampled rows.
-
-    1 when the image is not made of whole-pixel modules (then it may only be enlarged).
-    """
-    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    width, height = gray.width(), gray.height()
-    stride = gray.bytesPerLine()
-    data = bytes(gray.constBits())
-    result = 0
-    for row in range(0, height, max(1, height // 24)):
-        line = data[row * stride : row * stride + width]
-        run, dark = 0, line[0] < 128
-        for value in line:
-            is_dark = value < 128
-            if is_dark == dark:
-                run += 1
-                continue
-            result = math.gcd(result, run)
-            run, dark = 1, is_dark
-        result = math.gcd(result, run)
-        if result == 1:
-            return 1
-    return max(result, 1)
-
-
-def choose_scale(source: int, module: int, available: int, minimum: int = MIN_SHOWN) -> Scale:
-    """The largest crisp scale that fits `available`, never below `minimum` when possible."""
+def choose_factor(source: int, available: int, minimum: int = MIN_SHOWN) -> int:
+    """Pixels per source unit (a module, or a picture's pixel): the largest whole number
+    that fits `available`, never below `minimum` when a larger one can reach it."""
     source = max(source, 1)
-    options = [Scale(factor=k) for k in range(1, max(available, minimum) // source + 2)]
-    options += [Scale(divisor=d) for d in range(2, module + 1) if module % d == 0]
-    fitting = [s for s in options if minimum <= s.apply(source) <= available]
-    if fitting:
-        return max(fitting, key=lambda s: s.apply(source))
-    big_enough = [s for s in options if s.apply(source) >= minimum]
-    if big_enough:
-        return min(big_enough, key=lambda s: s.apply(source))
-    return max(options, key=lambda s: s.apply(source))
+    largest = available // source
+    if largest * source >= minimum:
+        return max(largest, 1)
+    return max(1, math.ceil(minimum / source))
 
 
 class QrView(QWidget):
@@ -79,63 +46,75 @@ class QrView(QWidget):
         self.setAccessibleName("Payment QR code")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._minimum = minimum
-        self._image: QImage | None = None
-        self._module = 1
+        self._code: QrCode | None = None
+        self._runs: tuple[tuple[int, int, int], ...] = ()
+        self._picture: QImage | None = None
         self._scaled: QPixmap | None = None
-        self._scale = Scale()
+        self._factor = 0  # device pixels per module (or per picture pixel); 0: nothing shown
+        self._ratio = 1.0
 
     # ---- data ---------------------------------------------------------------------------
-    def set_png(self, png: bytes | None) -> bool:
-        """Show this PNG; returns False (and shows a sentence instead) if it is unusable."""
-        image = QImage()
-        if png and image.loadFromData(png) and _looks_like_qr(image):
-            if image.isNull() or image == self._image:
-                return True
-            self._image = image
-            self._module = module_size(image)
+    def set_code(self, code: QrCode | None, picture: bytes | None = None) -> bool:
+        """Show this code; without one, Cashfree's `picture` if it can be a QR. Returns
+        False (and shows a sentence instead) when there is nothing to show."""
+        if code is not None:
+            if code != self._code:
+                self._code, self._runs, self._scaled = code, code.dark_runs(), None
+            self._picture = None
         else:
-            self._image = None
+            if self._code is not None:
+                self._code, self._runs, self._scaled = None, (), None
+            image = QImage()
+            usable = bool(picture) and image.loadFromData(picture or b"") and _looks_like_qr(image)
+            if not usable:
+                self._picture = None
+            elif self._picture is None or image != self._picture:
+                self._picture = image
+                self._scaled = None
         self._rescale()
         self.updateGeometry()
-        return self._image is not None
+        return self.has_code()
 
     def has_code(self) -> bool:
-        return self._image is not None
+        return self._code is not None or self._picture is not None
 
     @property
-    def scale(self) -> Scale:
-        return self._scale
+    def code(self) -> QrCode | None:
+        return self._code
+
+    @property
+    def factor(self) -> int:
+        """Device pixels per module (or per picture pixel); 0 when nothing is shown."""
+        return self._factor
 
     def source_size(self) -> int:
-        if self._image is None:
-            return 0
-        return max(self._image.width(), self._image.height())
+        """Modules a side with the quiet zone (or the picture's pixels); 0 when empty."""
+        if self._code is not None:
+            return self._code.size + 2 * QUIET_ZONE
+        if self._picture is not None:
+            return max(self._picture.width(), self._picture.height())
+        return 0
 
     def shown_size(self) -> int:
-        """Side of the drawn code in device pixels (= logical pixels at 100 %)."""
-        if self._scaled is None:
-            return 0
-        return max(self._scaled.width(), self._scaled.height())
+        """Side of the drawn code, quiet zone included, in device pixels (= logical
+        pixels at 100 %)."""
+        return self.source_size() * self._factor
 
     def shown_rect(self) -> QRect:
-        """Where the code is drawn, in widget coordinates."""
-        if self._scaled is None:
+        """Where the code (with its quiet zone) is drawn, in widget coordinates."""
+        if not self.has_code() or self._factor == 0:
             return QRect()
-        size = self._scaled.deviceIndependentSize().toSize()
-        w, h = size.width(), size.height()
-        return QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h)
+        side = math.ceil(self.shown_size() / self._ratio)
+        return QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
 
     # ---- layout -------------------------------------------------------------------------
-    def _smallest(self) -> int:
-        if self._image is None:
-            return self._minimum
-        return choose_scale(self.source_size(), self._module, 0, self._minimum).apply(
-            self.source_size()
-        )
-
     def minimumSizeHint(self) -> QSize:
         """Never squeezed below the smallest crisp size that is at least the minimum."""
-        side = self._smallest() + 2 * FRAME
+        source = self.source_size()
+        smallest = (
+            self._minimum if source == 0 else source * choose_factor(source, 0, self._minimum)
+        )
+        side = smallest + 2 * FRAME
         return QSize(side, side)
 
     def sizeHint(self) -> QSize:
@@ -146,40 +125,63 @@ class QrView(QWidget):
         self._rescale()
 
     def _rescale(self) -> None:
-        if self._image is None:
-            self._scaled = None
-            self._scale = Scale()
+        source = self.source_size()
+        if source == 0:
+            self._factor, self._scaled = 0, None
             self.update()
             return
         # Work in device pixels so a 125 % or 200 % screen still gets whole-pixel modules.
         ratio = max(1.0, self.devicePixelRatioF())
         available = int((min(self.width(), self.height()) - 2 * FRAME) * ratio)
-        minimum = math.ceil(self._minimum * ratio)
-        scale = choose_scale(self.source_size(), self._module, available, minimum)
-        if self._scaled is None or scale != self._scale or self._scaled.devicePixelRatio() != ratio:
-            scaled = self._image.scaled(
-                scale.apply(self._image.width()),
-                scale.apply(self._image.height()),
-                Qt.AspectRatioMode.IgnoreAspectRatio,
-                Qt.TransformationMode.FastTransformation,
-            )
-            pixmap = QPixmap.fromImage(scaled)
+        factor = choose_factor(source, available, math.ceil(self._minimum * ratio))
+        if self._scaled is None or factor != self._factor or ratio != self._ratio:
+            if self._code is not None:
+                pixmap = QPixmap.fromImage(self._painted(factor))
+            else:
+                assert self._picture is not None
+                pixmap = QPixmap.fromImage(
+                    self._picture.scaled(
+                        self._picture.width() * factor,
+                        self._picture.height() * factor,
+                        Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.FastTransformation,
+                    )
+                )
             pixmap.setDevicePixelRatio(ratio)
             self._scaled = pixmap
-            self._scale = scale
+        self._factor, self._ratio = factor, ratio
         self.update()
 
     # ---- painting -----------------------------------------------------------------------
+    def _painted(self, factor: int) -> QImage:
+        """The code with its quiet zone, `factor` device pixels a module: each run of dark
+        modules one black rectangle on white. Painted once per size, then only copied."""
+        side = self.source_size() * factor
+        image = QImage(side, side, QImage.Format.Format_RGB32)
+        image.fill(_LIGHT)
+        painter = QPainter(image)
+        try:
+            offset = QUIET_ZONE * factor
+            for row, column, length in self._runs:
+                painter.fillRect(
+                    QRect(offset + column * factor, offset + row * factor, length * factor, factor),
+                    _DARK,
+                )
+        finally:
+            painter.end()
+        return image
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
-            if self._scaled is None:
+            target = self.shown_rect()
+            if target.isNull():
                 painter.setPen(self.palette().color(self.foregroundRole()))
                 painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, text.QR_MISSING)
                 return
-            target = self.shown_rect()
-            painter.fillRect(target.adjusted(-FRAME, -FRAME, FRAME, FRAME), QColor("white"))
-            painter.drawPixmap(target.topLeft(), self._scaled)
+            painter.fillRect(target.adjusted(-FRAME, -FRAME, FRAME, FRAME), _LIGHT)
+            if self._scaled is not None:  # device pixels 1:1, so modules stay whole
+                painter.drawPixmap(target.topLeft(), self._scaled)
         finally:
             painter.end()
 
