@@ -227,7 +227,8 @@ def make_deps(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Deps:
     return Deps(
-        gateway=gateway,
+        gateway=gateway.single_attempt(),  # the counter: the checkout's loops own retries
+        background=gateway.background(),
         journal=journal,
         clock=clock,
         sleep=sleep,
@@ -284,7 +285,7 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
     from pos_app.services.reporting.reports import local_zone
 
     deps, settings = runtime.deps, runtime.settings
-    refunds = RefundService(deps.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
+    refunds = RefundService(runtime.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
     till_max = Money(settings.max_amount_paise)
     wanted = settings.mcp_max_amount_paise
     return McpServices(

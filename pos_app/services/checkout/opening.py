@@ -155,10 +155,12 @@ async def _create_order(deps: Deps, run: SaleRun) -> Order:
         notify_url=deps.notify_url,
     )
     try:
-        return await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)
+        return await deps.gateway_for(run).create_order(
+            request, idempotency_key=sale.idempotency_key
+        )
     except DuplicateOrderError:
         # Our earlier try reached Cashfree but its answer was lost: read the order.
-        return await deps.gateway.get_order(sale.order_id)
+        return await deps.gateway_for(run).get_order(sale.order_id)
 
 
 async def start_attempt(
@@ -191,7 +193,9 @@ async def start_attempt(
         )
 
     def pay() -> Awaitable[PayResult]:
-        return deps.gateway.pay_upi(session, channel, upi_id=sale.vpa or None, idempotency_key=key)
+        return deps.gateway_for(run).pay_upi(
+            session, channel, upi_id=sale.vpa or None, idempotency_key=key
+        )
 
     async for state in _keep_trying(deps, run, pay, answer):
         yield state
@@ -260,7 +264,7 @@ async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     answer: _Answer[Link] = _Answer()
 
     def create() -> Awaitable[Link]:
-        return deps.gateway.create_link(request, idempotency_key=sale.idempotency_key)
+        return deps.gateway_for(run).create_link(request, idempotency_key=sale.idempotency_key)
 
     async for state in _keep_trying(deps, run, create, answer):
         yield state

@@ -141,7 +141,7 @@ class ManagerEntry(QObject):
         policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
         most = policy.max_refund_per_day if policy is not None else None
         refunds = RefundService(
-            deps.gateway,
+            deps.background,
             deps.journal,  # type: ignore[arg-type]
             clock=deps.clock,
             sleep=deps.sleep,
