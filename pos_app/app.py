@@ -223,12 +223,15 @@ def make_deps(
     gateway: Any,
     journal: Any,
     *,
+    background: Any = None,
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Deps:
+    """`gateway` is the counter's view, `background` the one for work away from the
+    counter (the same gateway when not given)."""
     return Deps(
-        gateway=gateway.single_attempt(),  # the counter: the checkout's loops own retries
-        background=gateway.background(),
+        gateway=gateway,
+        background=gateway if background is None else background,
         journal=journal,
         clock=clock,
         sleep=sleep,
@@ -356,7 +359,17 @@ def open_runtime(
     gateway = CashfreeGateway(
         client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
     )
-    deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
+    # The checkout's loops own the counter's retries (one attempt per try); work away from
+    # the counter leaves the rate budget's reserve to it.
+    deps = make_deps(
+        settings,
+        environment,
+        gateway.single_attempt(),
+        journal,
+        background=gateway.background(),
+        clock=clock,
+        sleep=sleep,
+    )
     checkout = make_checkout(settings, deps)
     return Runtime(
         settings=settings,
