@@ -123,12 +123,13 @@ def _transport_error(exc: httpx.RequestError, method: str, request_id: str) -> e
     )
 
 
-class _CallLog:
-    """The last HTTP attempt, shared by every view of one gateway."""
+class _Shared:
+    """What every view of one gateway shares: the rate budget and the last HTTP attempt."""
 
-    __slots__ = ("last",)
+    __slots__ = ("budget", "last")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: CallBudget | None) -> None:
+        self.budget = budget
         self.last: CallInfo | None = None
 
 
@@ -189,22 +190,30 @@ class CashfreeGateway(ReconCalls):
         self._client_id = client_id
         self._secret = client_secret
         self._retry = RetryPolicy() if retry is None else retry
-        self._budget = budget
+        self._shared = _Shared(budget)
         self._new_request_id = new_request_id
         self._sleep = sleep
         self._clock = clock
         self._background = False
-        self._calls = _CallLog()
 
     @property
     def budget(self) -> CallBudget | None:
         """The rate budget this gateway spends (read-only use: diagnostics, tests)."""
-        return self._budget
+        return self._shared.budget
+
+    @property
+    def _budget(self) -> CallBudget | None:
+        return self._shared.budget
+
+    @_budget.setter
+    def _budget(self, budget: CallBudget | None) -> None:
+        """Benchmarks swap the budget: for this gateway and all its views at once."""
+        self._shared.budget = budget
 
     @property
     def last_call(self) -> CallInfo | None:
         """The last HTTP attempt made through this gateway or any of its views."""
-        return self._calls.last
+        return self._shared.last
 
     @property
     def is_background(self) -> bool:
@@ -532,7 +541,7 @@ class CashfreeGateway(ReconCalls):
         return answer
 
     def _note(self, endpoint: str, status: int | None, request_id: str, attempt: int) -> None:
-        self._calls.last = CallInfo(endpoint, status, request_id, self._clock(), attempt)
+        self._shared.last = CallInfo(endpoint, status, request_id, self._clock(), attempt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,14 @@ async def test_views_share_the_call_log(cf: respx.MockRouter, make_gateway: Any)
     assert gateway.last_call is not None and gateway.last_call.endpoint == "get_order"
 
 
+async def test_views_share_the_budget_even_when_it_is_swapped(make_gateway: Any) -> None:
+    gateway: CashfreeGateway = make_gateway()
+    views = (gateway.background(), gateway.single_attempt())
+    budget = RateBudget.for_environment("sandbox")
+    gateway._budget = budget  # what the benchmarks do
+    assert all(view.budget is budget for view in views)
+
+
 class _WouldWait(Exception):
     pass
 

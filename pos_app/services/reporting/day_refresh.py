@@ -2,8 +2,9 @@
 refund that is not final, journaling what Cashfree says; then read each paid sale's
 refunds at Cashfree and journal any this till did not make (services.outside_refunds).
 
-It runs as background work (gateway.retry.background), so the sale at the counter keeps
-priority in the rate budget; the sale at the counter itself is left to its watcher.
+It runs as background work (Deps.background, the gateway's background view), so the sale
+at the counter keeps priority in the rate budget; the sale at the counter itself is left
+to its watcher.
 """
 
 from __future__ import annotations
