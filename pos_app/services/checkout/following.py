@@ -3,6 +3,9 @@
 The loop asks Cashfree on the adaptive PollSchedule, journals every change before it
 yields the new state, reports a customer's failed attempts while the sale stays open,
 and treats an unreachable gateway as "offline, next try at …", never as a failure.
+The loop owns the cadence of its retries: it reads through `Deps.gateway_for(run)`, the
+counter's single-attempt view for the sale at the counter (so "offline" shows within one
+timeout) and the background view once the sale has left the counter.
 """
 
 from __future__ import annotations
