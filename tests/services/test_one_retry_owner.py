@@ -34,8 +34,11 @@ class Hanging(httpx.AsyncBaseTransport):
         self.clock = clock
         self.hang = False
         self.lose_answer_of: tuple[str, str] | None = None
+        self.keys: list[tuple[str, str | None]] = []  # (path, x-idempotency-key) of writes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            self.keys.append((request.url.path, request.headers.get("x-idempotency-key")))
         if self.hang:
             await self.clock.sleep(READ_TIMEOUT)
             raise httpx.ReadTimeout("timed out", request=request)
@@ -110,6 +113,17 @@ async def test_a_create_whose_answer_was_lost_is_read_not_sent_again(till: Till)
     assert till.transport.count("GET", f"/orders/{shown.order_id}") >= 1
     till.sim.customer_pays(shown.order_id)
     assert (await till.finish()).status is SaleStatus.PAID
+
+
+async def test_an_order_pay_whose_answer_was_lost_is_sent_again_with_the_same_key(
+    till: Till,
+) -> None:
+    hanging(till).lose_answer_of = ("POST", "/pg/orders/sessions")
+    shown = await till.run(qr_request(145), until_awaiting=True)
+    assert shown.qr_png and any(s.offline is not None for s in till.seen)
+    pays = [key for path, key in hanging(till).keys if path == "/pg/orders/sessions"]
+    assert len(pays) == 2 and pays[0] == pays[1]  # the same attempt, to Cashfree
+    assert len(till.sim.payments(shown.order_id)) == 1  # one UPI attempt, not two
 
 
 async def test_a_link_whose_answer_was_lost_is_read_not_sent_again(till: Till) -> None:
