@@ -226,11 +226,15 @@ def make_deps(
     gateway: Any,
     journal: Any,
     *,
+    background: Any = None,
     clock: Clock = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Deps:
+    """`gateway` is the counter's view, `background` the one for work away from the
+    counter (the same gateway when not given)."""
     return Deps(
         gateway=gateway,
+        background=gateway if background is None else background,
         journal=journal,
         clock=clock,
         sleep=sleep,
@@ -287,7 +291,7 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
     from pos_app.services.reporting.reports import local_zone
 
     deps, settings = runtime.deps, runtime.settings
-    refunds = RefundService(deps.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
+    refunds = RefundService(runtime.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
     till_max = Money(settings.max_amount_paise)
     wanted = settings.mcp_max_amount_paise
     return McpServices(
@@ -358,7 +362,17 @@ def open_runtime(
     gateway = CashfreeGateway(
         client, base_url=base_url, client_id=app_id, client_secret=secret, budget=budget
     )
-    deps = make_deps(settings, environment, gateway, journal, clock=clock, sleep=sleep)
+    # The checkout's loops own the counter's retries (one attempt per try); work away from
+    # the counter leaves the rate budget's reserve to it.
+    deps = make_deps(
+        settings,
+        environment,
+        gateway.single_attempt(),
+        journal,
+        background=gateway.background(),
+        clock=clock,
+        sleep=sleep,
+    )
     checkout = make_checkout(settings, deps)
     return Runtime(
         settings=settings,
@@ -592,7 +606,7 @@ def manager_services(
         policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
         most = policy.max_refund_per_day if policy is not None else None
         return RefundService(
-            deps.gateway,
+            deps.background,
             deps.journal,  # type: ignore[arg-type]
             clock=deps.clock,
             sleep=deps.sleep,

@@ -154,7 +154,8 @@ def make_till(
     )
     journal = journal or Journal.open(tmp_path / "journal.sqlite3", clock=clock)
     deps = Deps(
-        gateway=gateway,
+        gateway=gateway.single_attempt(),  # as app.make_deps: the checkout owns the retries
+        background=gateway.background(),
         journal=journal,
         clock=clock,
         sleep=clock.sleep,

@@ -75,7 +75,7 @@ def run_paid_evidence_command(args: argparse.Namespace) -> int:
         runtime = open_runtime(args.env)
         try:
             return await check_paid_evidence(
-                runtime.gateway,
+                runtime.gateway.background(),
                 runtime.journal,
                 args.order_id,
                 utr,

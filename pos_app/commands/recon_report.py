@@ -40,7 +40,7 @@ def run_recon_report(args: argparse.Namespace) -> int:
             reader = ReportReader.beside(runtime.journal)
             try:
                 report = await reconcile_day(
-                    runtime.gateway,
+                    runtime.gateway.background(),
                     reader,
                     start,
                     end,

@@ -3,11 +3,18 @@
 One method, `_request`, builds every header, owns the retry loop and turns every failure
 into a typed GatewayError; endpoint methods only build bodies and pick the parser
 (cashfree_parse). Cashfree JSON never leaves these two modules.
+
+Views of one gateway (same client, budget and call log) say who is calling:
+`single_attempt()` for a loop that owns its own cadence (the sale at the counter: a
+failure comes back after one attempt, so "offline" shows within the first timeout), and
+`background()` for sweeps, refreshes and reports (they leave a reserve of every rate
+bucket to the counter and let a waiting counter call go first).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import time
@@ -41,7 +48,7 @@ from pos_app.gateway.base import (
     UpiChannel,
 )
 from pos_app.gateway.cashfree_recon import ReconCalls
-from pos_app.gateway.retry import CallBudget, RetryPolicy, in_background
+from pos_app.gateway.retry import CallBudget, RetryPolicy
 
 __all__ = [
     "API_VERSION",
@@ -80,6 +87,50 @@ def base_url_for(environment: str, override: str | None) -> str:
 
 def _uuid_hex() -> str:
     return uuid.uuid4().hex
+
+
+# Transport failures that prove the request never left this machine: nothing reached
+# Cashfree. Every other transport failure may come after the request was written.
+_NOT_SENT: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def _transport_error(exc: httpx.RequestError, method: str, request_id: str) -> errors.GatewayError:
+    """A failure with no HTTP answer, as a typed error that says whether a write may have
+    reached Cashfree (`maybe_sent`)."""
+    maybe_sent = method in _WRITES and not isinstance(exc, _NOT_SENT)
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.GatewayTimeout(
+            f"Cashfree did not answer in time ({type(exc).__name__})",
+            request_id=request_id,
+            maybe_sent=maybe_sent,
+        )
+    if not maybe_sent:
+        return errors.GatewayUnreachable(
+            f"Could not reach Cashfree ({type(exc).__name__}: {exc})", request_id=request_id
+        )
+    return errors.GatewayUnreachable(
+        f"The connection to Cashfree broke before its answer ({type(exc).__name__}: {exc})",
+        request_id=request_id,
+        maybe_sent=maybe_sent,
+    )
+
+
+class _Shared:
+    """What every view of one gateway shares: the rate budget and the last HTTP attempt."""
+
+    __slots__ = ("budget", "last")
+
+    def __init__(self, budget: CallBudget | None) -> None:
+        self.budget = budget
+        self.last: CallInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +190,62 @@ class CashfreeGateway(ReconCalls):
         self._client_id = client_id
         self._secret = client_secret
         self._retry = RetryPolicy() if retry is None else retry
-        self._budget = budget
+        self._shared = _Shared(budget)
         self._new_request_id = new_request_id
         self._sleep = sleep
         self._clock = clock
-        self.last_call: CallInfo | None = None
+        self._background = False
 
     @property
     def budget(self) -> CallBudget | None:
         """The rate budget this gateway spends (read-only use: diagnostics, tests)."""
-        return self._budget
+        return self._shared.budget
+
+    @property
+    def _budget(self) -> CallBudget | None:
+        return self._shared.budget
+
+    @_budget.setter
+    def _budget(self, budget: CallBudget | None) -> None:
+        """Benchmarks swap the budget: for this gateway and all its views at once."""
+        self._shared.budget = budget
+
+    @property
+    def last_call(self) -> CallInfo | None:
+        """The last HTTP attempt made through this gateway or any of its views."""
+        return self._shared.last
+
+    @property
+    def is_background(self) -> bool:
+        return self._background
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
+
+    # ---- views ----------------------------------------------------------------------------
+    def background(self) -> CashfreeGateway:
+        """This gateway for background work (sweeps, refreshes, reports, refunds): its calls
+        leave a reserve of every rate bucket to the counter and let a waiting counter call
+        go first. Same client, budget, retry policy and call log."""
+        return self._view(background=True, retry=self._retry)
+
+    def single_attempt(self) -> CashfreeGateway:
+        """This gateway making one HTTP attempt per call, for a loop that owns its own
+        cadence (the sale at the counter): a failure comes back at once, at most one
+        timeout after the call began, and the loop decides when to try again. Same
+        priority, client, budget and call log."""
+        return self._view(background=self._background, retry=RetryPolicy(max_attempts=1))
+
+    def _view(self, *, background: bool, retry: RetryPolicy) -> CashfreeGateway:
+        view = copy.copy(self)
+        view._background = background
+        view._retry = retry
+        return view
 
     def __repr__(self) -> str:
-        return f"CashfreeGateway(base_url={self._base_url!r}, client_id={self._client_id!r})"
+        kind = ", background" if self._background else ""
+        return f"CashfreeGateway(base_url={self._base_url!r}, client_id={self._client_id!r}{kind})"
 
     # ---- orders ---------------------------------------------------------------------------
     async def create_order(self, order: NewOrder, *, idempotency_key: str) -> Order:
@@ -403,7 +497,7 @@ class CashfreeGateway(ReconCalls):
         while True:
             attempt += 1
             if self._budget is not None:
-                await self._budget.acquire(endpoint, background=in_background())
+                await self._budget.acquire(endpoint, background=self._background)
             try:
                 return wire.parse_answer(await self._send(call, request_id, attempt), parse)
             except errors.GatewayError as error:
@@ -429,16 +523,9 @@ class CashfreeGateway(ReconCalls):
                 content=call.content,
                 params=call.params,
             )
-        except httpx.TimeoutException as exc:
-            self._note(call.endpoint, None, request_id, attempt)
-            raise errors.TimeoutError(
-                f"Cashfree did not answer in time ({type(exc).__name__})", request_id=request_id
-            ) from None
         except httpx.RequestError as exc:
             self._note(call.endpoint, None, request_id, attempt)
-            raise errors.ConnectError(
-                f"Could not reach Cashfree ({type(exc).__name__}: {exc})", request_id=request_id
-            ) from None
+            raise _transport_error(exc, call.method, request_id) from None
         answer = wire.Answer(
             status=response.status_code,
             content=response.content,
@@ -454,7 +541,7 @@ class CashfreeGateway(ReconCalls):
         return answer
 
     def _note(self, endpoint: str, status: int | None, request_id: str, attempt: int) -> None:
-        self.last_call = CallInfo(endpoint, status, request_id, self._clock(), attempt)
+        self._shared.last = CallInfo(endpoint, status, request_id, self._clock(), attempt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,21 @@
 """Typed gateway failures.
 
 Every failure talking to Cashfree becomes one of these. Each carries Cashfree's error
-code, the HTTP status, the request id to quote to support, and whether retrying the same
-request (same idempotency key) is safe. No exception ever carries a secret or a header.
+code, the HTTP status, the request id to quote to support, whether retrying the same
+request (same idempotency key) is safe, and whether a request that changes something
+(POST, PATCH) may have reached Cashfree although no answer came back (`maybe_sent`).
+No exception ever carries a secret or a header.
+
+Two failures carry no answer at all, and their names say so (they never shadow Python's
+`TimeoutError` or httpx's `ConnectError`):
+
+- `GatewayUnreachable`: no connection (refused, DNS, offline): nothing was sent; or
+  the connection broke after a write went out (then `maybe_sent` is True);
+- `GatewayTimeout`: no answer in time. A connect (or pool) timeout sent nothing; a read
+  or write timeout of a write may have reached Cashfree (`maybe_sent` is True).
+
+A maybe-sent write is sent again only with the same idempotency key (and the same
+order, link or refund id), or its result is read first: never a second charge.
 """
 
 from __future__ import annotations
@@ -13,23 +26,28 @@ __all__ = [
     "AuthenticationError",
     "BadResponseError",
     "BankError",
-    "ConnectError",
     "DuplicateOrderError",
     "GatewayError",
+    "GatewayTimeout",
+    "GatewayUnreachable",
     "IdempotencyConflictError",
     "InvalidRequestError",
     "NotFoundError",
     "RateLimitedError",
     "ServerError",
-    "TimeoutError",
     "scrub_error",
 ]
 
 
 class GatewayError(Exception):
-    """Base class. `retryable` means the same request may safely be sent again."""
+    """Base class. `retryable` means the same request may safely be sent again.
+
+    `maybe_sent` is True only for a write (POST, PATCH) that may have reached Cashfree
+    without its answer reaching us: Cashfree may have acted on it. Any error with an HTTP
+    answer is not "maybe": Cashfree answered, and said what it did."""
 
     retryable = False
+    maybe_sent = False
 
     def __init__(
         self,
@@ -101,16 +119,24 @@ class BankError(ServerError):
     """502 bank_processing_failure: the partner bank failed."""
 
 
-class TimeoutError(GatewayError):
-    """No answer in time. The request may or may not have been processed."""
+class _NoAnswer(GatewayError):
+    """No HTTP answer came back. `maybe_sent` is set per failure (see the module doc)."""
 
     retryable = True
 
+    def __init__(self, message: str, *, maybe_sent: bool = False, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.maybe_sent = maybe_sent
 
-class ConnectError(GatewayError):
-    """Could not reach Cashfree at all (offline, DNS, refused)."""
 
-    retryable = True
+class GatewayTimeout(_NoAnswer):
+    """No answer in time. After a connect timeout nothing was sent; after a read or write
+    timeout a write may have been processed (`maybe_sent`)."""
+
+
+class GatewayUnreachable(_NoAnswer):
+    """Could not reach Cashfree (offline, DNS, refused): nothing was sent, unless the
+    connection broke after a write went out (`maybe_sent`)."""
 
 
 class BadResponseError(GatewayError):

@@ -4,10 +4,14 @@ Both pieces are pure policy: the clock, the sleep and the jitter are injected, s
 and benchmarks drive them with virtual time and get exact answers.
 
 - `RetryPolicy` says how long to wait before the next attempt of a failed call, or that
-  there is no next attempt.
+  there is no next attempt. It serves one-off calls; a loop that owns its cadence (the
+  sale at the counter) uses a single-attempt gateway view and retries on its own clock,
+  so there is one retry owner per call, never a policy nested under a loop.
 - `RateBudget` keeps our call rate under Cashfree's published per-minute limits (minus a
-  headroom), one bucket per endpoint, and lets the counter (foreground) go before the
-  background poller and sweeps. It counts for one process.
+  headroom), one bucket per endpoint, and lets the counter (foreground) go before
+  background work. Which calls are background is said by the caller (the gateway's
+  `background()` view passes `background=True`), never by ambient state. It counts for
+  one process.
 - `CallBudget` is what the gateway needs from any budget: RateBudget, or the till-wide one
   shared by every process of a till (store/rate_budget.py), since Cashfree's limits are
   per account, not per process.
@@ -16,13 +20,11 @@ and benchmarks drive them with virtual time and get exact answers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import math
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,9 +35,7 @@ __all__ = [
     "CallBudget",
     "RateBudget",
     "RetryPolicy",
-    "background",
     "full_jitter",
-    "in_background",
     "published_limits",
 ]
 
@@ -82,31 +82,6 @@ class RetryPolicy:
         if isinstance(error, RateLimitedError) and error.retry_after is not None:
             return max(error.retry_after, backoff)
         return backoff
-
-
-# ---- priority ---------------------------------------------------------------------------
-
-_BACKGROUND: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "pos_app_gateway_background", default=False
-)
-
-
-@contextlib.contextmanager
-def background() -> Iterator[None]:
-    """Mark gateway calls made inside this block (and tasks started in it) as background.
-
-    Background calls keep a reserve of each bucket for the counter and always let a
-    waiting foreground call go first.
-    """
-    token = _BACKGROUND.set(True)
-    try:
-        yield
-    finally:
-        _BACKGROUND.reset(token)
-
-
-def in_background() -> bool:
-    return _BACKGROUND.get()
 
 
 # ---- rate budget ------------------------------------------------------------------------
@@ -176,11 +151,12 @@ def published_limits(environment: str) -> dict[str, int]:
 class CallBudget(Protocol):
     """What the gateway asks of a rate budget, before every HTTP attempt and after a 429.
 
-    `background` is True for the poller and sweeps (see `background()`): they keep a
-    reserve for the counter and let a waiting foreground call go first.
+    `background` is True for calls made through the gateway's background view (sweeps,
+    refreshes, reports): they keep a reserve for the counter and let a waiting
+    foreground call go first.
     """
 
-    async def acquire(self, endpoint: str, *, background: bool | None = None) -> None: ...
+    async def acquire(self, endpoint: str, *, background: bool = False) -> None: ...
 
     def penalise(self, endpoint: str, seconds: float) -> None: ...
 
@@ -212,7 +188,7 @@ class RateBudget:
     its capacity through in the minute after a quiet spell, which breaks the per-minute
     promise; this one never does.)
 
-    Background calls (see `background()`) only take a token while more than `reserve`
+    Background calls (`acquire(..., background=True)`) only take a token while more than `reserve`
     (a fraction of capacity) remain, and never while a foreground caller waits.
     """
 
@@ -275,11 +251,11 @@ class RateBudget:
         return {name: bucket.granted for name, bucket in self._buckets.items()}
 
     # ---- use ----------------------------------------------------------------------------
-    async def acquire(self, endpoint: str, *, background: bool | None = None) -> None:
-        """Wait until a call to `endpoint` fits the budget, then count it. `background`
-        None means: as marked by `background()` around the caller."""
+    async def acquire(self, endpoint: str, *, background: bool = False) -> None:
+        """Wait until a call to `endpoint` fits the budget, then count it. A background
+        call keeps the reserve for the counter and yields to a waiting foreground call."""
         bucket = self._bucket(endpoint)
-        if in_background() if background is None else background:
+        if background:
             while (wait := self._try_take(bucket, background=True)) is not None:
                 await self._sleep(wait)
             return

@@ -153,7 +153,7 @@ async def check_credentials(
             "(Developers, API keys).",
             error.request_id,
         )
-    except (errors.ConnectError, errors.TimeoutError) as error:
+    except (errors.GatewayUnreachable, errors.GatewayTimeout) as error:
         return ConnectionCheck(
             "unreachable",
             f"Could not reach {place}, so the credentials were not checked. Check the "

@@ -3,9 +3,8 @@ services (ARCHITECTURE: the UI never imports store, gateway or commands)."""
 
 from __future__ import annotations
 
-from pos_app.gateway.retry import background
 from pos_app.store.codec import RefundRecord
 from pos_app.store.errors import JournalError
 from pos_app.store.journal import Journal
 
-__all__ = ["Journal", "JournalError", "RefundRecord", "background"]
+__all__ = ["Journal", "JournalError", "RefundRecord"]

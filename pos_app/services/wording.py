@@ -225,9 +225,9 @@ def _sentence(error: e.GatewayError) -> str:
         return "The customer's bank is not responding. The till keeps trying; ask the customer to wait."
     if isinstance(error, e.ServerError):
         return "Cashfree is having trouble right now. The till keeps trying."
-    if isinstance(error, e.TimeoutError):
+    if isinstance(error, e.GatewayTimeout):
         return "Cashfree did not answer in time. The till keeps trying."
-    if isinstance(error, e.ConnectError):
+    if isinstance(error, e.GatewayUnreachable):
         return (
             "The till cannot reach Cashfree. Check the internet connection; the till keeps trying."
         )

@@ -48,7 +48,7 @@ async def worker(seconds: float, role: str) -> dict[str, object]:
     from pos_app.domain.money import Money
     from pos_app.gateway.base import Customer, NewOrder
     from pos_app.gateway.errors import GatewayError
-    from pos_app.gateway.retry import RateBudget, background
+    from pos_app.gateway.retry import RateBudget
 
     runtime = open_runtime("demo")
     gateway = runtime.gateway
@@ -63,6 +63,7 @@ async def worker(seconds: float, role: str) -> dict[str, object]:
             idempotency_key=f"k-{order_id}",
         )
         orders.append(order_id)
+    poller = gateway.background() if role == "background" else gateway
     end = time.monotonic() + seconds
     gaps: list[float] = []
     counts = {"polls": 0, "errors": 0}
@@ -72,7 +73,7 @@ async def worker(seconds: float, role: str) -> dict[str, object]:
         while time.monotonic() < end:
             started = time.monotonic()
             try:
-                await gateway.get_order(order_id)
+                await poller.get_order(order_id)
             except GatewayError:
                 counts["errors"] += 1
             now = time.monotonic()
@@ -87,11 +88,7 @@ async def worker(seconds: float, role: str) -> dict[str, object]:
 
     try:
         # At the end, a call still waiting for the budget is given up (cancelled).
-        if role == "background":
-            with background():
-                await asyncio.wait_for(follow_all(), seconds + 2)
-        else:
-            await asyncio.wait_for(follow_all(), seconds + 2)
+        await asyncio.wait_for(follow_all(), seconds + 2)
     except TimeoutError:
         pass
     finally:

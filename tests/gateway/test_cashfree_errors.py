@@ -251,7 +251,7 @@ async def test_qrcode_answer_without_a_qr(cf: respx.MockRouter, no_retry: Cashfr
 )
 async def test_timeouts(cf: respx.MockRouter, no_retry: CashfreeGateway, exc: Exception) -> None:
     cf.get("/orders/POS1-0001").mock(side_effect=exc)
-    with pytest.raises(errors.TimeoutError) as caught:
+    with pytest.raises(errors.GatewayTimeout) as caught:
         await no_retry.get_order("POS1-0001")
     error = caught.value
     assert error.retryable
@@ -273,7 +273,7 @@ async def test_transport_errors(
     cf: respx.MockRouter, no_retry: CashfreeGateway, exc: Exception
 ) -> None:
     cf.get("/orders/POS1-0001").mock(side_effect=exc)
-    with pytest.raises(errors.ConnectError) as caught:
+    with pytest.raises(errors.GatewayUnreachable) as caught:
         await no_retry.get_order("POS1-0001")
     assert caught.value.retryable
     assert caught.value.request_id == "req-1"

@@ -158,7 +158,7 @@ async def test_failing_calls_over_a_real_socket_log_no_secret(
         with pytest.raises(errors.ServerError) as server:
             await failing.terminate_order("POS1-0001")
         offline = _gateway(http, f"http://127.0.0.1:{_free_port()}/pg")
-        with pytest.raises(errors.ConnectError) as connect:
+        with pytest.raises(errors.GatewayUnreachable) as connect:
             await offline.get_order("POS1-0001")
 
     # The secret really was sent (so this test could fail) ...

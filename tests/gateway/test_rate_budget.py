@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from pos_app.gateway import retry
 from pos_app.gateway.retry import ENDPOINTS, RateBudget
 
 
@@ -53,11 +52,7 @@ def grant_recorder(
     rb: RateBudget, vt: VirtualTime, log: list[tuple[str, float]]
 ) -> Callable[[str, bool], Awaitable[None]]:
     async def call(tag: str, in_background: bool) -> None:
-        if in_background:
-            with retry.background():
-                await rb.acquire("get_order")
-        else:
-            await rb.acquire("get_order")
+        await rb.acquire("get_order", background=in_background)
         log.append((tag, vt.now))
 
     return call
@@ -195,19 +190,6 @@ async def test_background_yields_to_waiting_foreground() -> None:
     assert sorted(order[:3]) == ["fg0", "fg1", "fg2"]
     assert sorted(order[3:]) == ["bg0", "bg1", "bg2"]
     assert [t for _, t in log[:3]] == [60.0, 61.0, 62.0]
-
-
-@pytest.mark.asyncio
-async def test_background_context_is_scoped_and_inherited() -> None:
-    assert not retry.in_background()
-    with retry.background():
-        assert retry.in_background()
-        inherited = await asyncio.create_task(asyncio.sleep(0, result=retry.in_background()))
-        assert inherited
-        with retry.background():
-            pass
-        assert retry.in_background()
-    assert not retry.in_background()
 
 
 # ---- penalties ------------------------------------------------------------------------------

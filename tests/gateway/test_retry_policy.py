@@ -63,8 +63,8 @@ def test_never_retries_what_is_not_retryable(error: errors.GatewayError) -> None
     [
         errors.ServerError("x"),
         errors.BankError("x"),
-        errors.TimeoutError("x"),
-        errors.ConnectError("x"),
+        errors.GatewayTimeout("x"),
+        errors.GatewayUnreachable("x"),
         errors.BadResponseError("x"),
         errors.RateLimitedError("x"),
     ],

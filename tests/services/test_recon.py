@@ -214,22 +214,17 @@ async def test_expected_settlement_skips_sunday() -> None:
 
 
 class _NotesPriority:
-    """The real gateway, noting for each call whether it ran as background work."""
+    """The till's real rate budget, noting the priority each HTTP attempt asked for."""
 
-    def __init__(self, inner: object) -> None:
-        self.inner = inner
+    def __init__(self, till: Till) -> None:
         self.calls: list[tuple[str, bool]] = []
+        real = till.budget.acquire
 
-    def __getattr__(self, name: str) -> object:
-        from pos_app.gateway.retry import in_background
+        async def acquire(endpoint: str, *, background: bool = False) -> None:
+            self.calls.append((endpoint, background))
+            await real(endpoint, background=background)
 
-        target = getattr(self.inner, name)
-
-        async def call(*args: object, **kwargs: object) -> object:
-            self.calls.append((name, in_background()))
-            return await target(*args, **kwargs)
-
-        return call
+        till.budget.acquire = acquire  # type: ignore[method-assign]
 
 
 async def test_every_call_of_the_day_end_and_evidence_is_background_work(
@@ -240,15 +235,19 @@ async def test_every_call_of_the_day_end_and_evidence_is_background_work(
     till = make_till(tmp_path)
     await _paid_sale(till, 100)
     till.clock.now += timedelta(days=1, hours=2)
-    noted = _NotesPriority(till.gateway)
+    # The gateway the manager's console and the recon commands hand to the day end.
+    quiet = till.deps.background
+    noted = _NotesPriority(till)
     reader = ReportReader.beside(till.journal)
     try:
-        await reconcile_day(noted, reader, DAY_START, DAY_END, zone=IST)  # type: ignore[arg-type]
+        await reconcile_day(quiet, reader, DAY_START, DAY_END, zone=IST)  # type: ignore[arg-type]
     finally:
         reader.close()
+    day_end = list(noted.calls)
     expired = await sale_at_gateway(till, 70, SaleStatus.EXPIRED)
+    noted.calls.clear()  # the sale made above, at the counter
     await check_paid_evidence(
-        noted,  # type: ignore[arg-type]
+        quiet,  # type: ignore[arg-type]
         till.journal,
         expired.order_id,
         "123456789012",
@@ -256,9 +255,9 @@ async def test_every_call_of_the_day_end_and_evidence_is_background_work(
         "test",
         clock=till.clock,
     )
-    names = [name for name, _ in noted.calls]
-    assert names == ["fetch_recon", "fetch_settlements", "list_payments", "fetch_recon"]
-    assert all(background for _, background in noted.calls)
+    calls = day_end + noted.calls
+    assert [name for name, _ in calls] == ["recon", "settlements", "list_payments", "recon"]
+    assert all(background for _, background in calls)
 
 
 async def test_another_tills_orders_are_counted_apart_not_listed(tmp_path: Path) -> None:

@@ -262,7 +262,7 @@ async def test_malformed_answer_is_bad_response(rig: Rig) -> None:
 
 async def test_down_is_connect_error(rig: Rig) -> None:
     rig.sim.set_faults(down=True)
-    with pytest.raises(errors.ConnectError):
+    with pytest.raises(errors.GatewayUnreachable):
         await rig.make_gateway(attempts=1).get_order("ANY")
 
 

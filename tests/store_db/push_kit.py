@@ -118,7 +118,8 @@ def make_push_till(
     folder.mkdir(parents=True, exist_ok=True)
     journal = Journal.open(folder / "journal-demo.sqlite3")
     deps = Deps(
-        gateway=gateway,
+        gateway=gateway.single_attempt(),
+        background=gateway.background(),
         journal=journal,
         clock=utc_now,
         sleep=asyncio.sleep,

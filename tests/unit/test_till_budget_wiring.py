@@ -12,7 +12,7 @@ import respx
 
 from pos_app.app import open_runtime
 from pos_app.config import paths
-from pos_app.gateway.retry import RateBudget, background
+from pos_app.gateway.retry import RateBudget
 from pos_app.secrets import KeyringSecretStore, Secret
 from pos_app.store.rate_budget import SharedRateBudget
 
@@ -94,9 +94,9 @@ def test_two_runtimes_of_one_till_draw_from_one_allowance(
                 route = cf.get("/orders/T1-1").mock(return_value=httpx.Response(200, json=order))
 
                 async def poll(runtime: object) -> None:
-                    with background():
-                        while True:
-                            await runtime.gateway.get_order("T1-1")  # type: ignore[attr-defined]
+                    quiet = runtime.gateway.background()  # type: ignore[attr-defined]
+                    while True:
+                        await quiet.get_order("T1-1")
 
                 tasks = [asyncio.create_task(poll(r)) for r in (one, two, one, two)]
                 await asyncio.sleep(1.5)

@@ -3,6 +3,9 @@
 The loop asks Cashfree on the adaptive PollSchedule, journals every change before it
 yields the new state, reports a customer's failed attempts while the sale stays open,
 and treats an unreachable gateway as "offline, next try at …", never as a failure.
+The loop owns the cadence of its retries: it reads through `Deps.gateway_for(run)`, the
+counter's single-attempt view for the sale at the counter (so "offline" shows within one
+timeout) and the background view once the sale has left the counter.
 """
 
 from __future__ import annotations
@@ -136,7 +139,7 @@ async def watch_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         before = (run.attempt_failed, run.offline is not None, run.sale.status)
         try:
             reading = await read_sale(
-                deps.gateway, run.sale, with_payments=reads % schedule.payments_every == 0
+                deps.gateway_for(run), run.sale, with_payments=reads % schedule.payments_every == 0
             )
         except GatewayError as exc:
             delay = _offline_delay(deps, exc, elapsed)
@@ -220,7 +223,7 @@ async def _terminate_then_read(deps: Deps, run: SaleRun) -> _Closing:
     """Stop the customer paying (terminate the order or cancel the link), then read again:
     a payment that beat the termination wins. Raises GatewayError when Cashfree cannot be
     reached (nothing is known then)."""
-    gateway = deps.gateway
+    gateway = deps.gateway_for(run)
     refusal: GatewayError | None = None
     try:
         if run.sale.method is Method.LINK:

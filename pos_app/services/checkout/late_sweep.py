@@ -9,7 +9,6 @@ from datetime import datetime
 
 from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
-from pos_app.gateway.retry import background
 from pos_app.services.checkout.following import record_reading
 from pos_app.services.checkout.reading import ReadingKind, read_sale
 from pos_app.services.checkout.run import Deps, SaleRun
@@ -41,8 +40,7 @@ async def sweep_sale(deps: Deps, sale: Sale, on_late_payment: Callable[[SaleRun]
             return
         run.sale = current
         try:
-            with background():
-                reading = await read_sale(deps.gateway, current)
+            reading = await read_sale(deps.background, current)
         except GatewayError as exc:
             log.info("late sweep of %s: %s; will try again", sale.order_id, exc)
             continue

@@ -4,11 +4,18 @@ Each step journals what it learned before the state is yielded. A network failur
 "offline, next try at …" and the step is retried with the same idempotency key; a
 definite refusal ends the sale as FAILED with Cashfree's reason; a cancel while this runs
 is honoured between tries.
+
+This loop is the one retry owner for the sale at the counter: its gateway makes one HTTP
+attempt per try, so "offline" shows within the first timeout. When a create may have
+reached Cashfree without its answer reaching us (`maybe_sent`), the next try reads the
+order (or link) first and sends the create again, with the same key, only if Cashfree
+does not have it: never a second order, never a second charge.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,7 +26,7 @@ from typing import Generic, TypeVar
 from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.base import Customer, Link, NewLink, NewOrder, Order, PayResult, UpiChannel
-from pos_app.gateway.errors import DuplicateOrderError, GatewayError
+from pos_app.gateway.errors import DuplicateOrderError, GatewayError, NotFoundError
 from pos_app.services.checkout.run import Deps, SaleRun
 from pos_app.services.checkout.state import Offline, SaleState
 from pos_app.services.qr import shown_qr
@@ -69,6 +76,7 @@ class _Answer(Generic[T]):
 
     value: T | None = None
     refusal: GatewayError | None = None
+    maybe_sent: bool = False  # a try may have reached Cashfree without its answer
 
 
 async def _keep_trying(
@@ -81,6 +89,7 @@ async def _keep_trying(
             answer.value = await call()
         except GatewayError as exc:
             if exc.retryable:
+                answer.maybe_sent = answer.maybe_sent or exc.maybe_sent
                 went_offline(deps, run, exc, OFFLINE_RETRY)
                 yield run.state()
                 await run.pause(deps, OFFLINE_RETRY)
@@ -118,7 +127,11 @@ async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
             yield state
         return
     answer: _Answer[Order] = _Answer()
-    async for state in _keep_trying(deps, run, lambda: _create_order(deps, run), answer):
+
+    def create() -> Awaitable[Order]:
+        return _create_order(deps, run, read_first=answer.maybe_sent)
+
+    async for state in _keep_trying(deps, run, create, answer):
         yield state
     if answer.refusal is not None:
         _refused(deps, run, "order_refused", answer.refusal)
@@ -141,8 +154,13 @@ async def open_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
         yield state
 
 
-async def _create_order(deps: Deps, run: SaleRun) -> Order:
+async def _create_order(deps: Deps, run: SaleRun, *, read_first: bool = False) -> Order:
     sale = run.sale
+    gateway = deps.gateway_for(run)
+    if read_first:
+        # An earlier try may have created it: read before writing again.
+        with contextlib.suppress(NotFoundError):
+            return await gateway.get_order(sale.order_id)
     request = NewOrder(
         order_id=sale.order_id,
         amount=sale.amount,
@@ -156,10 +174,10 @@ async def _create_order(deps: Deps, run: SaleRun) -> Order:
         notify_url=deps.notify_url,
     )
     try:
-        return await deps.gateway.create_order(request, idempotency_key=sale.idempotency_key)
+        return await gateway.create_order(request, idempotency_key=sale.idempotency_key)
     except DuplicateOrderError:
         # Our earlier try reached Cashfree but its answer was lost: read the order.
-        return await deps.gateway.get_order(sale.order_id)
+        return await gateway.get_order(sale.order_id)
 
 
 async def start_attempt(
@@ -192,7 +210,9 @@ async def start_attempt(
         )
 
     def pay() -> Awaitable[PayResult]:
-        return deps.gateway.pay_upi(session, channel, upi_id=sale.vpa or None, idempotency_key=key)
+        return deps.gateway_for(run).pay_upi(
+            session, channel, upi_id=sale.vpa or None, idempotency_key=key
+        )
 
     async for state in _keep_trying(deps, run, pay, answer):
         yield state
@@ -256,8 +276,12 @@ async def _open_link(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
     )
     answer: _Answer[Link] = _Answer()
 
-    def create() -> Awaitable[Link]:
-        return deps.gateway.create_link(request, idempotency_key=sale.idempotency_key)
+    async def create() -> Link:
+        gateway = deps.gateway_for(run)
+        if answer.maybe_sent:  # an earlier try may have created it: read before writing again
+            with contextlib.suppress(NotFoundError):
+                return await gateway.get_link(request.link_id)
+        return await gateway.create_link(request, idempotency_key=sale.idempotency_key)
 
     async for state in _keep_trying(deps, run, create, answer):
         yield state

@@ -24,7 +24,6 @@ from pos_app.domain.sale import CLOSED_UNPAID, InvalidTransition, Sale, SaleStat
 from pos_app.gateway.base import Payment, PaymentStatus
 from pos_app.gateway.errors import GatewayError, NotFoundError
 from pos_app.gateway.recon_types import ReconEvent, ReconEventKind, ReconGateway
-from pos_app.gateway.retry import background
 from pos_app.services.reporting.recon import MARGIN, fetch_day_events
 from pos_app.services.reporting.recon_match import link_of, sale_key
 from pos_app.services.wording import describe_error, status_name
@@ -175,8 +174,7 @@ async def check_paid_evidence(
     key = sale_key(sale)
     try:
         try:
-            with background():
-                payments = await gateway.list_payments(key)
+            payments = await gateway.list_payments(key)
         except NotFoundError:
             payments = []  # a link sale whose Cashfree order the till has not learnt yet
         found = [

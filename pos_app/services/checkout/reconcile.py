@@ -61,7 +61,7 @@ async def _refresh_owned(deps: Deps, sale: Sale) -> Settled:
             # The till stopped before the order was confirmed (and nobody follows it now).
             # If Cashfree never got it, nothing can be paid: close it. If it did, follow
             # the normal path.
-            reading = await read_sale(deps.gateway, sale)
+            reading = await read_sale(deps.gateway_for(run), sale)
             if reading.kind is ReadingKind.NOT_FOUND:
                 run.record(
                     deps,
@@ -72,7 +72,7 @@ async def _refresh_owned(deps: Deps, sale: Sale) -> Settled:
                 return Settled(run.sale, before)
             run.record(deps, event="order_found", status=SaleStatus.AWAITING_PAYMENT)
         # Payments are read only when Cashfree says paid: the budget for them is small.
-        reading = await read_sale(deps.gateway, run.sale)
+        reading = await read_sale(deps.gateway_for(run), run.sale)
     except GatewayError as exc:
         return Settled(run.sale, before, describe_error(exc))
     late = before in CLOSED_UNPAID

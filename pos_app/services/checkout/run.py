@@ -82,6 +82,16 @@ class JournalLike(Protocol):
 
 @dataclass(slots=True)
 class Deps:
+    """What the checkout needs. Two views of one gateway say who is calling:
+
+    - `gateway`: the counter's. The checkout's loops own the cadence, so it makes one
+      HTTP attempt per call (`CashfreeGateway.single_attempt()`): a hanging network shows
+      "offline" within the first timeout, and the loop tries again on its own clock.
+    - `background`: for sales followed away from the counter, sweeps and refreshes
+      (`CashfreeGateway.background()`): its calls leave the rate budget's reserve to the
+      counter and never go before a waiting counter call.
+    """
+
     gateway: PaymentGateway
     journal: JournalLike
     clock: Clock  # aware UTC
@@ -91,6 +101,7 @@ class Deps:
     store_name: str
     default_phone: str | None
     order_expiry_minutes: float
+    background: PaymentGateway
     schedule: PollSchedule = field(default_factory=PollSchedule)
     sweep: SweepSchedule = field(default_factory=SweepSchedule)
     # This process, as the owner of the sales it follows (see store/leases.py).
@@ -98,6 +109,11 @@ class Deps:
     # Wakes this process's own follower of a sale at once (set by CheckoutService).
     wake_local: Callable[[str], bool] = field(default=lambda order_id: False)
     notify_url: str | None = None  # the store's public webhook URL, sent with every order
+
+    def gateway_for(self, run: SaleRun) -> PaymentGateway:
+        """The counter's gateway for the sale at the counter, the background one for any
+        other (a run leaves the counter by turning `foreground` off)."""
+        return self.gateway if run.foreground else self.background
 
 
 @dataclass(eq=False, slots=True)

@@ -27,7 +27,6 @@ from pos_app.domain.sale import (
     SaleStatus,
 )
 from pos_app.domain.validate import ValidationError
-from pos_app.gateway.retry import background
 from pos_app.services.checkout import card as card_step
 from pos_app.services.checkout.following import cancel_sale, watch_sale
 from pos_app.services.checkout.late_sweep import sweep_sale
@@ -414,17 +413,16 @@ class CheckoutService:
     async def _follow(self, run: SaleRun) -> None:
         deps = self.deps
         try:
-            with background():
-                while True:
-                    run.cancel_requested = run.cancel_requested or run.closing_wanted
-                    async for state in watch_sale(deps, run):
-                        self._tell(self.background_listeners, state)
-                    status = run.sale.status
-                    if status is not SaleStatus.UNCERTAIN:
-                        break
-                    if run.sale.reason_code is ReasonCode.NOT_FOUND_AT_CASHFREE:
-                        break
-                    await run.pause(deps, deps.schedule.slow_interval)
+            while True:
+                run.cancel_requested = run.cancel_requested or run.closing_wanted
+                async for state in watch_sale(deps, run):
+                    self._tell(self.background_listeners, state)
+                status = run.sale.status
+                if status is not SaleStatus.UNCERTAIN:
+                    break
+                if run.sale.reason_code is ReasonCode.NOT_FOUND_AT_CASHFREE:
+                    break
+                await run.pause(deps, deps.schedule.slow_interval)
         finally:
             self._runs.pop(run.order_id, None)
             run.done.set()

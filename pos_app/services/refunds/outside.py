@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pos_app.domain.sale import Sale, SaleStatus
-from pos_app.gateway.errors import ConnectError, GatewayError, RateLimitedError
-from pos_app.gateway.retry import background
+from pos_app.gateway.errors import GatewayError, GatewayUnreachable, RateLimitedError
 from pos_app.services.refunds.service import refund_target
 from pos_app.services.wording import describe_error
 from pos_app.store.till_records import (
@@ -79,37 +78,36 @@ async def check_outside_refunds(
     problems: list[str] = []
     checked = 0
     last_turn: str | None = None
-    with background():
-        for index, sale in enumerate(chosen):
-            if index >= limit:
-                break
-            try:
-                at_cashfree = await gateway.list_refunds(refund_target(sale))
-            except GatewayError as exc:
-                problems.append(f"{sale.order_id}: {describe_error(exc)}")
-                if isinstance(exc, RateLimitedError | ConnectError):
-                    break  # budget spent or Cashfree unreachable: the rest waits for next run
-                last_turn = sale.order_id
-                continue
-            checked += 1
+    for index, sale in enumerate(chosen):
+        if index >= limit:
+            break
+        try:
+            at_cashfree = await gateway.list_refunds(refund_target(sale))
+        except GatewayError as exc:
+            problems.append(f"{sale.order_id}: {describe_error(exc)}")
+            if isinstance(exc, RateLimitedError | GatewayUnreachable):
+                break  # budget spent or Cashfree unreachable: the rest waits for next run
             last_turn = sale.order_id
-            known = known_refund_ids(journal, sale.order_id)
-            for refund in at_cashfree:
-                if refund.refund_id in known:
-                    continue
-                now = clock()
-                item = OutsideRefund(
-                    order_id=sale.order_id,
-                    refund_id=refund.refund_id,
-                    amount=refund.amount,
-                    status=(refund.raw_status or refund.status.value).upper(),
-                    made_at=refund.created_at or now,
-                    seen_at=now,
-                    cf_refund_id=refund.cf_refund_id,
-                )
-                if record_outside_refund(journal, item):
-                    log.warning("%s", describe_outside(item))
-                    found.append(item)
+            continue
+        checked += 1
+        last_turn = sale.order_id
+        known = known_refund_ids(journal, sale.order_id)
+        for refund in at_cashfree:
+            if refund.refund_id in known:
+                continue
+            now = clock()
+            item = OutsideRefund(
+                order_id=sale.order_id,
+                refund_id=refund.refund_id,
+                amount=refund.amount,
+                status=(refund.raw_status or refund.status.value).upper(),
+                made_at=refund.created_at or now,
+                seen_at=now,
+                cf_refund_id=refund.cf_refund_id,
+            )
+            if record_outside_refund(journal, item):
+                log.warning("%s", describe_outside(item))
+                found.append(item)
     return OutsideCheck(
         sales_checked=checked,
         found=tuple(found),
@@ -143,7 +141,7 @@ async def reconcile_outside_refunds(
     sales = paid_sales_since(deps.journal, now - timedelta(days=days), now + timedelta(minutes=1))
     ordered = rotate(deps.journal, sales)
     check = await check_outside_refunds(
-        deps.gateway, deps.journal, ordered, clock=deps.clock, limit=limit
+        deps.background, deps.journal, ordered, clock=deps.clock, limit=limit
     )
     if check.not_checked and check.last_turn is not None:
         add_till_event(deps.journal, CURSOR_EVENT, {"after": check.last_turn})

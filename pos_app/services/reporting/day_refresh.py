@@ -2,8 +2,9 @@
 refund that is not final, journaling what Cashfree says; then read each paid sale's
 refunds at Cashfree and journal any this till did not make (services.outside_refunds).
 
-It runs as background work (gateway.retry.background), so the sale at the counter keeps
-priority in the rate budget; the sale at the counter itself is left to its watcher.
+It runs as background work (Deps.background, the gateway's background view), so the sale
+at the counter keeps priority in the rate budget; the sale at the counter itself is left
+to its watcher.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
-from pos_app.gateway.retry import background
 from pos_app.services.checkout.reconcile import Settled, refresh_sale
 from pos_app.services.checkout.run import Deps
 from pos_app.services.refunds.outside import check_outside_refunds
@@ -89,31 +89,30 @@ async def refresh_day(
     skipped: list[str] = []
     checked = 0
     done = 0
-    with background():
-        for sale in sales:
-            done += 1
-            young = sale.status is SaleStatus.CREATED and now - sale.created_at < settle_grace
-            if sale.order_id in skip or young:
-                skipped.append(sale.order_id)
-            else:
-                checked += 1
-                result = await refresh_sale(deps, sale)
-                if result.error:
-                    problems.append(f"{sale.order_id}: {result.error}")
-                elif result.sale.status is not result.before:
-                    changed.append(result)
-            if progress is not None:
-                progress(done, total)
-        for refund in pending_refunds:
-            done += 1
-            assert refunds is not None
-            checked_refund = await refunds.check(refund)
-            if checked_refund.error:
-                problems.append(f"{refund.refund_id}: {checked_refund.error}")
-            if checked_refund.record.status != refund.status:
-                refunds_changed.append(checked_refund.record)
-            if progress is not None:
-                progress(done, total)
+    for sale in sales:
+        done += 1
+        young = sale.status is SaleStatus.CREATED and now - sale.created_at < settle_grace
+        if sale.order_id in skip or young:
+            skipped.append(sale.order_id)
+        else:
+            checked += 1
+            result = await refresh_sale(deps, sale)
+            if result.error:
+                problems.append(f"{sale.order_id}: {result.error}")
+            elif result.sale.status is not result.before:
+                changed.append(result)
+        if progress is not None:
+            progress(done, total)
+    for refund in pending_refunds:
+        done += 1
+        assert refunds is not None
+        checked_refund = await refunds.check(refund)
+        if checked_refund.error:
+            problems.append(f"{refund.refund_id}: {checked_refund.error}")
+        if checked_refund.record.status != refund.status:
+            refunds_changed.append(checked_refund.record)
+        if progress is not None:
+            progress(done, total)
     outside: tuple[OutsideRefund, ...] = ()
     if refunds is not None:
         paid = [
@@ -121,7 +120,7 @@ async def refresh_day(
             for s in reader.sales_between(start, end, statuses=[SaleStatus.PAID])
             if terminal_id is None or s.terminal_id == terminal_id
         ]
-        check = await check_outside_refunds(deps.gateway, deps.journal, paid, clock=deps.clock)
+        check = await check_outside_refunds(deps.background, deps.journal, paid, clock=deps.clock)
         outside = check.found
         problems.extend(check.problems)
     log.info(

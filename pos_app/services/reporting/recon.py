@@ -1,7 +1,7 @@
 """Three-way day end, the reading part: Cashfree's reconciliation lines for a day (every
 page), the settlements that hold them, and the journal's side; then recon_match compares.
 
-All gateway calls run as background work (gateway.retry.background()): a sale at the
+Callers pass the gateway's background view (CashfreeGateway.background()): a sale at the
 counter always goes first in the shared rate budget. Pages are read one after the other
 (at most 1000 lines each); a day of a busy shop is a handful of calls. If Cashfree cannot
 be read, the report says so in a sentence and lists nothing as matched or missing.
@@ -23,7 +23,6 @@ from pos_app.gateway.recon_types import (
     Settlement,
     SettlementQuery,
 )
-from pos_app.gateway.retry import background
 from pos_app.services.reporting.queries import ReportReader
 from pos_app.services.reporting.recon_match import ReconReport, link_of, match_day
 from pos_app.services.wording import describe_error
@@ -52,15 +51,14 @@ async def fetch_day_events(
     """Every reconciliation line between start and end (all pages), as background work."""
     events: list[ReconEvent] = []
     cursor: str | None = None
-    with background():
-        for _ in range(MAX_PAGES):
-            page = await gateway.fetch_recon(start, end, cursor=cursor, limit=PAGE)
-            events.extend(page.events)
-            if progress is not None:
-                progress(len(events))
-            cursor = page.cursor
-            if cursor is None:
-                return events
+    for _ in range(MAX_PAGES):
+        page = await gateway.fetch_recon(start, end, cursor=cursor, limit=PAGE)
+        events.extend(page.events)
+        if progress is not None:
+            progress(len(events))
+        cursor = page.cursor
+        if cursor is None:
+            return events
     raise GatewayError(f"Cashfree kept returning more pages after {MAX_PAGES}; stopped reading.")
 
 
@@ -68,16 +66,15 @@ async def fetch_settlements(gateway: ReconGateway, ids: set[str]) -> dict[str, S
     """Cashfree's records of these settlements (up to 1000 ids a call), by id."""
     found: dict[str, Settlement] = {}
     wanted = sorted(ids)
-    with background():
-        for first in range(0, len(wanted), PAGE):
-            query = SettlementQuery(settlement_ids=tuple(wanted[first : first + PAGE]))
-            cursor: str | None = None
-            for _ in range(MAX_PAGES):
-                page = await gateway.fetch_settlements(query, cursor=cursor, limit=PAGE)
-                found.update({s.cf_settlement_id: s for s in page.settlements})
-                cursor = page.cursor
-                if cursor is None:
-                    break
+    for first in range(0, len(wanted), PAGE):
+        query = SettlementQuery(settlement_ids=tuple(wanted[first : first + PAGE]))
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await gateway.fetch_settlements(query, cursor=cursor, limit=PAGE)
+            found.update({s.cf_settlement_id: s for s in page.settlements})
+            cursor = page.cursor
+            if cursor is None:
+                break
     return found
 
 

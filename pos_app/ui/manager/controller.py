@@ -2,8 +2,9 @@
 
 Views call its slots; it runs the work on the qasync loop (long journal reads a slice at a
 time, the loop turning in between: no worker threads in the desk), keeps a reference to
-every task, and answers through signals. Gateway work is marked as background, so a sale
-at the counter keeps priority in the rate budget.
+every task, and answers through signals. Its services reach Cashfree through the
+gateway's background view (Deps.background), so a sale at the counter keeps priority in
+the rate budget.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pos_app.domain.sale import OPEN_STATUSES, Sale
 from pos_app.services.checkout.reconcile import refresh_sale
 from pos_app.services.checkout.run import Deps
 from pos_app.services.checkout.state import SaleState
-from pos_app.services.records import JournalError, background
+from pos_app.services.records import JournalError
 from pos_app.services.refunds.requests import RefundRequestDecidedError, RefundRequestService
 from pos_app.services.refunds.service import (
     FINAL,
@@ -106,8 +107,7 @@ class ManagerController(QObject):
             sale = self.context.deps.journal.get_sale(order_id)
             if sale is None:
                 return
-            with background():
-                result = await refresh_sale(self.context.deps, sale)
+            result = await refresh_sale(self.context.deps, sale)
             if result.error:
                 self.problem.emit(result.error)
             elif result.followed_elsewhere:
@@ -127,8 +127,7 @@ class ManagerController(QObject):
             if sale is None or sale.status not in OPEN_STATUSES:
                 self.notice.emit(text.CANCEL_NOT_OPEN)
                 return
-            with background():
-                settled = await self.context.checkout.cancel(order_id)
+            settled = await self.context.checkout.cancel(order_id)
             if settled is None or settled.status in OPEN_STATUSES:
                 self.notice.emit(text.CANCEL_UNCONFIRMED)
             else:
@@ -152,10 +151,9 @@ class ManagerController(QObject):
     ) -> None:
         async def work() -> None:
             try:
-                with background():
-                    outcome = await self.context.refunds.refund(
-                        order_id, amount, reason, another=another
-                    )
+                outcome = await self.context.refunds.refund(
+                    order_id, amount, reason, another=another
+                )
             except RefundPending as waiting:
                 self.refund_waiting.emit(waiting.pending, waiting.message)
                 return
@@ -175,12 +173,11 @@ class ManagerController(QObject):
 
         async def work() -> None:
             messages = []
-            with background():
-                for record in self.context.reader.refunds_for(order_id):
-                    if record.status in FINAL:
-                        continue
-                    checked = await self.context.refunds.check(record)
-                    messages.append(checked.error or describe_refund(checked.record))
+            for record in self.context.reader.refunds_for(order_id):
+                if record.status in FINAL:
+                    continue
+                checked = await self.context.refunds.check(record)
+                messages.append(checked.error or describe_refund(checked.record))
             self.sale_changed.emit(order_id)
             if messages:
                 self.notice.emit(" ".join(messages))
@@ -198,8 +195,7 @@ class ManagerController(QObject):
             try:
                 request = service.get(request_id)
                 order_id = request.order_id if request is not None else None
-                with background():
-                    decision = await service.approve(request_id)
+                decision = await service.approve(request_id)
             except (RefundRefused, RefundRequestDecidedError) as refused:
                 message = refused.message if isinstance(refused, RefundRefused) else str(refused)
                 self.request_refused.emit(message)

@@ -39,7 +39,7 @@ class ReconController(QObject):
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def _gateway(self) -> EvidenceGateway:
-        return cast("EvidenceGateway", self.context.deps.gateway)
+        return cast("EvidenceGateway", self.context.deps.background)
 
     @async_slot(object, object)
     async def load_recon(self, start: datetime, end: datetime) -> None:

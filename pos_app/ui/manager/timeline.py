@@ -60,7 +60,9 @@ _ATTEMPTS = {
     "CANCELLED": "cancelled",
 }
 _ERRORS = {
-    "TimeoutError": "no answer in time",
+    "GatewayTimeout": "no answer in time",
+    "GatewayUnreachable": "no connection",
+    "TimeoutError": "no answer in time",  # the same two, as older journals name them
     "ConnectError": "no connection",
     "RateLimitedError": "too many requests, waited",
     "ServerError": "Cashfree had a problem",
