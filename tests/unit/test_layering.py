@@ -54,9 +54,7 @@ def test_httpx_keyring_and_qt_stay_in_their_rooms() -> None:
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG).as_posix()
         imports = _imports(path)
-        if "httpx" in imports and not (
-            rel.startswith(("gateway/", "simulator/")) or rel == "app.py"
-        ):
+        if "httpx" in imports and not (rel.startswith(("gateway/", "simulator/")) or rel == "app.py"):
             offenders.append(f"{rel} imports httpx")
         if "keyring" in imports and rel != "secrets.py":
             offenders.append(f"{rel} imports keyring")
