@@ -63,16 +63,17 @@ def _memory_keyring(request: pytest.FixtureRequest) -> Iterator[object]:
         keyring.set_keyring(previous)
 
 
-# Closed qasync loops are kept alive for the whole run: Qt may still hold timers a closed
-# loop armed (asyncio.wait_for, sleeps), and freeing the loop lets Qt fire into freed
-# memory later (a segfault in some unrelated test).
-_CLOSED_LOOPS: list[object] = []
-
-
 @pytest.fixture
 def qloop(qapp: object) -> Iterator[object]:
     """A qasync loop around the test's QApplication (TESTING.md): sync tests drive it with
-    qtbot waits, which spin Qt and so run the asyncio tasks."""
+    qtbot waits, which spin Qt and so run the asyncio tasks.
+
+    qasync's documented way for a Qt event loop that someone else spins (here pytest-qt's
+    waits) is `QEventLoop(app, already_running=True)`: the loop counts as running from the
+    start. At the end `stop()` ends that state, and one `run_until_complete` lets the
+    cancelled leftovers finish on a really running loop; its `exec()` also leaves Qt ready
+    for the next test's waits and asyncio with no running loop.
+    """
     import asyncio
     import gc
 
@@ -81,22 +82,23 @@ def qloop(qapp: object) -> Iterator[object]:
     # As in the desk (pos_app/ui/gc_guard.py): no collection may start on a worker thread.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    loop = qasync.QEventLoop(qapp)
+    loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
-    asyncio._set_running_loop(loop)
     try:
         yield loop
     finally:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
             task.cancel()
-        end = loop.time() + 2
-        while any(not t.done() for t in pending) and loop.time() < end:
-            qapp.processEvents()  # type: ignore[attr-defined]
-        asyncio._set_running_loop(None)
+        loop.stop()
+
+        async def settle() -> None:
+            if pending:
+                await asyncio.wait(pending, timeout=2)
+
+        loop.run_until_complete(settle())
         asyncio.set_event_loop(None)
-        loop.close()  # never loop.stop(): it poisons every later qtbot wait
-        _CLOSED_LOOPS.append(loop)
-        gc.collect()
+        loop.close()
+        gc.collect()  # frees the closed loop here, on the GUI thread
         if gc_was_enabled:
             gc.enable()

@@ -14,9 +14,10 @@ sentence; in tests it fails the test). Before the desk installs its hook it is l
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
@@ -84,6 +85,8 @@ class Operations(QObject):
         task = _loop().create_task(runner())
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+        if inspect.iscoroutine(work):
+            task.add_done_callback(lambda _task: _close_unstarted(work))
         if not was_busy:
             self.busy_changed.emit(True)
         return task
@@ -106,6 +109,13 @@ class Operations(QObject):
         error = task.exception()
         if error is not None:
             report_unexpected(error)
+
+
+def _close_unstarted(work: Coroutine[Any, Any, Any]) -> None:
+    """Cancelled before its first step: close it, so Python does not warn that it was
+    never awaited."""
+    if inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+        work.close()
 
 
 def report_unexpected(error: BaseException) -> None:
