@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import sys
 from types import TracebackType
 
@@ -121,3 +122,18 @@ def test_a_task_nobody_else_holds_survives_a_collection(
     gc.collect()
     gate.set()
     qtbot.waitUntil(lambda: results == [9], timeout=2000)
+
+
+def test_a_bug_is_logged_when_only_the_interpreters_hook_would_print_it(
+    qtbot: QtBot,
+    operations: Operations,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)  # before the desk sets its own
+    with caplog.at_level(logging.ERROR, logger="pos_app.ui.operations"):
+        task = operations.run(refuse(ValueError("a bug in the wizard")))
+        qtbot.waitUntil(lambda: not operations.busy, timeout=2000)
+    assert task.done()
+    [record] = caplog.records
+    assert record.exc_info is not None and str(record.exc_info[1]) == "a bug in the wizard"
