@@ -6,16 +6,18 @@ Keychain) and nowhere else: there is no file fallback, and backends that keep se
 file or prompt on stdin are refused.
 
 Every keyring call runs in a daemon worker thread with a timeout, so a hung store (a D-Bus
-service waiting on an unlock prompt nobody sees) never freezes the caller; the async
-variants put that bounded call on asyncio's thread pool for the GUI.
+service waiting on an unlock prompt nobody sees) never freezes the caller. The async
+variants (for the GUI) start that one worker thread themselves and await its answer on
+the loop: one thread hop, not a pool thread that then waits on another thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
-from typing import Generic, Literal, ParamSpec, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 import keyring
 import keyring.backend
@@ -47,7 +49,6 @@ __all__ = [
 NAMES = ("app_id", "client_secret")
 DEFAULT_SERVICE = "pos_app"
 DEFAULT_TIMEOUT = 5.0
-_ASYNC_GRACE = 1.0  # the sync call bounds itself; this only backstops the thread hand-off
 
 _LABELS = {
     "app_id": "Cashfree App ID",
@@ -132,7 +133,6 @@ def _checked_value(name: str, value: Secret) -> str:
 
 # ---- running a keyring call with a deadline ----------------------------------------------------
 _T = TypeVar("_T")
-_P = ParamSpec("_P")
 
 
 class _NoAnswer(Exception):
@@ -170,6 +170,38 @@ def _call_with_timeout(work: Callable[[], _T], timeout: float) -> _T:
     if outcome.error is not None:
         raise outcome.error
     return outcome.value  # type: ignore[return-value]  # set whenever no error was raised
+
+
+async def _await_in_thread(work: Callable[[], _T], limit: float) -> _T:
+    """Run `work` in a daemon thread and await its answer on the running loop; raise
+    _NoAnswer if it takes longer than `limit` seconds (the thread is left behind, as in
+    _call_with_timeout)."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[_T] = loop.create_future()
+
+    def settle(outcome: _Outcome[_T]) -> None:
+        if answer.done():  # timed out meanwhile
+            return
+        if outcome.error is not None:
+            answer.set_exception(outcome.error)
+        else:
+            answer.set_result(outcome.value)  # type: ignore[arg-type]  # set when no error
+
+    def run() -> None:
+        outcome: _Outcome[_T] = _Outcome()
+        try:
+            outcome.value = work()
+        except Exception as exc:
+            outcome.error = exc
+        # The loop may have closed while the store was thinking: then nobody waits.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name="pos_app-keyring", daemon=True).start()
+    try:
+        return await asyncio.wait_for(answer, limit)
+    except TimeoutError:
+        raise _NoAnswer from None
 
 
 # ---- which backend ---------------------------------------------------------------------------
@@ -271,26 +303,60 @@ class KeyringSecretStore:
 
     # ---- blocking API (bounded by the timeout) ----
     def get(self, environment: str, name: str) -> Secret | None:
-        account = _account(environment, name)
-
-        def work() -> str | None:
-            return _usable_backend().get_password(self._service, account)
-
-        value = self._run("get", name, work, secret=None)
+        value = self._run("get", name, self._reader(_account(environment, name)), secret=None)
         return Secret(value) if value else None
 
     def set(self, environment: str, name: str, value: Secret) -> None:
         account = _account(environment, name)
         text = _checked_value(name, value)
-
-        def work() -> None:
-            _usable_backend().set_password(self._service, account, text)
-
-        self._run("set", name, work, secret=text)
+        self._run("set", name, self._writer(account, text), secret=text)
 
     def delete(self, environment: str, name: str) -> None:
         """Remove the entry; removing one that is not there is not an error."""
+        self._run("delete", name, self._remover(_account(environment, name)), secret=None)
+
+    # ---- the till's manager entry ----
+    def get_till_record(self) -> str | None:
+        return self._run("get", "till", self._reader(TILL_ACCOUNT), secret=None) or None
+
+    def set_till_record(self, text: str) -> None:
+        if not text:
+            raise ValueError("the manager PIN entry is empty")
+        self._run("set", "till", self._writer(TILL_ACCOUNT, text), secret=text)
+
+    def delete_till_record(self) -> None:
+        self._run("delete", "till", self._remover(TILL_ACCOUNT), secret=None)
+
+    # ---- async API for the GUI: the same calls, one worker thread each ----
+    async def aget(self, environment: str, name: str) -> Secret | None:
         account = _account(environment, name)
+        value = await self._arun("get", name, self._reader(account), secret=None)
+        return Secret(value) if value else None
+
+    async def aset(self, environment: str, name: str, value: Secret) -> None:
+        account = _account(environment, name)
+        text = _checked_value(name, value)
+        await self._arun("set", name, self._writer(account, text), secret=text)
+
+    async def adelete(self, environment: str, name: str) -> None:
+        account = _account(environment, name)
+        await self._arun("delete", name, self._remover(account), secret=None)
+
+    # ---- what runs on the worker thread ----
+    def _reader(self, account: str) -> Callable[[], str | None]:
+        def work() -> str | None:
+            return _usable_backend().get_password(self._service, account)
+
+        return work
+
+    def _writer(self, account: str, text: str) -> Callable[[], None]:
+        def work() -> None:
+            _usable_backend().set_password(self._service, account, text)
+
+        return work
+
+    def _remover(self, account: str) -> Callable[[], None]:
+        """Remove the entry; removing one that is not there is not an error."""
 
         def work() -> None:
             backend = _usable_backend()
@@ -300,52 +366,7 @@ class KeyringSecretStore:
                 if backend.get_password(self._service, account) is not None:
                     raise
 
-        self._run("delete", name, work, secret=None)
-
-    # ---- the till's manager entry ----
-    def get_till_record(self) -> str | None:
-        def work() -> str | None:
-            return _usable_backend().get_password(self._service, TILL_ACCOUNT)
-
-        return self._run("get", "till", work, secret=None) or None
-
-    def set_till_record(self, text: str) -> None:
-        if not text:
-            raise ValueError("the manager PIN entry is empty")
-
-        def work() -> None:
-            _usable_backend().set_password(self._service, TILL_ACCOUNT, text)
-
-        self._run("set", "till", work, secret=text)
-
-    def delete_till_record(self) -> None:
-        def work() -> None:
-            backend = _usable_backend()
-            try:
-                backend.delete_password(self._service, TILL_ACCOUNT)
-            except keyring.errors.PasswordDeleteError:
-                if backend.get_password(self._service, TILL_ACCOUNT) is not None:
-                    raise
-
-        self._run("delete", "till", work, secret=None)
-
-    # ---- async API for the GUI ----
-    async def aget(self, environment: str, name: str) -> Secret | None:
-        return await self._in_thread(self.get, environment, name)
-
-    async def aset(self, environment: str, name: str, value: Secret) -> None:
-        await self._in_thread(self.set, environment, name, value)
-
-    async def adelete(self, environment: str, name: str) -> None:
-        await self._in_thread(self.delete, environment, name)
-
-    async def _in_thread(self, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(call, *args, **kwargs), self._timeout + _ASYNC_GRACE
-            )
-        except TimeoutError:
-            raise SecretStoreError(self._timeout_message(), reason="timeout") from None
+        return work
 
     # ---- error translation ----
     def _run(self, op: str, name: str, work: Callable[[], _T], *, secret: str | None) -> _T:
@@ -356,6 +377,13 @@ class KeyringSecretStore:
         # Raised outside the except block: the backend's exception (whose text we do not
         # control) is neither the cause nor the context of what the caller sees.
         raise error
+
+    async def _arun(self, op: str, name: str, work: Callable[[], _T], *, secret: str | None) -> _T:
+        try:
+            return await _await_in_thread(work, self._timeout)
+        except Exception as exc:
+            error = self._translate(exc, op, name, secret)
+        raise error  # outside the except block, as in _run
 
     def _translate(
         self, exc: Exception, op: str, name: str, secret: str | None

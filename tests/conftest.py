@@ -63,16 +63,25 @@ def _memory_keyring(request: pytest.FixtureRequest) -> Iterator[object]:
         keyring.set_keyring(previous)
 
 
-# Closed qasync loops are kept alive for the whole run: Qt may still hold timers a closed
-# loop armed (asyncio.wait_for, sleeps), and freeing the loop lets Qt fire into freed
-# memory later (a segfault in some unrelated test).
-_CLOSED_LOOPS: list[object] = []
+# qasync connects every loop made with already_running=True to QApplication.aboutToQuit,
+# which Qt emits when its loop is told to quit (loop.stop()): a loop freed while still
+# connected would be a dangling slot there. So the tests' loops stay referenced.
+_TEST_LOOPS: list[object] = []
 
 
 @pytest.fixture
-def qloop(qapp: object) -> Iterator[object]:
+def qloop(qapp: object, request: pytest.FixtureRequest) -> Iterator[object]:
     """A qasync loop around the test's QApplication (TESTING.md): sync tests drive it with
-    qtbot waits, which spin Qt and so run the asyncio tasks."""
+    qtbot waits, which spin Qt and so run the asyncio tasks.
+
+    qasync's documented way for a Qt event loop that someone else spins (here pytest-qt's
+    waits) is `QEventLoop(app, already_running=True)`: the loop counts as running from the
+    start, and "the user is responsible for loop cleanup with stop() and close()". At the
+    end the test's leftover tasks are cancelled and given up to 2 s to end while the loop
+    still runs; then `stop()` and one short `run_until_complete` (a real `exec()`, which
+    also clears Qt's quit flag that `stop()` sets, and asyncio's running loop) before
+    `close()`.
+    """
     import asyncio
     import gc
 
@@ -81,9 +90,13 @@ def qloop(qapp: object) -> Iterator[object]:
     # As in the desk (pos_app/ui/gc_guard.py): no collection may start on a worker thread.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    loop = qasync.QEventLoop(qapp)
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    _TEST_LOOPS.append(loop)
     asyncio.set_event_loop(loop)
-    asyncio._set_running_loop(loop)
+    quits_qt = "kiosk" not in Path(str(request.path)).parts
+    if not quits_qt:  # its worker threads are ended here, not by close() (see below)
+        workers = qasync.QThreadExecutor()
+        loop.set_default_executor(workers)
     try:
         yield loop
     finally:
@@ -93,10 +106,17 @@ def qloop(qapp: object) -> Iterator[object]:
         end = loop.time() + 2
         while any(not t.done() for t in pending) and loop.time() < end:
             qapp.processEvents()  # type: ignore[attr-defined]
-        asyncio._set_running_loop(None)
-        asyncio.set_event_loop(None)
-        loop.close()  # never loop.stop(): it poisons every later qtbot wait
-        _CLOSED_LOOPS.append(loop)
-        gc.collect()
+        if quits_qt:
+            loop.stop()
+            loop.run_until_complete(asyncio.sleep(0))
+            asyncio.set_event_loop(None)
+            loop.close()
+        else:
+            # Qt WebEngine, once started, tears itself down when Qt's loop is told to quit,
+            # and the next quit crashes (tests/kiosk/conftest.py, whose tests run last in a
+            # session): there the loop is left running; the next test's loop replaces it.
+            workers.shutdown(wait=True)
+            asyncio.set_event_loop(None)
+        gc.collect()  # whatever the test left behind is freed here, on the GUI thread
         if gc_was_enabled:
             gc.enable()

@@ -1,15 +1,15 @@
 """SaleController: the one adapter between the async checkout and the widgets.
 
 Widgets call its slots (charge, cancel, check now, replace the sale, demo customer
-actions); it runs the checkout's coroutines on the qasync loop, keeps a reference to every
-task it starts, and reports back through signals carrying SaleState snapshots. Sales the
-checkout follows in the background are reported when they are paid.
+actions); it runs the checkout's coroutines through the one Operations adapter
+(ui/operations.py: every task kept, cancelled at shutdown), and reports back through
+signals carrying SaleState snapshots. It hears the checkout through `subscribe`: late
+payments, and sales followed in the background (announced when they are paid).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +26,7 @@ from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.services.demo_customer import DemoAction, DemoCustomer
 from pos_app.services.demo_customer import act as act_as_customer
 from pos_app.ui import text
-from pos_app.ui.aio import async_slot
+from pos_app.ui.operations import Operations
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,14 @@ _REMEMBERED = 256  # background payments remembered, so each is announced once
 
 
 class CheckoutPort(Protocol):
-    """What the desk uses of pos_app.services.checkout.service.CheckoutService.
+    """What the desk uses of pos_app.services.checkout.service.CheckoutService."""
 
-    A checkout may also have `background_listeners: list[Callable[[SaleState], None]]`
-    (CheckoutService does): the controller then reports background sales that get paid.
-    """
-
-    late_payment_listeners: list[Callable[[SaleState], None]]
+    def subscribe(
+        self, listener: Callable[[SaleState], None], *, late: bool = False
+    ) -> Callable[[], None]:
+        """Hear each change of a sale followed in the background (or, with `late`, money
+        that arrived after a cancel or expiry); returns the unsubscribe."""
+        ...
 
     def start(self, request: ChargeRequest) -> AsyncIterator[SaleState]: ...
 
@@ -94,18 +95,15 @@ class SaleController(QObject):
         self._checkout = checkout
         self._demo_customer = demo_customer  # demo mode: the customer the buttons move
         self._sale_task: asyncio.Task[Any] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._operations = Operations(self)
         self._current: SaleState | None = None
         self._last_request: ChargeRequest | None = None
         self._replacement: ChargeRequest | None = None
         self._announced: OrderedDict[str, None] = OrderedDict()
-        checkout.late_payment_listeners.append(self._on_late_payment)
-        listeners = getattr(checkout, "background_listeners", None)
-        self._background: list[Callable[[SaleState], None]] | None = (
-            listeners if isinstance(listeners, list) else None
-        )
-        if self._background is not None:
-            self._background.append(self._on_background)
+        self._unsubscribe = [
+            checkout.subscribe(self._on_late_payment, late=True),
+            checkout.subscribe(self._on_background),
+        ]
 
     # ---- what the window reads ------------------------------------------------------------
     @property
@@ -151,16 +149,14 @@ class SaleController(QObject):
             return 0
 
     # ---- intents --------------------------------------------------------------------------
-    @async_slot(object)
-    async def charge(self, request: ChargeRequest) -> None:
+    def charge(self, request: ChargeRequest) -> asyncio.Task[None]:
+        return self._operations.run(self._charge(request))
+
+    async def _charge(self, request: ChargeRequest) -> None:
         if self.busy:
             self.error.emit(text.SALE_IN_PROGRESS)
             return
-        task = asyncio.current_task()
-        if task is None:  # pragma: no cover - asyncSlot always runs in a task
-            return
-        self._sale_task = task
-        self._tasks.add(task)
+        self._sale_task = asyncio.current_task()
         self._last_request = request
         self._current = None
         self.busy_changed.emit(True)
@@ -180,7 +176,6 @@ class SaleController(QObject):
             last = self._current
             self.error.emit(text.UNEXPECTED)
         finally:
-            self._tasks.discard(task)
             self._sale_task = None
             self.busy_changed.emit(False)
         self.sale_ended.emit(last)
@@ -225,14 +220,13 @@ class SaleController(QObject):
         self._current = state
         self.state_changed.emit(state)
 
-    @async_slot()
-    async def cancel(self) -> None:
+    def cancel(self) -> asyncio.Task[None]:
+        return self._operations.run(self._cancel())
+
+    async def _cancel(self) -> None:
         state = self._current
         if state is None or state.is_final:
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
         try:
             settled = await self._checkout.cancel(state.order_id)
         except Exception:
@@ -240,37 +234,36 @@ class SaleController(QObject):
             self._replacement = None  # never start a new sale beside one still open
             self.error.emit(text.UNEXPECTED)
             return
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
         # The sale's own stream normally reports the outcome; report it here only when
         # that stream is gone and the answer is news.
         if settled is not None and not self.busy and settled != self._current:
             self._publish(settled)
 
     # ---- card sales ---------------------------------------------------------------------------
-    @async_slot(str)
-    async def submit_otp(self, otp: str) -> None:
-        await self._card_step(lambda order_id: self._checkout.submit_otp(order_id, otp))
+    def submit_otp(self, otp: str) -> asyncio.Task[None]:
+        return self._operations.run(
+            self._card_step(lambda order_id: self._checkout.submit_otp(order_id, otp))
+        )
 
-    @async_slot()
-    async def resend_otp(self) -> None:
-        await self._card_step(lambda order_id: self._checkout.resend_otp(order_id))
+    def resend_otp(self) -> asyncio.Task[None]:
+        return self._operations.run(
+            self._card_step(lambda order_id: self._checkout.resend_otp(order_id))
+        )
 
-    @async_slot()
-    async def use_bank_page(self) -> None:
-        await self._card_step(lambda order_id: self._checkout.use_bank_page(order_id))
+    def use_bank_page(self) -> asyncio.Task[None]:
+        return self._operations.run(
+            self._card_step(lambda order_id: self._checkout.use_bank_page(order_id))
+        )
 
-    @async_slot(object)
-    async def another_card(self, card: CardDetails) -> None:
+    def another_card(self, card: CardDetails) -> asyncio.Task[None]:
         """Another card for the card sale at the counter (after a decline or failed OTP)."""
+        return self._operations.run(self._another_card(card))
+
+    async def _another_card(self, card: CardDetails) -> None:
         state = self._current
         if state is None or state.is_final:
             card.clear()
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
         try:
             async for update in self._checkout.retry_card(state.order_id, card):
                 self._publish(update)
@@ -279,17 +272,11 @@ class SaleController(QObject):
         except Exception:
             log.exception("another card failed for %s", state.order_id)
             self.error.emit(text.UNEXPECTED)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
 
     async def _card_step(self, step: Callable[[str], Any]) -> None:
         state = self._current
         if state is None or state.is_final:
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
         try:
             update = await step(state.order_id)
         except ValidationError as refused:
@@ -302,9 +289,6 @@ class SaleController(QObject):
             log.exception("the card step failed for %s", state.order_id)
             self.error.emit(text.UNEXPECTED)
             return
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
         if self._current is not None and update.order_id == self._current.order_id:
             self._publish(update)
 
@@ -318,25 +302,21 @@ class SaleController(QObject):
             log.exception("check now failed for %s", state.order_id)
             self.error.emit(text.UNEXPECTED)
 
-    @async_slot(str)
-    async def demo(self, action: str) -> None:
+    def demo(self, action: str) -> asyncio.Task[None]:
         """Make the simulated customer act on the sale at the counter (demo mode only)."""
+        return self._operations.run(self._demo(action))
+
+    async def _demo(self, action: str) -> None:
         state = self._current
         customer = self._demo_customer
         if customer is None or state is None or action not in DEMO_ACTIONS:
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
         try:
             await act_as_customer(customer, DemoAction(action), state.order_id)
         except Exception:
             log.exception("demo action %s failed for %s", action, state.order_id)
             self.error.emit(text.DEMO_FAILED)
             return
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
         self.check_now()
 
     # ---- background -----------------------------------------------------------------------
@@ -356,15 +336,11 @@ class SaleController(QObject):
         except Exception:
             log.exception("announcing the background payment of %s failed", state.order_id)
 
-    def shutdown(self) -> list[asyncio.Task[Any]]:
-        """Cancel every task this controller started; returns them to await if wanted."""
+    def shutdown(self) -> list[asyncio.Task[None]]:
+        """Stop hearing the checkout and cancel every task this controller started;
+        returns them to await if wanted."""
         self._replacement = None
-        with contextlib.suppress(ValueError):
-            self._checkout.late_payment_listeners.remove(self._on_late_payment)
-        if self._background is not None:
-            with contextlib.suppress(ValueError):
-                self._background.remove(self._on_background)
-        tasks = [t for t in self._tasks if not t.done()]
-        for task in tasks:
-            task.cancel()
-        return tasks
+        unsubscribe, self._unsubscribe = self._unsubscribe, []
+        for stop in unsubscribe:
+            stop()
+        return self._operations.cancel_all()

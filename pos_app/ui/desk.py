@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import qasync
 from PySide6.QtCore import QEvent, QProcess, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import QApplication
@@ -29,7 +28,7 @@ from pos_app.ui.controller import SaleController
 from pos_app.ui.customer_display import CustomerDisplay
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.options import DeskOptions
-from pos_app.ui.qt_app import application, gui_thread_gc
+from pos_app.ui.qt_app import application, gui_thread_gc, run_on_gui_loop
 from pos_app.ui.services import DeskServices
 from pos_app.ui.sound import make_sound
 from pos_app.ui.store_join import join_store
@@ -61,15 +60,8 @@ class Desk:
 
 
 def run_desk(desk: Desk) -> int:
-    with gui_thread_gc():
-        app = application()  # the desk decides when to stop, after cleanup
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        try:
-            return int(loop.run_until_complete(_run(desk, app)))
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
+    with gui_thread_gc():  # the process's one loop and collector (ui/qt_app.py)
+        return int(run_on_gui_loop(_run(desk, application())))
 
 
 async def _run(desk: Desk, app: QApplication) -> int:

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.domain.validate import ValidationError
+from pos_app.services.checkout.listeners import Listeners
 from pos_app.services.checkout.service import DuplicateChargeError, SaleInProgressError
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
@@ -30,7 +31,8 @@ class ScriptedCheckout:
     """start() raises `refuse` first if set, then yields `states`, then waits on `gate`."""
 
     def __init__(self) -> None:
-        self.late_payment_listeners: list[Callable[[SaleState], None]] = []
+        self.late_payments: Listeners[SaleState] = Listeners("late payment")
+        self.background_changes: Listeners[SaleState] = Listeners("background change")
         self.open_count = 0
         self.refuse: Exception | None = None
         self.states: list[SaleState] = []
@@ -55,6 +57,11 @@ class ScriptedCheckout:
     async def cancel(self, order_id: str) -> SaleState | None:
         self.cancelled.append(order_id)
         return self.cancel_result
+
+    def subscribe(
+        self, listener: Callable[[SaleState], None], *, late: bool = False
+    ) -> Callable[[], None]:
+        return (self.late_payments if late else self.background_changes).subscribe(listener)
 
     def check_now(self, order_id: str) -> None:
         pass
@@ -192,11 +199,11 @@ def test_late_payments_are_forwarded_until_shutdown(
 ) -> None:
     late = state(SaleStatus.PAID, "T1-LATE")
     with qtbot.waitSignal(controller.late_payment, timeout=1000) as announced:
-        for listener in scripted.late_payment_listeners:
-            listener(late)
+        scripted.late_payments.tell(late)
     assert announced.args == [late]
     controller.shutdown()
-    assert scripted.late_payment_listeners == []
+    assert len(scripted.late_payments) == 0
+    assert len(scripted.background_changes) == 0
 
 
 def test_shutdown_cancels_the_sale_task(

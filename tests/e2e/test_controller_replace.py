@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.checkout.listeners import Listeners
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.ui import text
 from pos_app.ui.controller import SaleController
@@ -28,8 +29,8 @@ class CancellableCheckout:
     """Each start() shows the sale (AWAITING), waits for cancel(), then ends with `ending`."""
 
     def __init__(self) -> None:
-        self.late_payment_listeners: list[Callable[[SaleState], None]] = []
-        self.background_listeners: list[Callable[[SaleState], None]] = []
+        self.late_payments: Listeners[SaleState] = Listeners("late payment")
+        self.background_changes: Listeners[SaleState] = Listeners("background change")
         self.open_count = 0
         self.started: list[ChargeRequest] = []
         self.cancelled: list[str] = []
@@ -51,6 +52,11 @@ class CancellableCheckout:
             raise self.cancel_error
         self.asked.set()
         return None
+
+    def subscribe(
+        self, listener: Callable[[SaleState], None], *, late: bool = False
+    ) -> Callable[[], None]:
+        return (self.late_payments if late else self.background_changes).subscribe(listener)
 
     def check_now(self, order_id: str) -> None:
         pass
@@ -157,21 +163,29 @@ def test_background_payments_are_announced_once_each(
 ) -> None:
     announced: list[SaleState] = []
     controller.background_paid.connect(announced.append)
-    [listener] = checkout.background_listeners
-    listener(state(SaleStatus.AWAITING_PAYMENT, "T1-B"))  # not news
-    listener(state(SaleStatus.PAID, "T1-B"))
-    listener(state(SaleStatus.PAID, "T1-B"))  # the same payment again
-    listener(state(SaleStatus.EXPIRED, "T1-C"))
-    listener(state(SaleStatus.PAID, "T1-D"))
+    assert len(checkout.background_changes) == 1
+    tell = checkout.background_changes.tell
+    tell(state(SaleStatus.AWAITING_PAYMENT, "T1-B"))  # not news
+    tell(state(SaleStatus.PAID, "T1-B"))
+    tell(state(SaleStatus.PAID, "T1-B"))  # the same payment again
+    tell(state(SaleStatus.EXPIRED, "T1-C"))
+    tell(state(SaleStatus.PAID, "T1-D"))
     assert [s.order_id for s in announced] == ["T1-B", "T1-D"]
     controller.shutdown()
-    assert checkout.background_listeners == []
+    assert len(checkout.background_changes) == 0
+    tell(state(SaleStatus.PAID, "T1-E"))  # after shutdown: nobody hears it
+    assert [s.order_id for s in announced] == ["T1-B", "T1-D"]
 
 
-def test_a_checkout_without_background_listeners_is_fine(qtbot: QtBot, qloop: object) -> None:
-    checkout = CancellableCheckout()
-    del checkout.background_listeners
-    controller = SaleController(checkout)
+def test_shutdown_cancels_the_sale_at_the_counter_and_stops_listening(
+    qtbot: QtBot, controller: SaleController, checkout: CancellableCheckout
+) -> None:
     controller.charge(FIRST)
     at_the_counter(qtbot, controller)
-    assert controller.shutdown()
+    assert len(checkout.late_payments) == len(checkout.background_changes) == 1
+    tasks = controller.shutdown()
+    assert tasks
+    qtbot.waitUntil(lambda: all(task.done() for task in tasks), timeout=2000)
+    assert all(task.cancelled() for task in tasks)
+    assert not controller.busy
+    assert len(checkout.late_payments) == len(checkout.background_changes) == 0

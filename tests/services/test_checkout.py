@@ -139,7 +139,7 @@ async def test_expiry_after_a_final_read(till: Till) -> None:
 
 async def test_late_payment_after_cancel_is_recorded_and_announced(till: Till) -> None:
     announced = []
-    till.checkout.late_payment_listeners.append(announced.append)
+    till.checkout.subscribe(announced.append, late=True)
     shown = await till.run(qr_request(410), until_awaiting=True)
     cancel = asyncio.ensure_future(till.checkout.cancel(shown.order_id))
     assert (await till.finish()).status is SaleStatus.CANCELLED

@@ -369,6 +369,19 @@ async def test_a_failing_listener_does_not_stop_the_follower(till: Till) -> None
     )
 
 
+async def test_a_failing_listener_does_not_silence_the_others(till: Till) -> None:
+    def broken(state: object) -> None:
+        raise RuntimeError("listener bug")
+
+    heard: list[SaleStatus] = []
+    till.checkout.subscribe(broken)
+    till.checkout.subscribe(lambda state: heard.append(state.status))
+    shown = await till.run(qr_request(148), until_awaiting=True)
+    await till.stream.aclose()
+    till.sim.customer_pays(shown.order_id)
+    await wait_for(till, lambda: SaleStatus.PAID in heard)
+
+
 # ---- 4. one sale at the counter per till, across processes --------------------------------
 
 

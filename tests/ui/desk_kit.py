@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pos_app.domain.money import Money
 from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, SaleStatus
+from pos_app.services.checkout.listeners import Listeners
 from pos_app.services.checkout.state import ChargeRequest, Offline, SaleState
 
 NOW = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
@@ -21,7 +22,8 @@ class FakeCheckout:
     """Records what the desk asks; never runs (widget tests do not start the loop)."""
 
     def __init__(self) -> None:
-        self.late_payment_listeners: list[Callable[[SaleState], None]] = []
+        self.late_payments: Listeners[SaleState] = Listeners("late payment")
+        self.background_changes: Listeners[SaleState] = Listeners("background change")
         self.open_count = 0
         self.started: list[ChargeRequest] = []
         self.checked: list[str] = []
@@ -29,6 +31,11 @@ class FakeCheckout:
     async def start(self, request: ChargeRequest) -> AsyncIterator[SaleState]:
         self.started.append(request)
         yield waiting_state()
+
+    def subscribe(
+        self, listener: Callable[[SaleState], None], *, late: bool = False
+    ) -> Callable[[], None]:
+        return (self.late_payments if late else self.background_changes).subscribe(listener)
 
     async def cancel(self, order_id: str) -> SaleState | None:
         return None

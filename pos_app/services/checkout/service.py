@@ -31,6 +31,7 @@ from pos_app.services.checkout import card as card_step
 from pos_app.services.checkout.following import cancel_sale, watch_sale
 from pos_app.services.checkout.late_sweep import sweep_sale
 from pos_app.services.checkout.lease_keeper import LEASE_TTL, keep_leases
+from pos_app.services.checkout.listeners import Listeners
 from pos_app.services.checkout.opening import open_sale, start_attempt
 from pos_app.services.checkout.run import Deps, SaleRun
 from pos_app.services.checkout.state import ChargeRequest, SaleState
@@ -98,8 +99,8 @@ class CheckoutService:
         self.enabled_methods = enabled_methods
         self.max_amount = max_amount
         self.duplicate_window = duplicate_window
-        self.late_payment_listeners: list[Listener] = []
-        self.background_listeners: list[Listener] = []
+        self._late_payments: Listeners[SaleState] = Listeners("late payment")
+        self._background_changes: Listeners[SaleState] = Listeners("background change")
         self._runs: dict[str, SaleRun] = {}  # sales this process follows, counter included
         self._sweeping: set[str] = set()
         self._active: SaleRun | None = None
@@ -109,14 +110,7 @@ class CheckoutService:
 
     def subscribe(self, listener: Listener, *, late: bool = False) -> Callable[[], None]:
         """Hear about background changes (or late payments); returns the unsubscribe."""
-        target = self.late_payment_listeners if late else self.background_listeners
-        target.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in target:
-                target.remove(listener)
-
-        return unsubscribe
+        return (self._late_payments if late else self._background_changes).subscribe(listener)
 
     # ---- what watchers read ---------------------------------------------------------------
     @property
@@ -416,7 +410,7 @@ class CheckoutService:
             while True:
                 run.cancel_requested = run.cancel_requested or run.closing_wanted
                 async for state in watch_sale(deps, run):
-                    self._tell(self.background_listeners, state)
+                    self._background_changes.tell(state)
                 status = run.sale.status
                 if status is not SaleStatus.UNCERTAIN:
                     break
@@ -458,15 +452,7 @@ class CheckoutService:
             self.deps.journal.release(sale.order_id, self.deps.owner)
 
     def _announce_late(self, run: SaleRun) -> None:
-        self._tell(self.late_payment_listeners, run.state())
-
-    @staticmethod
-    def _tell(listeners: list[Listener], state: SaleState) -> None:
-        for listener in list(listeners):
-            try:
-                listener(state)
-            except Exception:
-                log.exception("a listener failed on %s; the sale is still followed", state.order_id)
+        self._late_payments.tell(run.state())
 
     # ---- across processes -----------------------------------------------------------------
     async def keep_leases(self) -> None:

@@ -1,10 +1,9 @@
 """ManagerController: the one adapter between the manager's console and the async services.
 
-Views call its slots; it runs the work on the qasync loop (long journal reads a slice at a
-time, the loop turning in between: no worker threads in the desk), keeps a reference to
-every task, and answers through signals. Its services reach Cashfree through the
-gateway's background view (Deps.background), so a sale at the counter keeps priority in
-the rate budget.
+Views call its slots; it runs the work through the one Operations adapter (ui/operations.py)
+on the qasync loop (long journal reads a slice at a time, the loop turning in between: no
+worker threads in the desk), and answers through signals. Its services reach Cashfree
+through the gateway's background view (Deps.background), so a sale at the counter keeps priority in the rate budget.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -38,9 +37,9 @@ from pos_app.services.reporting.day_end import build_day_report_stepwise
 from pos_app.services.reporting.day_refresh import refresh_day
 from pos_app.services.reporting.queries import ReportReader, SalesFilter, refunded_by_order
 from pos_app.services.reporting.reports import sales_csv
-from pos_app.ui.aio import async_slot
 from pos_app.ui.manager import text
 from pos_app.ui.manager.receipt import StoreDetails
+from pos_app.ui.operations import Operations
 
 __all__ = ["CancelPort", "ManagerContext", "ManagerController"]
 
@@ -92,17 +91,16 @@ class ManagerController(QObject):
     def __init__(self, context: ManagerContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._busy = 0
+        self._operations = Operations(self)
+        self._operations.busy_changed.connect(self.busy_changed)
         self._day_reader: ReportReader | None = None
 
     @property
     def busy(self) -> bool:
-        return self._busy > 0
+        return self._operations.busy
 
     # ---- sales ---------------------------------------------------------------------------------
-    @async_slot(str)
-    async def refresh_sale(self, order_id: str) -> None:
+    def refresh_sale(self, order_id: str) -> asyncio.Task[None]:
         async def work() -> None:
             sale = self.context.deps.journal.get_sale(order_id)
             if sale is None:
@@ -118,10 +116,9 @@ class ManagerController(QObject):
                 )
             self.sale_changed.emit(order_id)
 
-        await self._run(work)
+        return self._run(work())
 
-    @async_slot(str)
-    async def cancel_sale(self, order_id: str) -> None:
+    def cancel_sale(self, order_id: str) -> asyncio.Task[None]:
         async def work() -> None:
             sale = self.context.deps.journal.get_sale(order_id)
             if sale is None or sale.status not in OPEN_STATUSES:
@@ -134,21 +131,21 @@ class ManagerController(QObject):
                 self.notice.emit(settled.message or text.CANCEL_SENT)
             self.sale_changed.emit(order_id)
 
-        await self._run(work)
+        return self._run(work())
 
     # ---- refunds -------------------------------------------------------------------------------
-    @async_slot(str, object, object)
-    async def refund(self, order_id: str, amount: Money | None, reason: str | None) -> None:
-        await self._refund(order_id, amount, reason, another=False)
+    def refund(self, order_id: str, amount: Money | None, reason: str | None) -> asyncio.Task[None]:
+        return self._refund(order_id, amount, reason, another=False)
 
-    @async_slot(str, object, object)
-    async def refund_another(self, order_id: str, amount: Money | None, reason: str | None) -> None:
+    def refund_another(
+        self, order_id: str, amount: Money | None, reason: str | None
+    ) -> asyncio.Task[None]:
         """A FURTHER refund beside one on its way (the console asked the PIN again)."""
-        await self._refund(order_id, amount, reason, another=True)
+        return self._refund(order_id, amount, reason, another=True)
 
-    async def _refund(
+    def _refund(
         self, order_id: str, amount: Money | None, reason: str | None, *, another: bool
-    ) -> None:
+    ) -> asyncio.Task[None]:
         async def work() -> None:
             try:
                 outcome = await self.context.refunds.refund(
@@ -165,10 +162,9 @@ class ManagerController(QObject):
             self.refund_done.emit(outcome)
             self.notice.emit(outcome.message)
 
-        await self._run(work)
+        return self._run(work())
 
-    @async_slot(str)
-    async def check_refunds(self, order_id: str) -> None:
+    def check_refunds(self, order_id: str) -> asyncio.Task[None]:
         """Send unconfirmed refunds again (same id and key) and read pending ones."""
 
         async def work() -> None:
@@ -182,11 +178,10 @@ class ManagerController(QObject):
             if messages:
                 self.notice.emit(" ".join(messages))
 
-        await self._run(work)
+        return self._run(work())
 
     # ---- refund requests (the MCP server asks, the manager decides) ---------------------------
-    @async_slot(str)
-    async def approve_refund_request(self, request_id: str) -> None:
+    def approve_refund_request(self, request_id: str) -> asyncio.Task[None]:
         async def work() -> None:
             service = self.context.requests
             if service is None:
@@ -206,10 +201,9 @@ class ManagerController(QObject):
             self.request_decided.emit(decision.message)
             self.notice.emit(decision.message)
 
-        await self._run(work)
+        return self._run(work())
 
-    @async_slot(str, object)
-    async def reject_refund_request(self, request_id: str, note: str | None) -> None:
+    def reject_refund_request(self, request_id: str, note: str | None) -> asyncio.Task[None]:
         async def work() -> None:
             service = self.context.requests
             if service is None:
@@ -223,7 +217,7 @@ class ManagerController(QObject):
             self.sale_changed.emit(decision.request.order_id)
             self.request_decided.emit(decision.message)
 
-        await self._run(work)
+        return self._run(work())
 
     # ---- the day -------------------------------------------------------------------------------
     def day_reader(self) -> ReportReader:
@@ -231,18 +225,20 @@ class ManagerController(QObject):
             self._day_reader = ReportReader.open(self.context.reader.path, read_only=True)
         return self._day_reader
 
-    @async_slot(object, object, object)
-    async def load_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
-        async def work() -> None:
-            report = await build_day_report_stepwise(
-                self.day_reader(), start, end, zone=self.context.zone, terminal_id=terminal_id
-            )
-            self.day_ready.emit(report)
+    def load_day(
+        self, start: datetime, end: datetime, terminal_id: str | None
+    ) -> asyncio.Task[None]:
+        return self._run(self._load_day(start, end, terminal_id))
 
-        await self._run(work)
+    async def _load_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
+        report = await build_day_report_stepwise(
+            self.day_reader(), start, end, zone=self.context.zone, terminal_id=terminal_id
+        )
+        self.day_ready.emit(report)
 
-    @async_slot(object, object, object)
-    async def refresh_day(self, start: datetime, end: datetime, terminal_id: str | None) -> None:
+    def refresh_day(
+        self, start: datetime, end: datetime, terminal_id: str | None
+    ) -> asyncio.Task[None]:
         async def work() -> None:
             active = self.context.checkout.active_order_id
             result = await refresh_day(
@@ -258,11 +254,18 @@ class ManagerController(QObject):
             self.day_refreshed.emit(result)
             self.notice.emit(text.refreshed(result))
 
-        await self._run(work)
-        await self.load_day(start, end, terminal_id)
+        async def then_load() -> None:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._failed(exc)
+            await self._load_day(start, end, terminal_id)  # what the journal now says
 
-    @async_slot(object, object)
-    async def export_sales(self, path: Path, wanted: SalesFilter) -> None:
+        return self._run(then_load())
+
+    def export_sales(self, path: Path, wanted: SalesFilter) -> asyncio.Task[None]:
         async def work() -> None:
             # An hour of sales at a time, with the event loop turning in between (no worker
             # thread in the desk: see day_end.build_day_report_stepwise).
@@ -289,40 +292,25 @@ class ManagerController(QObject):
             _write_text(Path(path), content)
             self.notice.emit(text.exported(len(sales), str(path)))
 
-        await self._run(work)
+        return self._run(work())
 
     # ---- plumbing ------------------------------------------------------------------------------
-    async def _run(self, work: Callable[[], Awaitable[None]]) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        self._busy += 1
-        if self._busy == 1:
-            self.busy_changed.emit(True)
-        try:
-            await work()
-        except asyncio.CancelledError:
-            raise
-        except JournalError as exc:
+    def _run(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        return self._operations.run(work, failed=self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, JournalError):
             log.warning("manager console: %s", exc.message)
             self.problem.emit(exc.message)
-        except OSError as exc:
+        elif isinstance(exc, OSError):
             self.problem.emit(f"The file could not be written: {exc.strerror or exc}.")
-        except Exception:
-            log.exception("manager console action failed")
+        else:
+            log.error("manager console action failed", exc_info=exc)
             self.problem.emit(text.UNEXPECTED)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-            self._busy -= 1
-            if self._busy == 0:
-                self.busy_changed.emit(False)
 
-    def shutdown(self) -> list[asyncio.Task[Any]]:
+    def shutdown(self) -> list[asyncio.Task[None]]:
         """Cancel every task this controller started and close its own journal reader."""
-        tasks = [t for t in self._tasks if not t.done()]
-        for task in tasks:
-            task.cancel()
+        tasks = self._operations.cancel_all()
         if self._day_reader is not None:
             with contextlib.suppress(JournalError):
                 self._day_reader.close()

@@ -1,7 +1,7 @@
 """Where the setup dialogs join the desk.
 
-- `run_first_run(services)`: the first-run wizard on its own qasync loop, before the desk
-  starts; returns the saved Settings, or None when the wizard was closed.
+- `run_first_run(services)`: the first-run wizard on the process's one qasync loop
+  (ui/qt_app.py), before the desk starts; returns the saved Settings, or None when the wizard was closed.
 - `attach_setup_entry(window, services)`: adds the "Till" menu (Settings behind the
   manager PIN, About and diagnostics) with the services the composition root
   (pos_app.app) handed the desk. Without services it adds nothing, so a bare MainWindow
@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import qasync
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QMainWindow
 
@@ -27,30 +26,16 @@ __all__ = ["SetupEntry", "attach_setup_entry", "run_first_run"]
 
 log = logging.getLogger(__name__)
 
-# The wizard's closed loop is kept for the life of the process. A qasync loop owns a QObject
-# whose Qt timers (asyncio.wait_for's, in the password store calls) can still be armed when
-# it closes; if the garbage collector freed it on another thread, those timers would stay
-# armed and Qt would later fire them at freed memory. Kept, they fire into a stopped timer.
-_closed_loops: list[asyncio.AbstractEventLoop] = []
-
 
 # ---- first run -------------------------------------------------------------------------------
 def run_first_run(services: SetupServices) -> Settings | None:
     """Show the first-run wizard until it is finished or closed."""
-    from pos_app.ui.qt_app import application, gui_thread_gc
+    from pos_app.ui.qt_app import gui_thread_gc, run_on_gui_loop
 
     # The wizard reads and writes the password store, hashes the PIN and saves settings on
-    # worker threads: it runs under the same GUI-thread collector as the desk.
+    # worker threads: it runs under the same GUI-thread collector, on the same loop, as the desk.
     with gui_thread_gc():
-        loop = qasync.QEventLoop(application())
-        asyncio.set_event_loop(loop)
-        try:
-            result: Settings | None = loop.run_until_complete(_wizard(services))
-            return result
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-            _closed_loops.append(loop)
+        return run_on_gui_loop(_wizard(services))
 
 
 async def _wizard(services: SetupServices) -> Settings | None:
