@@ -206,3 +206,32 @@ def test_both_surfaces_take_the_figures_from_the_one_grouped_read(
     want.paise_by_status[SaleStatus.PAID] += EXTRA.paise
     want.paid_by_method[Method.LINK] += EXTRA.paise
     assert_both_show(cli_figures(day), console_figures(qtbot, till, day), want)
+
+
+def test_the_totals_line_above_the_list_adds_up_the_same_way(day: Day) -> None:
+    from pos_app.services.reporting.queries import SalesFilter
+    from pos_app.services.reporting.reports import day_bounds
+    from pos_app.ui.manager.totals import totals_line
+
+    want = day.expected
+    start, end = day_bounds(day.first, day.last, day.zone)
+    reader = ReportReader.beside(day.journal)
+    try:
+        everything = SalesFilter(start, end)
+        count = len(reader.sale_ids(everything))
+        paid = Money(want.paise_by_status[SaleStatus.PAID])
+        opened = want.by_status[SaleStatus.AWAITING_PAYMENT] + want.by_status[SaleStatus.CREATED]
+        opened += want.by_status[SaleStatus.UNCERTAIN]
+        unpaid = sum(want.by_status[s] for s in SaleStatus) - want.by_status[SaleStatus.PAID]
+        assert totals_line(reader, everything, count) == (
+            f"{count:,} sales · collected {paid.format()} from"
+            f" {want.by_status[SaleStatus.PAID]:,} paid · {opened:,} still open"
+            f" · {unpaid - opened:,} not paid"
+        )
+        expired = SalesFilter(start, end, statuses=frozenset({SaleStatus.EXPIRED}))
+        assert totals_line(reader, expired, 1) == (
+            f"1 sale · collected {Money(0).format()} from 0 paid"
+            f" · {want.by_status[SaleStatus.EXPIRED]:,} not paid"
+        )
+    finally:
+        reader.close()
