@@ -153,8 +153,8 @@ def day_totals(
     conn: sqlite3.Connection, start: datetime, end: datetime, terminal_id: str | None = None
 ) -> DayTotals:
     """The day's totals, from the day report's grouped reads (report_sql: one pipeline)."""
-    groups = report_sql.day_groups(conn, start, end, terminal_id)
-    refunds = report_sql.refund_groups(conn, start, end, terminal_id)
+    groups = report_sql.day_groups(conn, start, end, terminal_id, hourly=False, flagged=False)
+    refunds = report_sql.refund_groups(conn, start, end, terminal_id, hourly=False)
     return report_sql.fold_totals(start, end, groups, refunds)
 
 

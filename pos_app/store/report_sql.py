@@ -59,6 +59,8 @@ _SALE_SELECT = f"SELECT {', '.join(SALE_COLUMNS)} FROM sales"  # noqa: S608 (fix
 _REFUND_SELECT = f"SELECT {', '.join('r.' + c for c in REFUND_COLUMNS)} FROM refunds AS r"  # noqa: S608
 _OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 _ZERO = Money(0)
+_STATUS_OF = {s.value: s for s in SaleStatus}
+_METHOD_OF = {m.value: m for m in Method}
 
 
 # ---- values ------------------------------------------------------------------------------------
@@ -149,56 +151,77 @@ def day_groups(
     terminal_id: str | None = None,
     *,
     origin: datetime | None = None,
+    hourly: bool = True,
+    flagged: bool = True,
 ) -> list[GroupRow]:
     """One pass over the sales created in [start, end) (of one terminal, or all when None);
-    hour slots count from `origin` (default: start). See GroupRow."""
+    hour slots count from `origin` (default: start). See GroupRow.
+
+    Totals alone need neither the hours nor the flagged sales: `hourly=False` puts every
+    sale in slot 0 and `flagged=False` leaves `flagged` empty, which makes the pass cheaper
+    (the same grouping, fewer columns)."""
     where = "created_at >= ? AND created_at < ?"
-    args: list[object] = [to_ms(start), to_ms(end)]
+    params: list[object] = []
+    slot = "0"
+    if hourly:
+        slot = "(created_at - ?) / 3600000"
+        params.append(to_ms(origin or start))
+    names = "NULL"
+    if flagged:
+        flag = f"late = 1 OR duplicate_override = 1 OR status IN ({_marks(_OPEN_VALUES)})"
+        names = f"group_concat(CASE WHEN {flag} THEN order_id END, ' ')"
+        params.extend(_OPEN_VALUES)
+    params.extend([to_ms(start), to_ms(end)])
     if terminal_id is not None:
         where += " AND terminal_id = ?"
-        args.append(terminal_id)
-    flag = f"late = 1 OR duplicate_override = 1 OR status IN ({_marks(_OPEN_VALUES)})"
+        params.append(terminal_id)
     sql = (
-        "SELECT (created_at - ?) / 3600000 AS slot, status, method, payment_group,"  # noqa: S608
-        " count(*), sum(amount_paise), sum(late),"
-        f" group_concat(CASE WHEN {flag} THEN order_id END, ' ')"
+        f"SELECT {slot} AS slot, status, method, payment_group,"  # noqa: S608 (placeholders only)
+        f" count(*), sum(amount_paise), sum(late), {names}"
         f" FROM sales WHERE {where}"
-        " GROUP BY slot, status, method, payment_group"
+        f" GROUP BY {'slot, ' if hourly else ''}status, method, payment_group"
     )
-    params = [to_ms(origin or start), *_OPEN_VALUES, *args]
     return [
         GroupRow(
-            slot=int(slot),
-            status=SaleStatus(status),
-            method=Method(method),
+            slot=int(hour),
+            status=_STATUS_OF[status],
+            method=_METHOD_OF[method],
             payment_group=group,
             count=int(count),
             amount=Money(int(paise)),
             late=int(late),
-            flagged=tuple(flagged.split(" ")) if flagged else (),
+            flagged=tuple(ids.split(" ")) if ids else (),
         )
-        for slot, status, method, group, count, paise, late, flagged in conn.execute(sql, params)
+        for hour, status, method, group, count, paise, late, ids in conn.execute(sql, params)
     ]
 
 
 def refund_groups(
-    conn: sqlite3.Connection, start: datetime, end: datetime, terminal_id: str | None = None
+    conn: sqlite3.Connection,
+    start: datetime,
+    end: datetime,
+    terminal_id: str | None = None,
+    *,
+    hourly: bool = True,
 ) -> list[RefundGroupRow]:
-    """Refunds created in [start, end) (of the terminal's sales), by hour slot and status."""
+    """Refunds created in [start, end) (of the terminal's sales), by hour slot and status
+    (`hourly=False`: by status only, every row in slot 0)."""
     start_ms = to_ms(start)
-    args: list[object] = [start_ms, start_ms, to_ms(end)]
+    params: list[object] = [start_ms] if hourly else []
+    params.extend([start_ms, to_ms(end)])
     where = "r.created_at >= ? AND r.created_at < ?"
     if terminal_id is not None:
         where += " AND s.terminal_id = ?"
-        args.append(terminal_id)
+        params.append(terminal_id)
+    slot = "(r.created_at - ?) / 3600000" if hourly else "0"
     sql = (
-        "SELECT (r.created_at - ?) / 3600000 AS slot, r.status, count(*), sum(r.amount_paise)"  # noqa: S608
+        f"SELECT {slot} AS slot, r.status, count(*), sum(r.amount_paise)"  # noqa: S608
         " FROM refunds AS r JOIN sales AS s ON s.order_id = r.order_id"
-        f" WHERE {where} GROUP BY slot, r.status"
+        f" WHERE {where} GROUP BY {'slot, ' if hourly else ''}r.status"
     )
     return [
-        RefundGroupRow(int(slot), str(status), int(count), Money(int(paise)))
-        for slot, status, count, paise in conn.execute(sql, args)
+        RefundGroupRow(int(hour), str(status), int(count), Money(int(paise)))
+        for hour, status, count, paise in conn.execute(sql, params)
     ]
 
 
@@ -267,9 +290,12 @@ def unfinished_refunds(
 ) -> list[RefundRecord]:
     """Every refund not yet SUCCESS, FAILED or CANCELLED, oldest first, whatever its day."""
     args: list[object] = list(FINAL_REFUND_STATUSES)
+    # Nearly every refund is final: find the few that are not in the narrow (order_id,
+    # status) index instead of reading every refund row.
     sql = (
-        f"{_REFUND_SELECT} JOIN sales AS s ON s.order_id = r.order_id"
-        f" WHERE r.status NOT IN ({_marks(FINAL_REFUND_STATUSES)})"
+        f"{_REFUND_SELECT} JOIN sales AS s ON s.order_id = r.order_id"  # noqa: S608
+        " WHERE r.rowid IN (SELECT rowid FROM refunds INDEXED BY refunds_open"
+        f" WHERE status NOT IN ({_marks(FINAL_REFUND_STATUSES)}))"
     )
     if terminal_id is not None:
         sql += " AND s.terminal_id = ?"

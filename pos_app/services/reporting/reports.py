@@ -217,10 +217,25 @@ def summary_json(
         {"kind": n.kind, "title": n.sentence, "at_local": _local(n.at, tz)} for n in notes
     ]
     body.update(summary(totals))
-    body["sales"] = [
-        dict(zip(SALE_COLUMNS, _row(s, tz, back.get(s.order_id)), strict=True)) for s in sales
-    ]
-    return json.dumps(body, indent=2, ensure_ascii=False)
+    head = json.dumps(body, indent=2, ensure_ascii=False)
+    rows = [_sale_json(_row(s, tz, back.get(s.order_id))) for s in sales]
+    listed = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
+    return head[: -len("\n}")] + ',\n  "sales": ' + listed + "\n}"
+
+
+# A str as a JSON string literal, non-ASCII kept (json.dumps(..., ensure_ascii=False) uses it).
+_JSON_TEXT = json.encoder.encode_basestring
+_SALE_KEYS = tuple(f"      {_JSON_TEXT(name)}: " for name in SALE_COLUMNS)
+
+
+def _sale_json(cells: list[str]) -> str:
+    """One sale as json.dumps(body, indent=2) lays it out inside body["sales"]: the same
+    text, without the pure-Python indenting encoder (a busy day has thousands of sales)."""
+    return (
+        "    {\n"
+        + ",\n".join(key + _JSON_TEXT(cell) for key, cell in zip(_SALE_KEYS, cells, strict=True))
+        + "\n    }"
+    )
 
 
 def sales_table(
