@@ -101,3 +101,26 @@ def test_summary_json_is_laid_out_exactly_as_json_dumps_would() -> None:
     assert json.loads(summary_json(totals, odd, zone=IST))["sales"][1]["bill_number"] == (
         "tab\there\nnew line \x01 ₹ नमस्ते 😀"
     )
+
+
+def test_local_times_in_the_csv_and_table_read_as_strftime_would() -> None:
+    """The report writes clock times without strftime (a day has thousands of them)."""
+    from zoneinfo import ZoneInfo
+
+    from pos_app.services.reporting.reports import sales_table
+    from pos_app.store.queries import DayTotals
+
+    moments = [
+        datetime(2026, 11, 26, 18, 29, 59, 999_000, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, 1, tzinfo=UTC),  # London's clocks go forward at 01:00
+        datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC),
+    ]
+    for zone in (IST, UTC, ZoneInfo("Europe/London"), ZoneInfo("America/St_Johns")):
+        sales = [_sale(order_id=f"T1-{n}", created_at=m, paid_at=m) for n, m in enumerate(moments)]
+        rows = list(csv.reader(io.StringIO(sales_csv(sales, zone))))[1:]
+        start, end = day_bounds(date(2026, 11, 26), zone=zone)
+        table = sales_table(DayTotals(start=start, end=end), sales, zone).splitlines()[-3:]
+        for moment, row, line in zip(moments, rows, table, strict=True):
+            local = moment.astimezone(zone)
+            assert row[0] == row[11] == local.strftime("%Y-%m-%d %H:%M:%S")
+            assert line.startswith(local.strftime("%H:%M:%S") + " ")
