@@ -1,4 +1,7 @@
-"""`pos-app report`: the day (or a range of days) as a table, CSV or JSON."""
+"""`pos-app report`: the day (or a range of days) as a table, CSV or JSON.
+
+The figures are the day report's (day_end.build_day_report), the same value the manager
+console's day end shows; this command only renders it, with the day's sales listed."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from pos_app.commands import exit_codes
+from pos_app.services.reporting.day_end import build_day_report
 from pos_app.services.reporting.reports import (
     TillNote,
     day_bounds,
@@ -16,6 +20,7 @@ from pos_app.services.reporting.reports import (
     sales_table,
     summary_json,
 )
+from pos_app.store.report_reader import ReportReader
 from pos_app.store.till_records import outside_refunds, refunded_by_order, till_events
 
 # Till events a manager must see first in the report.
@@ -63,18 +68,23 @@ def run_report(args: argparse.Namespace) -> int:
     # Reading the till's own records needs no secret and no network.
     records = open_journal_only(args.env)
     try:
-        journal = records.journal
-        totals = journal.day_totals(start, end)
-        sales = journal.sales_between(start, end)
-        refunded = refunded_by_order(journal, [s.order_id for s in sales])
-        outside = outside_refunds(journal, start, end)  # refunds made outside this till
-        notes = [
-            TillNote(event.at, event.kind, PIN_NOTES[event.kind])
-            for event in till_events(journal, tuple(PIN_NOTES))
-            if start <= event.at < end
-        ]
+        reader = ReportReader.beside(records.journal)
+        try:
+            with reader.snapshot():  # the totals and the list are of the same moment
+                report = build_day_report(reader, start, end, zone=zone)
+                sales = reader.sales_between(start, end)
+                refunded = refunded_by_order(reader, [s.order_id for s in sales])
+                outside = outside_refunds(reader, start, end)  # refunds made outside this till
+                notes = [
+                    TillNote(event.at, event.kind, PIN_NOTES[event.kind])
+                    for event in till_events(reader, tuple(PIN_NOTES))
+                    if start <= event.at < end
+                ]
+        finally:
+            reader.close()
     finally:
         records.close()
+    totals = report.totals
     if args.format == "csv":
         text = sales_csv(sales, zone, refunded, outside, notes)
     elif args.format == "json":

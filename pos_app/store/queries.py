@@ -1,18 +1,19 @@
 """Read-only SQL over the journal: single sales, lists for a day, and the day's totals.
 
-Each function takes an open connection and returns domain values. Totals are computed by
-SQLite (GROUP BY over an indexed time range), not by loading rows into Python.
+Each function takes an open connection and returns domain values. The day's totals come
+from the day report's grouped reads in report_sql.py (SQLite groups over an indexed time
+range; Python adds up the groups), so every surface gets the same numbers.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, Method, Sale, SaleEvent, SaleStatus
+from pos_app.store import report_sql
 from pos_app.store.codec import (
     REFUND_COLUMNS,
     SALE_COLUMNS,
@@ -22,6 +23,7 @@ from pos_app.store.codec import (
     sale_from_row,
     to_ms,
 )
+from pos_app.store.report_sql import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
 
 __all__ = [
     "FINAL_REFUND_STATUSES",
@@ -43,42 +45,6 @@ __all__ = [
 
 _SALE_SELECT = f"SELECT {', '.join(SALE_COLUMNS)} FROM sales"  # noqa: S608 (fixed column list)
 _REFUND_SELECT = f"SELECT {', '.join(REFUND_COLUMNS)} FROM refunds"  # noqa: S608
-
-# A refund that is none of these may still turn into money leaving the shop: it is pending.
-FINAL_REFUND_STATUSES = ("SUCCESS", "FAILED", "CANCELLED")
-NO_GROUP = "unknown"  # key in DayTotals.paid_by_group for PAID sales without a payment group
-
-
-_ZERO = Money(0)
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    count: int = 0
-    amount: Money = _ZERO
-
-
-@dataclass(frozen=True, slots=True)
-class DayTotals:
-    """Totals for sales created in [start, end) (refunds: created in [start, end))."""
-
-    start: datetime
-    end: datetime
-    by_status: dict[SaleStatus, Tally] = field(default_factory=dict)  # every status present
-    paid_by_method: dict[Method, Tally] = field(default_factory=dict)  # every method present
-    paid_by_group: dict[str, Tally] = field(default_factory=dict)  # payment_group or NO_GROUP
-    refunded: Tally = Tally()  # SUCCESS refunds
-    pending_refunds: Tally = Tally()  # refunds not yet SUCCESS, FAILED or CANCELLED
-    late: int = 0  # sales paid after they were cancelled or expired
-
-    @property
-    def paid(self) -> Tally:
-        return self.by_status.get(SaleStatus.PAID, Tally())
-
-    @property
-    def net(self) -> Money:
-        """Money collected less money refunded (SUCCESS refunds only)."""
-        return self.paid.amount - self.refunded.amount
 
 
 def get_sale(conn: sqlite3.Connection, order_id: str) -> Sale | None:
@@ -186,59 +152,10 @@ def sales_between(
 def day_totals(
     conn: sqlite3.Connection, start: datetime, end: datetime, terminal_id: str | None = None
 ) -> DayTotals:
-    where = "created_at >= ? AND created_at < ?"
-    args: list[object] = [to_ms(start), to_ms(end)]
-    if terminal_id is not None:
-        where += " AND terminal_id = ?"
-        args.append(terminal_id)
-    columns = "status, method, payment_group, count(*), sum(amount_paise), sum(late)"
-    sql = f"SELECT {columns} FROM sales WHERE {where} GROUP BY status, method, payment_group"  # noqa: S608
-    groups = conn.execute(sql, args).fetchall()
-
-    by_status = {s: [0, 0] for s in SaleStatus}
-    by_method = {m: [0, 0] for m in Method}
-    by_group: dict[str, list[int]] = {}
-    late = 0
-    for status, method, group, count, paise, late_count in groups:
-        late += late_count
-        sale_status = SaleStatus(status)
-        by_status[sale_status][0] += count
-        by_status[sale_status][1] += paise
-        if sale_status is SaleStatus.PAID:
-            by_method[Method(method)][0] += count
-            by_method[Method(method)][1] += paise
-            slot = by_group.setdefault(group or NO_GROUP, [0, 0])
-            slot[0] += count
-            slot[1] += paise
-
-    refund_where = "r.created_at >= ? AND r.created_at < ?"
-    refund_args: list[object] = [to_ms(start), to_ms(end)]
-    if terminal_id is not None:
-        refund_where += " AND s.terminal_id = ?"
-        refund_args.append(terminal_id)
-    marks = ", ".join("?" for _ in FINAL_REFUND_STATUSES)
-    sums = (
-        "coalesce(sum(r.status = 'SUCCESS'), 0),"
-        " coalesce(sum(CASE WHEN r.status = 'SUCCESS' THEN r.amount_paise END), 0),"
-        f" coalesce(sum(r.status NOT IN ({marks})), 0),"
-        f" coalesce(sum(CASE WHEN r.status NOT IN ({marks}) THEN r.amount_paise END), 0)"
-    )
-    source = "refunds AS r JOIN sales AS s ON s.order_id = r.order_id"
-    sql = f"SELECT {sums} FROM {source} WHERE {refund_where}"  # noqa: S608 (placeholders only)
-    done, done_paise, pending, pending_paise = conn.execute(
-        sql, [*FINAL_REFUND_STATUSES, *FINAL_REFUND_STATUSES, *refund_args]
-    ).fetchone()
-
-    return DayTotals(
-        start=start,
-        end=end,
-        by_status={s: Tally(c, Money(p)) for s, (c, p) in by_status.items()},
-        paid_by_method={m: Tally(c, Money(p)) for m, (c, p) in by_method.items()},
-        paid_by_group={g: Tally(c, Money(p)) for g, (c, p) in sorted(by_group.items())},
-        refunded=Tally(done, Money(done_paise)),
-        pending_refunds=Tally(pending, Money(pending_paise)),
-        late=late,
-    )
+    """The day's totals, from the day report's grouped reads (report_sql: one pipeline)."""
+    groups = report_sql.day_groups(conn, start, end, terminal_id, hourly=False, flagged=False)
+    refunds = report_sql.refund_groups(conn, start, end, terminal_id, hourly=False)
+    return report_sql.fold_totals(start, end, groups, refunds)
 
 
 def get_refund(conn: sqlite3.Connection, refund_id: str) -> RefundRecord | None:

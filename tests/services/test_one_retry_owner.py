@@ -80,7 +80,7 @@ async def test_a_hanging_network_shows_offline_within_the_first_timeout(till: Ti
     assert till.transport.count("POST", "/orders") == 1
     hanging(till).hang = False
     async for state in stream:
-        if state.status is SaleStatus.AWAITING_PAYMENT and state.qr_png:
+        if state.status is SaleStatus.AWAITING_PAYMENT and state.has_qr:
             break
     await stream.aclose()
     assert till.sim.calls  # the order reached Cashfree once the network was back
@@ -107,7 +107,7 @@ async def test_a_network_that_hangs_while_waiting_shows_offline_after_one_timeou
 async def test_a_create_whose_answer_was_lost_is_read_not_sent_again(till: Till) -> None:
     hanging(till).lose_answer_of = ("POST", "/pg/orders")
     shown = await till.run(qr_request(140), until_awaiting=True)
-    assert shown.status is SaleStatus.AWAITING_PAYMENT and shown.qr_png
+    assert shown.status is SaleStatus.AWAITING_PAYMENT and shown.has_qr
     assert any(s.offline is not None for s in till.seen)
     assert till.transport.count("POST", "/orders") == 1  # the lost one; then a read found it
     assert till.transport.count("GET", f"/orders/{shown.order_id}") >= 1
@@ -120,7 +120,7 @@ async def test_an_order_pay_whose_answer_was_lost_is_sent_again_with_the_same_ke
 ) -> None:
     hanging(till).lose_answer_of = ("POST", "/pg/orders/sessions")
     shown = await till.run(qr_request(145), until_awaiting=True)
-    assert shown.qr_png and any(s.offline is not None for s in till.seen)
+    assert shown.has_qr and any(s.offline is not None for s in till.seen)
     pays = [key for path, key in hanging(till).keys if path == "/pg/orders/sessions"]
     assert len(pays) == 2 and pays[0] == pays[1]  # the same attempt, to Cashfree
     assert len(till.sim.payments(shown.order_id)) == 1  # one UPI attempt, not two

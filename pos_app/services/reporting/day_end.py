@@ -1,9 +1,11 @@
-"""Day end: the day's totals, an hourly view and the exceptions a manager must look at first.
+"""The day report: the day's totals, an hourly view and the exceptions a manager must look
+at first. ONE value (`DayReport`) for every surface: `pos-app report` (table, CSV, JSON) and
+the manager console's day end (figures, hourly chart, summary CSV, print) render it.
 
 `build_day_report` reads the journal once (ReportReader.day_groups: one indexed pass over
-the day grouped by hour, status, method and payment group) and derives everything from
-it, so 100,000 sales cost one query, not 100,000 objects. Refreshing the day from
-Cashfree is in day_refresh.py.
+the day grouped by hour, status, method and payment group, plus its refunds by hour) and
+derives everything from it (totals: report_sql.fold_totals), so 100,000 sales cost one
+query, not 100,000 objects. Refreshing the day from Cashfree is in day_refresh.py.
 """
 
 from __future__ import annotations
@@ -16,10 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from pos_app.domain.money import Money
-from pos_app.domain.sale import OPEN_STATUSES, Method, Sale, SaleStatus
-from pos_app.services.reporting.queries import HOUR_MS, GroupRow, RefundGroupRow, ReportReader
+from pos_app.domain.sale import OPEN_STATUSES, Sale, SaleStatus
 from pos_app.store.codec import RefundRecord
-from pos_app.store.queries import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
+from pos_app.store.report_reader import ReportReader
+from pos_app.store.report_sql import (
+    HOUR_MS,
+    NO_GROUP,
+    DayTotals,
+    GroupRow,
+    RefundGroupRow,
+    SalesFilter,
+    Tally,
+    fold_totals,
+)
 from pos_app.store.till_records import outside_refunds
 
 __all__ = [
@@ -30,6 +41,7 @@ __all__ = [
     "HourBucket",
     "build_day_report",
     "build_day_report_stepwise",
+    "listed_by_status",
     "payment_family",
 ]
 
@@ -150,47 +162,6 @@ def _sum(tallies: Iterable[Tally]) -> Tally:
 
 
 # ---- building the report -------------------------------------------------------------------
-def _totals(
-    start: datetime, end: datetime, groups: list[GroupRow], refunds: list[RefundGroupRow]
-) -> DayTotals:
-    """The same numbers Journal.day_totals gives, from the grouped pass."""
-    by_status = {s: [0, 0] for s in SaleStatus}
-    by_method = {m: [0, 0] for m in Method}
-    by_group: dict[str, list[int]] = {}
-    late = 0
-    for row in groups:
-        late += row.late
-        by_status[row.status][0] += row.count
-        by_status[row.status][1] += row.amount.paise
-        if row.status is SaleStatus.PAID:
-            by_method[row.method][0] += row.count
-            by_method[row.method][1] += row.amount.paise
-            slot = by_group.setdefault(row.payment_group or NO_GROUP, [0, 0])
-            slot[0] += row.count
-            slot[1] += row.amount.paise
-    done = [0, 0]
-    pending = [0, 0]
-    for refund in refunds:
-        if refund.status == "SUCCESS":
-            target = done
-        elif refund.status not in FINAL_REFUND_STATUSES:
-            target = pending
-        else:
-            continue
-        target[0] += refund.count
-        target[1] += refund.amount.paise
-    return DayTotals(
-        start=start,
-        end=end,
-        by_status={s: Tally(c, Money(p)) for s, (c, p) in by_status.items()},
-        paid_by_method={m: Tally(c, Money(p)) for m, (c, p) in by_method.items()},
-        paid_by_group={g: Tally(c, Money(p)) for g, (c, p) in sorted(by_group.items())},
-        refunded=Tally(done[0], Money(done[1])),
-        pending_refunds=Tally(pending[0], Money(pending[1])),
-        late=late,
-    )
-
-
 def _hours(
     start: datetime, zone: tzinfo, groups: list[GroupRow], refunds: list[RefundGroupRow]
 ) -> tuple[HourBucket, ...]:
@@ -284,6 +255,18 @@ def build_day_report(
         return _assemble(reader, start, end, zone, terminal_id, exception_limit, groups)
 
 
+def listed_by_status(reader: ReportReader, wanted: SalesFilter) -> dict[SaleStatus, Tally]:
+    """Sales by status for the days, till, statuses and methods a list shows (its search
+    aside), from the same grouped read and the same adding up as the day report."""
+    rows = [
+        row
+        for row in reader.day_groups(wanted.start, wanted.end, wanted.terminal_id)
+        if (wanted.statuses is None or row.status in wanted.statuses)
+        and (wanted.methods is None or row.method in wanted.methods)
+    ]
+    return fold_totals(wanted.start, wanted.end, rows, ()).by_status
+
+
 async def build_day_report_stepwise(
     reader: ReportReader,
     start: datetime,
@@ -358,7 +341,7 @@ def _assemble(
         end=end,
         zone=zone,
         terminal_id=terminal_id,
-        totals=_totals(start, end, groups, refund_rows),
+        totals=fold_totals(start, end, groups, refund_rows),
         hours=_hours(start, zone, groups, refund_rows),
         exceptions=tuple(items[:exception_limit]),
         exceptions_left_out=left_out,

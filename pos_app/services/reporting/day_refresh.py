@@ -19,8 +19,8 @@ from pos_app.services.checkout.reconcile import Settled, refresh_sale
 from pos_app.services.checkout.run import Deps
 from pos_app.services.refunds.outside import check_outside_refunds
 from pos_app.services.refunds.service import RefundService
-from pos_app.services.reporting.queries import ReportReader
 from pos_app.store.codec import RefundRecord
+from pos_app.store.report_reader import ReportReader
 from pos_app.store.till_records import OutsideRefund
 
 __all__ = ["DayRefresh", "Progress", "refresh_day"]

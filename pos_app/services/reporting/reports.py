@@ -86,7 +86,11 @@ def csv_safe(value: object) -> str:
 
 
 def _local(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    """`2026-11-26 14:05:09` in the zone ("" for none); no strftime: a day has thousands."""
+    if not moment:
+        return ""
+    t = moment.astimezone(zone)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
 
 
 def _row(sale: Sale, zone: tzinfo, refunded: Money | None = None) -> list[str]:
@@ -217,10 +221,25 @@ def summary_json(
         {"kind": n.kind, "title": n.sentence, "at_local": _local(n.at, tz)} for n in notes
     ]
     body.update(summary(totals))
-    body["sales"] = [
-        dict(zip(SALE_COLUMNS, _row(s, tz, back.get(s.order_id)), strict=True)) for s in sales
-    ]
-    return json.dumps(body, indent=2, ensure_ascii=False)
+    head = json.dumps(body, indent=2, ensure_ascii=False)
+    rows = [_sale_json(_row(s, tz, back.get(s.order_id))) for s in sales]
+    listed = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
+    return head[: -len("\n}")] + ',\n  "sales": ' + listed + "\n}"
+
+
+# A str as a JSON string literal, non-ASCII kept (json.dumps(..., ensure_ascii=False) uses it).
+_JSON_TEXT = json.encoder.encode_basestring
+_SALE_KEYS = tuple(f"      {_JSON_TEXT(name)}: " for name in SALE_COLUMNS)
+
+
+def _sale_json(cells: list[str]) -> str:
+    """One sale as json.dumps(body, indent=2) lays it out inside body["sales"]: the same
+    text, without the pure-Python indenting encoder (a busy day has thousands of sales)."""
+    return (
+        "    {\n"
+        + ",\n".join(key + _JSON_TEXT(cell) for key, cell in zip(_SALE_KEYS, cells, strict=True))
+        + "\n    }"
+    )
 
 
 def sales_table(
@@ -266,8 +285,9 @@ def sales_table(
     lines.append(f"{'time':<8} {'order':<28} {'status':<16} {'amount':>14} {'refunded':>14}  utr")
     for sale in sales:
         gone = back.get(sale.order_id)
+        at = sale.created_at.astimezone(tz)  # the clock time, without strftime (a busy day)
         lines.append(
-            f"{sale.created_at.astimezone(tz):%H:%M:%S} {sale.order_id:<28} "
+            f"{at.hour:02d}:{at.minute:02d}:{at.second:02d} {sale.order_id:<28} "
             f"{sale.status.value + ('*' if sale.late else ''):<16} {sale.amount.format():>14} "
             f"{gone.format() if gone else '':>14}  {sale.bank_reference or ''}"
         )

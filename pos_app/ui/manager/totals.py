@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, SaleStatus
+from pos_app.services.reporting.day_end import listed_by_status
 from pos_app.services.reporting.queries import ReportReader, SalesFilter
 
 __all__ = ["totals_line"]
@@ -14,21 +14,12 @@ def totals_line(reader: ReportReader, wanted: SalesFilter, count: int) -> str:
     With a search, the totals are of the days and filters shown, and say so."""
     if count == 0:
         return "No sales match."
-    paid_count, paid, open_count, unpaid = 0, 0, 0, 0
-    for group in reader.day_groups(wanted.start, wanted.end, wanted.terminal_id):
-        if wanted.statuses is not None and group.status not in wanted.statuses:
-            continue
-        if wanted.methods is not None and group.method not in wanted.methods:
-            continue
-        if group.status is SaleStatus.PAID:
-            paid_count += group.count
-            paid += group.amount.paise
-        elif group.status in OPEN_STATUSES:
-            open_count += group.count
-        else:
-            unpaid += group.count
+    by_status = listed_by_status(reader, wanted)
+    paid = by_status[SaleStatus.PAID]
+    open_count = sum(by_status[s].count for s in OPEN_STATUSES)
+    unpaid = sum(t.count for s, t in by_status.items() if s is not SaleStatus.PAID) - open_count
     sales = "1 sale" if count == 1 else f"{count:,} sales"
-    parts = [sales, f"collected {Money(paid).format()} from {paid_count:,} paid"]
+    parts = [sales, f"collected {paid.amount.format()} from {paid.count:,} paid"]
     if open_count:
         parts.append(f"{open_count:,} still open")
     if unpaid:
