@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.app import run_gui
-from pos_app.ui import desk as desk_module
 from pos_app.ui import qt_app
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.setup.wizard import FirstRunWizard
@@ -69,9 +68,8 @@ def test_the_wizard_and_the_desk_share_one_application_and_one_loop(
         seen["desk gc"] = gc.isenabled()
         window.close()
 
-    monkeypatch.setattr(desk_module, "READY_HOOKS", [ready])
     _when_the_wizard_shows(in_the_wizard)
-    assert run_gui() == 0
+    assert run_gui(on_ready=[ready]) == 0
     assert seen["wizard app"] is seen["desk app"] is qapp
     assert len(loops_made) == 1
     assert seen["wizard loop"] is seen["desk loop"] is loops_made[0]
