@@ -562,7 +562,9 @@ def _join_store_database(runtime: Runtime) -> Callable[[], None]:
     from pos_app.ui.desk import READY_HOOKS
     from pos_app.ui.widgets.store_sync_label import attach_store_sync, stop_store_sync
 
-    sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
+    sync = make_store_sync(
+        runtime.settings, runtime.environment, runtime.journal, utc_now, gateway=runtime.gateway
+    )
     if sync is None:
         return lambda: None
     # Webhooks heard through the store database: check that order now, poll slowly meanwhile.

@@ -162,7 +162,7 @@ def run_refund_command(args: argparse.Namespace) -> int:
             ):
                 from pos_app.commands.refund_store import run_store_refund
 
-                return await run_store_refund(runtime, args.order_id, amount, reason)
+                return await run_store_refund(runtime, args.order_id, amount, reason, wait)
             refunds = RefundService(
                 runtime.gateway,
                 runtime.journal,

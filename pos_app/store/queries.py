@@ -214,7 +214,7 @@ def day_totals(
     refund_where = "r.created_at >= ? AND r.created_at < ?"
     refund_args: list[object] = [to_ms(start), to_ms(end)]
     if terminal_id is not None:
-        refund_where += " AND s.terminal_id = ?"
+        refund_where += " AND r.till_id = ?"
         refund_args.append(terminal_id)
     marks = ", ".join("?" for _ in FINAL_REFUND_STATUSES)
     sums = (
@@ -223,7 +223,14 @@ def day_totals(
         f" coalesce(sum(r.status NOT IN ({marks})), 0),"
         f" coalesce(sum(CASE WHEN r.status NOT IN ({marks}) THEN r.amount_paise END), 0)"
     )
-    source = "refunds AS r JOIN sales AS s ON s.order_id = r.order_id"
+    # This till's refunds of its own sales, and those it made for sales of another till of
+    # the store (store/other_till_refunds.py): each counts once, at the till that made it.
+    source = (
+        "(SELECT x.status, x.amount_paise, x.created_at, s.terminal_id AS till_id"
+        " FROM refunds AS x JOIN sales AS s ON s.order_id = x.order_id"
+        " UNION ALL SELECT status, amount_paise, created_at, till_id"
+        " FROM other_till_refunds) AS r"
+    )
     sql = f"SELECT {sums} FROM {source} WHERE {refund_where}"  # noqa: S608 (placeholders only)
     done, done_paise, pending, pending_paise = conn.execute(
         sql, [*FINAL_REFUND_STATUSES, *FINAL_REFUND_STATUSES, *refund_args]

@@ -28,9 +28,10 @@ _SALE_COLUMNS = (
 # Refunds synced from the tills, and refunds made at another till than the sale's (kept
 # only as refund requests in the store database) that no till has synced.
 _ALL_REFUNDS = (
-    "SELECT store_id, environment, order_id, status, amount_paise, created_at FROM refunds"
+    "SELECT store_id, till_id, environment, order_id, status, amount_paise, created_at"
+    " FROM refunds"
     " UNION ALL"
-    " SELECT q.store_id, q.environment, q.order_id,"
+    " SELECT q.store_id, q.till_id, q.environment, q.order_id,"
     " CASE q.status WHEN 'RESERVED' THEN 'PENDING' ELSE q.status END, q.amount_paise,"
     " (extract(epoch FROM q.created_at) * 1000)::bigint FROM refund_requests AS q"
     " WHERE NOT EXISTS (SELECT 1 FROM refunds AS x WHERE x.store_id = q.store_id"
@@ -134,9 +135,9 @@ async def store_day_totals(
             slot[0] += int(count)  # type: ignore[call-overload]
             slot[1] += int(paise)  # type: ignore[call-overload]
 
-    # Refunds count on the day they were made, for the till whose sale they return (as a
-    # till's own day end does).
-    sale_where, sale_args = scope.where("s")
+    # Refunds count on the day they were made, for the till that made them (as that till's
+    # own day end does: a refund of another till's sale is journaled where it was made).
+    refund_where, refund_args = scope.where("r")
     final = list(FINAL_REFUND_STATUSES)
     cur = await conn.execute(
         "SELECT coalesce(sum((r.status = 'SUCCESS')::int), 0),"  # noqa: S608 (fixed SQL)
@@ -145,8 +146,8 @@ async def store_day_totals(
         " coalesce(sum(r.amount_paise) FILTER (WHERE r.status <> ALL(%s)), 0)"
         f" FROM ({_ALL_REFUNDS}) AS r JOIN sales AS s ON s.store_id = r.store_id"
         " AND s.environment = r.environment AND s.order_id = r.order_id"
-        f" WHERE {sale_where} AND r.created_at >= %s AND r.created_at < %s",
-        [final, final, *sale_args, *bounds],
+        f" WHERE {refund_where} AND r.created_at >= %s AND r.created_at < %s",
+        [final, final, *refund_args, *bounds],
     )
     row = await cur.fetchone()
     assert row is not None
