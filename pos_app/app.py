@@ -587,13 +587,22 @@ def _join_store_database(runtime: Runtime) -> Callable[[], None]:
 
     READY_HOOKS.append(join)
     # The manager console's Store tab reads the store database too.
+    from pos_app.services.refunds.at_other_till import OtherTillRefunds
     from pos_app.services.reporting.store_views import StoreDayReader
     from pos_app.store_db.access import store_access
     from pos_app.ui.manager.store_tab import STORE_READERS
 
     access = store_access(runtime.settings, runtime.environment)
+    connector = access.connector("pos-app manager")
+    refunds = OtherTillRefunds(
+        runtime.gateway, runtime.journal, connector, access.till, clock=utc_now
+    )
     reader = StoreDayReader(
-        access.till.store_id, runtime.environment, access.connector("pos-app manager")
+        access.till.store_id,
+        runtime.environment,
+        connector,
+        this_till=access.till.till_id,
+        refunds=refunds,
     )
     STORE_READERS.append(reader)
 
