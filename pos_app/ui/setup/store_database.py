@@ -35,7 +35,7 @@ NOT_JOINED = (
     "`pos-app store init`)."
 )
 URL_HINT = "postgresql://USER@HOST:5432/DATABASE"
-KEEP_PASSWORD = "kept in the OS keyring; type to change"
+KEPT_HINT = "kept in the OS keyring; type to change"
 NEXT_START = "The till uses a change from its next start."
 
 
@@ -75,7 +75,7 @@ class StoreDatabasePage(QWidget):
         self._joined = settings.store_database_url
         self.url.setText(settings.store_database_url or "")
         self.password.clear()
-        self.password.setPlaceholderText(KEEP_PASSWORD if self._joined else "")
+        self.password.setPlaceholderText(KEPT_HINT if self._joined else "")
         self.state.setText(joined_line(self._joined) if self._joined else NOT_JOINED)
         self.leave_button.setEnabled(self._joined is not None)
 
