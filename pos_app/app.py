@@ -296,6 +296,27 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
         max_amount=min(Money(wanted), till_max) if wanted else till_max,
         calls_per_minute=settings.mcp_calls_per_minute,
         zone=local_zone(),
+        store_day=_store_day_reader(runtime),
+    )
+
+
+def _store_day_reader(runtime: Runtime) -> Any:
+    """The store database's day for the MCP server (None: no store database, or the
+    'store' extra is not installed)."""
+    if not runtime.settings.store_database_url:
+        return None
+    try:
+        from pos_app.services.reporting.store_views import StoreDayReader
+        from pos_app.store_db.access import store_access
+        from pos_app.store_db.connect import StoreDbError
+    except ModuleNotFoundError:
+        return None
+    try:
+        access = store_access(runtime.settings, runtime.environment)
+    except StoreDbError:
+        return None
+    return StoreDayReader(
+        access.till.store_id, runtime.environment, access.connector("pos-app mcp")
     )
 
 
