@@ -174,3 +174,48 @@ async def test_an_unconfirmed_refund_is_sent_again_with_the_same_id_and_key(
         await sync1.aclose()
         for till in (t1, t2):
             await till.close()
+
+
+def test_the_follower_runs_at_most_once_per_period() -> None:
+    from pos_app.services.store_sync.link import every
+
+    now = [datetime(2026, 3, 14, tzinfo=UTC)]
+    runs: list[datetime] = []
+
+    async def step() -> None:
+        runs.append(now[0])
+
+    maybe = every(30.0, step, lambda: now[0])
+
+    async def ticks() -> None:
+        for _ in range(4):  # a sync cycle every 10 s
+            await maybe()
+            now[0] += timedelta(seconds=10)
+
+    asyncio.run(ticks())
+    assert [r.second for r in runs] == [0, 30]
+
+
+@pytest.mark.asyncio
+async def test_the_desks_sync_loop_follows_refunds_after_each_cycle(
+    store_url: str, tmp_path: Path
+) -> None:
+    sim = Simulator(clock=lambda: datetime.now(UTC))
+    till = make_push_till(tmp_path, sim, None, till_id="T2")
+    sync = _syncer(till, "T2", store_url, lambda: datetime.now(UTC))
+    followed = asyncio.Event()
+
+    async def step() -> None:
+        followed.set()
+        raise RuntimeError("a failing step never stops the sync")
+
+    sync.add_after_cycle(step)
+    task = asyncio.create_task(sync.run(interval=0.05))
+    try:
+        await asyncio.wait_for(followed.wait(), 10)
+        followed.clear()
+        await asyncio.wait_for(followed.wait(), 10)  # it keeps running after the failure
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await till.close()
