@@ -162,7 +162,12 @@ def run_refund_command(args: argparse.Namespace) -> int:
             ):
                 from pos_app.commands.refund_store import run_store_refund
 
-                return await run_store_refund(runtime, args.order_id, amount, reason, wait)
+                limit = (
+                    None if most is None else day_limit(runtime.journal, most, runtime.deps.clock)
+                )
+                return await run_store_refund(
+                    runtime, args.order_id, amount, reason, wait, limit=limit
+                )
             refunds = RefundService(
                 runtime.gateway,
                 runtime.journal,

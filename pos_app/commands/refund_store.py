@@ -4,6 +4,7 @@ store database; see services/refunds/at_other_till.py)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from pos_app.commands import exit_codes
@@ -18,6 +19,7 @@ async def run_store_refund(
     amount: Money | None,
     reason: str | None,
     follow_seconds: float | None = None,
+    limit: Callable[[Money], str | None] | None = None,
 ) -> int:
     from pos_app.services.refunds.at_other_till import NOT_CONFIRMED, OtherTillRefunds
     from pos_app.services.store_sync.link import push_before_exit
@@ -34,6 +36,7 @@ async def run_store_refund(
             access.till,
             clock=runtime.deps.clock,
             sleep=runtime.deps.sleep,
+            limit=limit,
         )
         outcome = await refunds.refund(order_id, amount, reason)
         if outcome.status not in ("SUCCESS", "FAILED", "CANCELLED") and follow_seconds:

@@ -219,3 +219,31 @@ async def test_the_desks_sync_loop_follows_refunds_after_each_cycle(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await till.close()
+
+
+@pytest.mark.asyncio
+async def test_the_shops_refund_policy_refuses_before_anything_is_reserved(
+    store_url: str, tmp_path: Path
+) -> None:
+    sim = Simulator(clock=lambda: datetime.now(UTC))
+    t1 = make_push_till(tmp_path, sim, None, till_id="T1")
+    t2 = make_push_till(tmp_path, sim, None, till_id="T2")
+    sync1 = _syncer(t1, "T1", store_url, lambda: datetime.now(UTC))
+    refunds = OtherTillRefunds(
+        t2.deps.gateway, t2.journal, lambda: connect(store_url), TillKey("shop", "T2", "demo"),
+        clock=lambda: datetime.now(UTC),
+        limit=lambda amount: "At most ₹100.00 a day." if amount > Money.rupees(100) else None,
+    )  # fmt: skip
+    try:
+        order_id = await _paid_sale(t1, sim, 300)
+        await sync1.sync_once()
+        with pytest.raises(StoreRefundRefused, match="At most"):
+            await refunds.refund(order_id, Money.rupees(150), None)
+        assert other_till_refunds.other_till_refunds_for(t2.journal, order_id) == []
+        assert _rows(store_url, "SELECT count(*) FROM refund_requests") == [(0,)]
+        done = await refunds.refund(order_id, Money.rupees(100), "SUCCESS")
+        assert done.status == "SUCCESS"
+    finally:
+        await sync1.aclose()
+        for till in (t1, t2):
+            await till.close()

@@ -114,6 +114,7 @@ class OtherTillRefunds:
         *,
         clock: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limit: Callable[[Money], str | None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
@@ -121,6 +122,8 @@ class OtherTillRefunds:
         self.till = till
         self.clock = clock
         self.sleep = sleep
+        # A rule above the store's (the shop policy's refunds per day): a sentence refuses.
+        self.limit = limit
 
     # ---- the use case ------------------------------------------------------------------------
     async def refund(
@@ -145,6 +148,9 @@ class OtherTillRefunds:
             )
             if chosen.paise <= 0:
                 raise StoreRefundRefused(f"Nothing is left to refund on sale {order_id}.")
+            refused = self.limit(chosen) if self.limit is not None else None
+            if refused is not None:
+                raise StoreRefundRefused(refused)
             now = self.clock()
             refund_id = new_refund_id(now)
             target = await _target(conn, self.till, order_id)
