@@ -68,8 +68,8 @@ async def refunds_across_tills(url: str, count: int, tmp: Path) -> tuple[list[fl
     took: list[float] = []
     try:
         orders = []
-        for _ in range(count):
-            order_id, sale = await t1.sale_until_awaiting(500)
+        for n in range(count):  # different amounts: the same one again is a duplicate charge
+            order_id, sale = await t1.sale_until_awaiting(500 + n)
             sim.customer_pays(order_id)
             t1.checkout.check_now(order_id)
             assert (await asyncio.wait_for(sale, 30)).status is SaleStatus.PAID
