@@ -247,3 +247,47 @@ async def test_the_shops_refund_policy_refuses_before_anything_is_reserved(
         await sync1.aclose()
         for till in (t1, t2):
             await till.close()
+
+
+@pytest.mark.asyncio
+async def test_two_tills_refunding_another_tills_sale_at_once_one_wins(
+    store_url: str, tmp_path: Path
+) -> None:
+    sim = Simulator(clock=lambda: datetime.now(UTC))
+    tills = {t: make_push_till(tmp_path, sim, None, till_id=t) for t in ("T1", "T2", "T3")}
+    sync1 = _syncer(tills["T1"], "T1", store_url, lambda: datetime.now(UTC))
+    try:
+        order_id = await _paid_sale(tills["T1"], sim, 400)
+        await sync1.sync_once()
+
+        async def refund_at(till_id: str) -> str:
+            till = tills[till_id]
+            service = OtherTillRefunds(
+                till.deps.gateway, till.journal, lambda: connect(store_url),
+                TillKey("shop", till_id, "demo"), clock=lambda: datetime.now(UTC),
+            )  # fmt: skip
+            try:
+                return (await service.refund(order_id, Money.rupees(300), "SUCCESS")).status
+            except StoreRefundRefused as exc:
+                return exc.message
+
+        answers = await asyncio.gather(refund_at("T2"), refund_at("T3"))
+        assert sorted(a == "SUCCESS" for a in answers) == [False, True], answers
+        assert any("more than is left" in a for a in answers)
+        # Cashfree got one refund; one till journaled it; ₹100 is left.
+        made = await tills["T1"].deps.gateway.list_refunds(order_id)
+        assert [r.amount for r in made] == [Money.rupees(300)]
+        journaled = [
+            r for t in ("T2", "T3")
+            for r in other_till_refunds.other_till_refunds_for(tills[t].journal, order_id)
+        ]  # fmt: skip
+        assert [r.refund_id for r in journaled] == [made[0].refund_id]
+        conn = await connect(store_url)
+        try:
+            assert await refundable_left(conn, "shop", "demo", order_id) == Money.rupees(100)
+        finally:
+            await conn.close()
+    finally:
+        await sync1.aclose()
+        for till in tills.values():
+            await till.close()
