@@ -24,7 +24,9 @@ from pos_app.store.queries import FINAL_REFUND_STATUSES
 __all__ = [
     "OpenRequest",
     "RefundReservation",
+    "SaleNotInStore",
     "StoreRefundRefused",
+    "is_reserved",
     "open_requests",
     "refundable_left",
     "reserve_refund",
@@ -41,6 +43,10 @@ class StoreRefundRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SaleNotInStore(StoreRefundRefused):
+    """The sale has not reached the store database (its till has not synced it yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +83,7 @@ async def _locked_sale(
     )
     row = await cur.fetchone()
     if row is None:
-        raise StoreRefundRefused(
+        raise SaleNotInStore(
             f"The store database has no sale {order_id}: check the order id, or sync the "
             "till that took it first."
         )
@@ -140,6 +146,16 @@ async def reserve_refund(
             (request_id, store_id, till_id, environment, order_id, amount.paise, refund_id),
         )
     return RefundReservation(request_id, order_id, amount, Money(left - amount.paise))
+
+
+async def is_reserved(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, refund_id: str
+) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM refund_requests WHERE store_id = %s AND environment = %s AND refund_id = %s",
+        (store_id, environment, refund_id),
+    )
+    return await cur.fetchone() is not None
 
 
 async def settle_reservation(
