@@ -23,6 +23,36 @@ DISPLAY_NAME = "Cashfree till"
 RESOURCE_PATTERNS = ("style.qss", "icons/*.svg", "sounds/*.wav")
 RESOURCE_DEST = "pos_app/_resources"
 
+# The `store` extra (psycopg 3 with its binary libpq build): several tills on one
+# PostgreSQL store database. The till imports these lazily (only when a store database is
+# configured), and psycopg picks its libpq wrapper at run time, so they are named for the
+# analysis; psycopg_binary's own libraries (libpq, OpenSSL, ~10 MB) come with its extension.
+STORE_MODULES = (
+    "psycopg",
+    "psycopg.pq",
+    "psycopg_binary",
+    "psycopg_binary.pq",
+    "psycopg_binary._psycopg",
+    "pos_app.store_db.access",
+    "pos_app.store_db.connect",
+    "pos_app.store_db.push",
+    "pos_app.store_db.refunds",
+    "pos_app.store_db.reports",
+    "pos_app.store_db.schema",
+    "pos_app.store_db.status",
+    "pos_app.store_db.webhooks",
+    "pos_app.services.store_sync.link",
+    "pos_app.services.store_sync.sync",
+    "pos_app.services.store_sync.push",
+    "pos_app.services.store_sync.webhook_server",
+    "pos_app.services.refunds.at_other_till",
+    "pos_app.services.reporting.store_views",
+    "pos_app.commands.store_cmd",
+    "pos_app.commands.report_store",
+    "pos_app.commands.refund_store",
+    "pos_app.commands.webhook_cmd",
+)
+
 # Python modules the till never imports but the analysis would follow.
 # The optional `kiosk` extra (Qt WebEngine, ~300 MB): the till imports it only when the
 # embedded checkout is switched on and installed, so the ordinary bundle leaves it out.

@@ -303,6 +303,27 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
         max_amount=min(Money(wanted), till_max) if wanted else till_max,
         calls_per_minute=settings.mcp_calls_per_minute,
         zone=local_zone(),
+        store_day=_store_day_reader(runtime),
+    )
+
+
+def _store_day_reader(runtime: Runtime) -> Any:
+    """The store database's day for the MCP server (None: no store database, or the
+    'store' extra is not installed)."""
+    if not runtime.settings.store_database_url:
+        return None
+    try:
+        from pos_app.services.reporting.store_views import StoreDayReader
+        from pos_app.store_db.access import store_access
+        from pos_app.store_db.connect import StoreDbError
+    except ModuleNotFoundError:
+        return None
+    try:
+        access = store_access(runtime.settings, runtime.environment)
+    except StoreDbError:
+        return None
+    return StoreDayReader(
+        access.till.store_id, runtime.environment, access.connector("pos-app mcp")
     )
 
 
@@ -697,7 +718,9 @@ def store_link(runtime: Runtime) -> StoreLink | None:
     from pos_app.store_db.access import store_access
     from pos_app.ui.services import StoreLink
 
-    sync = make_store_sync(runtime.settings, runtime.environment, runtime.journal, utc_now)
+    sync = make_store_sync(
+        runtime.settings, runtime.environment, runtime.journal, utc_now, gateway=runtime.gateway
+    )
     if sync is None:
         return None
     # Webhooks heard through the store database: check that order now, poll slowly meanwhile.
@@ -706,8 +729,18 @@ def store_link(runtime: Runtime) -> StoreLink | None:
         runtime.deps.schedule = dataclasses.replace(
             runtime.deps.schedule, backstop=listener.backstop
         )
+    from pos_app.services.refunds.at_other_till import OtherTillRefunds
+
     access = store_access(runtime.settings, runtime.environment)
+    connector = access.connector("pos-app manager")
+    refunds = OtherTillRefunds(
+        runtime.gateway, runtime.journal, connector, access.till, clock=utc_now
+    )
     reader = StoreDayReader(
-        access.till.store_id, runtime.environment, access.connector("pos-app manager")
+        access.till.store_id,
+        runtime.environment,
+        connector,
+        this_till=access.till.till_id,
+        refunds=refunds,
     )
     return StoreLink(sync=sync, listener=listener, reader=reader)

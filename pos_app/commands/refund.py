@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
@@ -162,8 +163,13 @@ def run_refund_command(args: argparse.Namespace) -> int:
             ):
                 from pos_app.commands.refund_store import run_store_refund
 
-                return await run_store_refund(runtime, args.order_id, amount, reason)
-            refunds = RefundService(
+                limit = (
+                    None if most is None else day_limit(runtime.journal, most, runtime.deps.clock)
+                )
+                return await run_store_refund(
+                    runtime, args.order_id, amount, reason, wait, limit=limit
+                )
+            refunds = _refund_service(runtime)(
                 runtime.gateway,
                 runtime.journal,
                 clock=runtime.deps.clock,
@@ -179,3 +185,23 @@ def run_refund_command(args: argparse.Namespace) -> int:
             await runtime.aclose()
 
     return asyncio.run(body())
+
+
+def _refund_service(runtime: Any) -> Any:
+    """RefundService, or (when the till joined a store database) the one that also reserves
+    a new refund there so a till refunding the same sale at once cannot go above paid."""
+    if not runtime.settings.store_database_url:
+        return RefundService
+    try:
+        from pos_app.services.refunds.store_checked import StoreCheckedRefunds
+        from pos_app.store_db.access import store_access
+        from pos_app.store_db.connect import StoreDbError
+    except ModuleNotFoundError:  # installed without the 'store' extra
+        return RefundService
+    try:
+        access = store_access(runtime.settings, runtime.environment)
+    except StoreDbError:
+        return RefundService
+    return functools.partial(
+        StoreCheckedRefunds, connector=access.connector("pos-app refund"), till=access.till
+    )

@@ -3,6 +3,8 @@ store database; see services/refunds/at_other_till.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from pos_app.commands import exit_codes
@@ -12,23 +14,38 @@ __all__ = ["run_store_refund"]
 
 
 async def run_store_refund(
-    runtime: Any, order_id: str, amount: Money | None, reason: str | None
+    runtime: Any,
+    order_id: str,
+    amount: Money | None,
+    reason: str | None,
+    follow_seconds: float | None = None,
+    limit: Callable[[Money], str | None] | None = None,
 ) -> int:
-    from pos_app.services.refunds.at_other_till import refund_from_another_till
+    from pos_app.services.refunds.at_other_till import NOT_CONFIRMED, OtherTillRefunds
+    from pos_app.services.store_sync.link import push_before_exit
     from pos_app.store_db.access import store_access
     from pos_app.store_db.connect import StoreDbError
     from pos_app.store_db.refunds import StoreRefundRefused
 
     try:
         access = store_access(runtime.settings, runtime.environment)
-        outcome = await refund_from_another_till(
+        refunds = OtherTillRefunds(
             runtime.gateway,
+            runtime.journal,
             access.connector("pos-app refund"),
             access.till,
-            order_id,
-            amount,
-            reason,
             clock=runtime.deps.clock,
+            sleep=runtime.deps.sleep,
+            limit=limit,
+        )
+        outcome = await refunds.refund(order_id, amount, reason)
+        if outcome.status not in ("SUCCESS", "FAILED", "CANCELLED") and follow_seconds:
+            record = await refunds.follow(outcome.refund_id, follow_seconds)
+            shown = NOT_CONFIRMED if record.status == "REQUESTED" else record.status
+            outcome = dataclasses.replace(outcome, status=shown)
+        # The refund is journaled here; the store database gets the row now if it answers.
+        await push_before_exit(
+            runtime.settings, runtime.environment, runtime.journal, runtime.deps.clock
         )
     except StoreRefundRefused as exc:
         print(f"Refused: {exc.message}")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import Any
 
 from pos_app.domain.money import Money
 from pos_app.services.checkout.service import CheckoutService
@@ -28,6 +29,8 @@ class McpServices:
     zone: tzinfo  # the shop's time zone: what "today" means
     monotonic: Callable[[], float] = field(default=time.monotonic)  # for the rate limits
     opening_timeout: float = 30.0  # seconds initiate waits for Cashfree before it replies
+    # services/reporting/store_views.StoreDayReader when the till joined a store database
+    store_day: Any = None
 
     @property
     def environment_label(self) -> str:

@@ -1,5 +1,6 @@
 """The read-only tools: get_sale, list_sales and day_summary (the journal, as the manager's
-console and `pos-app report` read it)."""
+console and `pos-app report` read it; day_summary with all_tills reads the store database,
+as `pos-app report --all-tills` does)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pos_app.mcp.replies import (
 )
 from pos_app.services.refunds.requests import describe_request
 from pos_app.services.reporting.reports import day_bounds, summary
+from pos_app.store.queries import DayTotals
 
 __all__ = ["ReadTools"]
 
@@ -101,9 +103,48 @@ class ReadTools(ToolBase):
         day = self._day(tool, arguments)
         start, end = day_bounds(day, zone=self.services.zone)
         totals = self.services.journal.day_totals(start, end)
+        reply = self._day_reply(day, totals)
+        self.journal_call(tool, arguments, "ok")
+        return reply
+
+    async def store_day_summary(self, arguments: Mapping[str, object]) -> DayReply:
+        """day_summary for every till of the store, from the store database."""
+        tool = "day_summary"
+        self.begin(tool, arguments)
+        day = self._day(tool, arguments)
+        reader = self.services.store_day
+        if reader is None:
+            raise self.refuse(
+                tool,
+                arguments,
+                "all_tills",
+                "This till has not joined a store database: only its own day can be read. "
+                "Join one with `pos-app config set store_database_url URL`.",
+            )
+        start, end = day_bounds(day, zone=self.services.zone)
+        try:
+            store_day = await reader.day(start, end)
+        except Exception as exc:  # the store database away or refusing: say so
+            message = getattr(exc, "message", None) or type(exc).__name__
+            raise self.refuse(
+                tool, arguments, "all_tills", f"The store database could not be read: {message}"
+            ) from None
+        reply = self._day_reply(day, store_day.total).model_copy(
+            update={
+                "store_id": store_day.store_id,
+                "tills": {
+                    till: TallyInfo(**summary(totals)["collected"])
+                    for till, totals in store_day.tills
+                },
+            }
+        )
+        self.journal_call(tool, arguments, "ok", detail={"tills": len(store_day.tills)})
+        return reply
+
+    def _day_reply(self, day: date, totals: DayTotals) -> DayReply:
         data = summary(totals)
         still_open = sum(t.count for s, t in totals.by_status.items() if s in OPEN_STATUSES)
-        reply = DayReply(
+        return DayReply(
             environment=self.env,  # type: ignore[arg-type]
             date=day.isoformat(),
             collected=TallyInfo(**data["collected"]),
@@ -117,8 +158,6 @@ class ReadTools(ToolBase):
             paid_by_method={k: TallyInfo(**v) for k, v in data["paid_by_method"].items()},
             paid_by_group={k: TallyInfo(**v) for k, v in data["paid_by_group"].items()},
         )
-        self.journal_call(tool, arguments, "ok")
-        return reply
 
     def _day(self, tool: str, arguments: Mapping[str, object]) -> date:
         text = text_argument(arguments, "date")

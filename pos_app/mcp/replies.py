@@ -169,6 +169,9 @@ class DayReply(_Reply):
     by_status: dict[str, TallyInfo]
     paid_by_method: dict[str, TallyInfo]
     paid_by_group: dict[str, TallyInfo]
+    # all_tills: the store database's day (every till), with each till's collected tally
+    store_id: str | None = None
+    tills: dict[str, TallyInfo] | None = None
 
 
 class CancelReply(_Reply):

@@ -203,8 +203,18 @@ def build_server(services: McpServices, tools: TillTools | None = None) -> MCPSe
         return await guarded("list_sales", arguments, lambda: now(till.list_sales(arguments)))
 
     @server.tool(annotations=READ_ONLY)
-    async def day_summary(date: Day = None) -> DayReply:
-        """The day's totals: the same figures as `pos-app report`."""
+    async def day_summary(
+        date: Day = None,
+        all_tills: Annotated[
+            bool, Field(description="every till of the store (from the store database)")
+        ] = False,
+    ) -> DayReply:
+        """The day's totals: the same figures as `pos-app report` (`--all-tills`)."""
+        if all_tills:
+            arguments = {"date": date, "all_tills": True}
+            return await guarded(
+                "day_summary", arguments, lambda: till.store_day_summary(arguments)
+            )
         return await guarded(
             "day_summary", {"date": date}, lambda: now(till.day_summary({"date": date}))
         )

@@ -293,6 +293,42 @@ _OUTBOX = Migration(
     ),
 )
 
+# A refund made at this till for a sale taken at ANOTHER till of the store: the sale is not
+# in this journal (so no foreign key), the store database holds the reservation that keeps
+# the sale's refunds within what it took (request_id), and the outbox pushes every change
+# (`changes` grows with each one; `pushed_changes` is what the store database has).
+_OTHER_TILL_REFUNDS = Migration(
+    7,
+    "refunds made here for sales taken at another till",
+    (
+        """
+        CREATE TABLE other_till_refunds (
+            refund_id TEXT PRIMARY KEY NOT NULL,
+            order_id TEXT NOT NULL,
+            target_order_id TEXT NOT NULL,
+            till_id TEXT NOT NULL,
+            request_id TEXT NOT NULL UNIQUE,
+            amount_paise INTEGER NOT NULL
+                CHECK (typeof(amount_paise) = 'integer' AND amount_paise > 0),
+            status TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            reason TEXT,
+            cf_refund_id TEXT,
+            arn TEXT,
+            status_description TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            changes INTEGER NOT NULL DEFAULT 1,
+            pushed_changes INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        "CREATE INDEX other_till_refunds_order ON other_till_refunds (order_id)",
+        "CREATE INDEX other_till_refunds_created ON other_till_refunds (created_at)",
+        "CREATE INDEX other_till_refunds_waiting ON other_till_refunds (refund_id)"
+        " WHERE pushed_changes < changes",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1,
     _V2,
@@ -300,6 +336,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _EVENT_KINDS,
     _V_REFUND_ORIGIN,
     _OUTBOX,
+    _OTHER_TILL_REFUNDS,
 )
 LATEST = MIGRATIONS[-1].version
 

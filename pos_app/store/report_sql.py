@@ -204,19 +204,27 @@ def refund_groups(
     *,
     hourly: bool = True,
 ) -> list[RefundGroupRow]:
-    """Refunds created in [start, end) (of the terminal's sales), by hour slot and status
-    (`hourly=False`: by status only, every row in slot 0)."""
+    """Refunds created in [start, end) by the terminal, by hour slot and status
+    (`hourly=False`: by status only, every row in slot 0). A refund counts once, at the
+    till that made it: this till's refunds of its own sales, and those it made for sales
+    taken at another till of the store (store/other_till_refunds.py)."""
     start_ms = to_ms(start)
     params: list[object] = [start_ms] if hourly else []
     params.extend([start_ms, to_ms(end)])
     where = "r.created_at >= ? AND r.created_at < ?"
     if terminal_id is not None:
-        where += " AND s.terminal_id = ?"
+        where += " AND r.till_id = ?"
         params.append(terminal_id)
     slot = "(r.created_at - ?) / 3600000" if hourly else "0"
+    source = (
+        "(SELECT x.status, x.amount_paise, x.created_at, s.terminal_id AS till_id"
+        " FROM refunds AS x JOIN sales AS s ON s.order_id = x.order_id"
+        " UNION ALL SELECT status, amount_paise, created_at, till_id"
+        " FROM other_till_refunds) AS r"
+    )
     sql = (
         f"SELECT {slot} AS slot, r.status, count(*), sum(r.amount_paise)"  # noqa: S608
-        " FROM refunds AS r JOIN sales AS s ON s.order_id = r.order_id"
+        f" FROM {source}"
         f" WHERE {where} GROUP BY {'slot, ' if hourly else ''}r.status"
     )
     return [

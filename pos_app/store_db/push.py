@@ -8,13 +8,15 @@ is locked FOR UPDATE first, so two pushes from one till (two processes) never in
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from psycopg import AsyncConnection
 
 from pos_app.store.outbox import REFUND_SYNC_COLUMNS, SALE_SYNC_COLUMNS, OutboxBatch
 
-__all__ = ["PushResult", "TillKey", "push_batch", "register_till"]
+__all__ = ["PushResult", "TillKey", "push_batch", "push_refund_rows", "register_till"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +139,27 @@ async def push_batch(
         row = await cur2.fetchone()
     assert row is not None
     return PushResult(inserted=inserted, pushed_through=int(row[0]))  # type: ignore[call-overload]
+
+
+async def push_refund_rows(
+    conn: AsyncConnection[tuple[object, ...]],
+    till: TillKey,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Store refunds this till made for sales of other tills (store/other_till_refunds.py),
+    in one transaction; forward in time only, like every synced row."""
+    if not rows:
+        return
+    async with conn.transaction(), conn.cursor() as cur:
+        await cur.executemany(
+            _UPSERT_REFUND,
+            [
+                (
+                    till.store_id,
+                    till.till_id,
+                    *(r[c] for c in REFUND_SYNC_COLUMNS),
+                    till.environment,
+                )
+                for r in rows
+            ],
+        )

@@ -24,11 +24,14 @@ from pos_app.store.queries import FINAL_REFUND_STATUSES
 __all__ = [
     "OpenRequest",
     "RefundReservation",
+    "SaleNotInStore",
     "StoreRefundRefused",
+    "is_reserved",
     "open_requests",
     "refundable_left",
     "reserve_refund",
     "settle_reservation",
+    "unjournaled_reservations",
 ]
 
 _RELEASED = ("FAILED", "CANCELLED")
@@ -42,6 +45,10 @@ class StoreRefundRefused(Exception):
         self.message = message
 
 
+class SaleNotInStore(StoreRefundRefused):
+    """The sale has not reached the store database (its till has not synced it yet)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RefundReservation:
     request_id: str
@@ -50,17 +57,19 @@ class RefundReservation:
     left_after: Money
 
 
+# A refund synced from the till that made it is the better record of itself (it carries
+# Cashfree's latest answer); its reservation counts only until that row arrives.
 _TAKEN = """
     SELECT coalesce((SELECT sum(amount_paise) FROM refunds r
                      WHERE r.store_id = %(store)s AND r.environment = %(env)s
-                       AND r.order_id = %(order)s AND r.status <> ALL(%(released)s)
-                       AND NOT EXISTS (SELECT 1 FROM refund_requests q
-                                       WHERE q.store_id = r.store_id
-                                         AND q.environment = r.environment
-                                         AND q.refund_id = r.refund_id)), 0)
+                       AND r.order_id = %(order)s AND r.status <> ALL(%(released)s)), 0)
          + coalesce((SELECT sum(amount_paise) FROM refund_requests q
                      WHERE q.store_id = %(store)s AND q.environment = %(env)s
-                       AND q.order_id = %(order)s AND q.status <> ALL(%(released)s)), 0)
+                       AND q.order_id = %(order)s AND q.status <> ALL(%(released)s)
+                       AND NOT EXISTS (SELECT 1 FROM refunds r
+                                       WHERE r.store_id = q.store_id
+                                         AND r.environment = q.environment
+                                         AND r.refund_id = q.refund_id)), 0)
 """
 
 
@@ -74,7 +83,7 @@ async def _locked_sale(
     )
     row = await cur.fetchone()
     if row is None:
-        raise StoreRefundRefused(
+        raise SaleNotInStore(
             f"The store database has no sale {order_id}: check the order id, or sync the "
             "till that took it first."
         )
@@ -113,9 +122,11 @@ async def reserve_refund(
     till_id: str,
     order_id: str,
     amount: Money,
+    refund_id: str | None = None,
 ) -> RefundReservation:
-    """Reserve `amount` of a PAID sale for a refund made at `till_id`; refuses (and writes
-    nothing) when it would take the sale's refunds above what it took."""
+    """Reserve `amount` of a PAID sale for a refund made at `till_id` (under `refund_id`,
+    when the till already chose it); refuses (and writes nothing) when it would take the
+    sale's refunds above what it took."""
     if amount.paise <= 0:
         raise StoreRefundRefused("A refund amount must be more than zero.")
     async with conn.transaction():
@@ -131,10 +142,20 @@ async def reserve_refund(
         request_id = str(uuid.uuid4())
         await conn.execute(
             "INSERT INTO refund_requests (request_id, store_id, till_id, environment,"
-            " order_id, amount_paise) VALUES (%s, %s, %s, %s, %s, %s)",
-            (request_id, store_id, till_id, environment, order_id, amount.paise),
+            " order_id, amount_paise, refund_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (request_id, store_id, till_id, environment, order_id, amount.paise, refund_id),
         )
     return RefundReservation(request_id, order_id, amount, Money(left - amount.paise))
+
+
+async def is_reserved(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, refund_id: str
+) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM refund_requests WHERE store_id = %s AND environment = %s AND refund_id = %s",
+        (store_id, environment, refund_id),
+    )
+    return await cur.fetchone() is not None
 
 
 async def settle_reservation(
@@ -176,6 +197,27 @@ async def open_requests(
         " WHERE store_id = %s AND environment = %s AND order_id = %s"
         " AND status IN ('RESERVED', 'PENDING') ORDER BY created_at",
         (store_id, environment, order_id),
+    )
+    return [
+        OpenRequest(str(r[0]), None if r[1] is None else str(r[1]), Money(int(r[2])), str(r[3]))  # type: ignore[call-overload]
+        for r in await cur.fetchall()
+    ]
+
+
+async def unjournaled_reservations(
+    conn: AsyncConnection[tuple[object, ...]],
+    store_id: str,
+    environment: str,
+    till_id: str,
+    older_than_seconds: float,
+) -> list[OpenRequest]:
+    """This till's reservations still RESERVED after `older_than_seconds` (the till may
+    have stopped between reserving and journaling the refund)."""
+    cur = await conn.execute(
+        "SELECT request_id, refund_id, amount_paise, status FROM refund_requests"
+        " WHERE store_id = %s AND environment = %s AND till_id = %s AND status = 'RESERVED'"
+        " AND created_at < now() - make_interval(secs => %s) ORDER BY created_at",
+        (store_id, environment, till_id, older_than_seconds),
     )
     return [
         OpenRequest(str(r[0]), None if r[1] is None else str(r[1]), Money(int(r[2])), str(r[3]))  # type: ignore[call-overload]

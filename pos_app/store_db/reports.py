@@ -6,6 +6,7 @@ grouping, same refund rules), so a store's day equals the sum of its tills' days
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,15 @@ from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.store.codec import from_ms, to_ms
 from pos_app.store.queries import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
 
-__all__ = ["StoreScope", "store_day_totals", "store_sales_between", "store_tills"]
+__all__ = [
+    "StoreRefundRow",
+    "StoreScope",
+    "store_day_totals",
+    "store_refunded_by_order",
+    "store_refunds_of_sale",
+    "store_sales_between",
+    "store_tills",
+]
 
 _SALE_COLUMNS = (
     "order_id, till_id, environment, amount_paise, method, status, created_at, updated_at,"
@@ -28,9 +37,23 @@ _SALE_COLUMNS = (
 # Refunds synced from the tills, and refunds made at another till than the sale's (kept
 # only as refund requests in the store database) that no till has synced.
 _ALL_REFUNDS = (
-    "SELECT store_id, environment, order_id, status, amount_paise, created_at FROM refunds"
+    "SELECT store_id, till_id, environment, order_id, status, amount_paise, created_at"
+    " FROM refunds"
     " UNION ALL"
-    " SELECT q.store_id, q.environment, q.order_id,"
+    " SELECT q.store_id, q.till_id, q.environment, q.order_id,"
+    " CASE q.status WHEN 'RESERVED' THEN 'PENDING' ELSE q.status END, q.amount_paise,"
+    " (extract(epoch FROM q.created_at) * 1000)::bigint FROM refund_requests AS q"
+    " WHERE NOT EXISTS (SELECT 1 FROM refunds AS x WHERE x.store_id = q.store_id"
+    " AND x.environment = q.environment AND x.refund_id = q.refund_id)"
+)
+
+
+# The same, with each refund's id (None for a reservation made before its id was chosen).
+_ALL_REFUNDS_WITH_ID = (
+    "SELECT refund_id, store_id, till_id, environment, order_id, status, amount_paise,"
+    " created_at FROM refunds"
+    " UNION ALL"
+    " SELECT q.refund_id, q.store_id, q.till_id, q.environment, q.order_id,"
     " CASE q.status WHEN 'RESERVED' THEN 'PENDING' ELSE q.status END, q.amount_paise,"
     " (extract(epoch FROM q.created_at) * 1000)::bigint FROM refund_requests AS q"
     " WHERE NOT EXISTS (SELECT 1 FROM refunds AS x WHERE x.store_id = q.store_id"
@@ -134,9 +157,9 @@ async def store_day_totals(
             slot[0] += int(count)  # type: ignore[call-overload]
             slot[1] += int(paise)  # type: ignore[call-overload]
 
-    # Refunds count on the day they were made, for the till whose sale they return (as a
-    # till's own day end does).
-    sale_where, sale_args = scope.where("s")
+    # Refunds count on the day they were made, for the till that made them (as that till's
+    # own day end does: a refund of another till's sale is journaled where it was made).
+    refund_where, refund_args = scope.where("r")
     final = list(FINAL_REFUND_STATUSES)
     cur = await conn.execute(
         "SELECT coalesce(sum((r.status = 'SUCCESS')::int), 0),"  # noqa: S608 (fixed SQL)
@@ -145,8 +168,8 @@ async def store_day_totals(
         " coalesce(sum(r.amount_paise) FILTER (WHERE r.status <> ALL(%s)), 0)"
         f" FROM ({_ALL_REFUNDS}) AS r JOIN sales AS s ON s.store_id = r.store_id"
         " AND s.environment = r.environment AND s.order_id = r.order_id"
-        f" WHERE {sale_where} AND r.created_at >= %s AND r.created_at < %s",
-        [final, final, *sale_args, *bounds],
+        f" WHERE {refund_where} AND r.created_at >= %s AND r.created_at < %s",
+        [final, final, *refund_args, *bounds],
     )
     row = await cur.fetchone()
     assert row is not None
@@ -161,3 +184,45 @@ async def store_day_totals(
         pending_refunds=Tally(pending, Money(pending_paise)),
         late=late,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRefundRow:
+    refund_id: str
+    till_id: str  # the till that made it
+    amount: Money
+    status: str  # RESERVED shows as PENDING: asked for, the answer not synced yet
+    created_at: datetime
+
+
+async def store_refunds_of_sale(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, order_id: str
+) -> list[StoreRefundRow]:
+    """A sale's refunds from every till: synced refund rows, and reservations no till has
+    synced a refund row for yet (each refund once)."""
+    cur = await conn.execute(
+        "SELECT coalesce(refund_id, '(reserved)'), till_id, amount_paise, status, created_at"  # noqa: S608 (fixed SQL)
+        f" FROM ({_ALL_REFUNDS_WITH_ID}) AS r"
+        " WHERE store_id = %s AND environment = %s AND order_id = %s"
+        " ORDER BY created_at, refund_id",
+        (store_id, environment, order_id),
+    )
+    return [
+        StoreRefundRow(str(r[0]), str(r[1]), Money(int(r[2])), str(r[3]), from_ms(int(r[4])))  # type: ignore[call-overload]
+        for r in await cur.fetchall()
+    ]
+
+
+async def store_refunded_by_order(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, order_ids: list[str]
+) -> dict[str, Money]:
+    """Refunded or on its way, per sale (FAILED and CANCELLED refunds give nothing back)."""
+    if not order_ids:
+        return {}
+    cur = await conn.execute(
+        "SELECT order_id, sum(amount_paise) FROM (" + _ALL_REFUNDS + ") AS r"  # noqa: S608 (fixed SQL)
+        " WHERE store_id = %s AND environment = %s AND order_id = ANY(%s)"
+        " AND status NOT IN ('FAILED', 'CANCELLED') GROUP BY order_id",
+        (store_id, environment, order_ids),
+    )
+    return {str(r[0]): Money(int(r[1])) for r in await cur.fetchall()}  # type: ignore[call-overload]

@@ -2,7 +2,8 @@
 
 A delivery is stored once (its key is unique per store); a retry only counts an attempt.
 The notification is sent in the same transaction, so a till never hears of a delivery
-that was not stored. Channel WEBHOOK_CHANNEL; payload JSON {"store", "order_id", "type"}.
+that was not stored. Channel WEBHOOK_CHANNEL; payload JSON {"store", "order_id", "type"}, and
+"link_id" (the payment link an order was made for) when the webhook says so.
 The receiver also sends a heartbeat (kind "alive") so tills know push is healthy.
 """
 
@@ -50,6 +51,8 @@ async def record_delivery(
         new = bool(row and row[0])
         if new:
             payload = {"store": store_id, "order_id": delivery.order_id, "type": delivery.type}
+            if delivery.link_id:
+                payload["link_id"] = delivery.link_id
             await conn.execute("SELECT pg_notify(%s, %s)", (WEBHOOK_CHANNEL, json.dumps(payload)))
     return new
 

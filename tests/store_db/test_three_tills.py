@@ -214,7 +214,7 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
         key = TillKey("shop", "T2", "demo")
         outcome = await refund_from_another_till(
             t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(120),
-            "SUCCESS", clock=lambda: datetime.now(UTC),  # the sandbox's "settle now" note
+            "SUCCESS", journal=t2.journal, clock=lambda: datetime.now(UTC),  # "settle now"
         )  # fmt: skip
         assert outcome.status == "SUCCESS" and outcome.left_after == Money.rupees(180)
         at_cashfree = await t2.deps.gateway.get_refund(order_id, outcome.refund_id)  # type: ignore[attr-defined]
@@ -222,16 +222,16 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
         with pytest.raises(StoreRefundRefused, match="more than is left"):
             await refund_from_another_till(
                 t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(181),
-                None, clock=lambda: datetime.now(UTC),
+                None, journal=t2.journal, clock=lambda: datetime.now(UTC),
             )  # fmt: skip
         refused = await refund_from_another_till(
             t2.deps.gateway, lambda: connect(store_url), key, order_id, Money.rupees(50),
-            "FAILED", clock=lambda: datetime.now(UTC),  # the sandbox's "fail" note
+            "FAILED", journal=t2.journal, clock=lambda: datetime.now(UTC),  # "fail"
         )  # fmt: skip
         assert refused.status == "FAILED" and refused.left_after == Money.rupees(180)
         rest = await refund_from_another_till(
             t2.deps.gateway, lambda: connect(store_url), key, order_id, None, None,
-            clock=lambda: datetime.now(UTC),
+            journal=t2.journal, clock=lambda: datetime.now(UTC),
         )  # fmt: skip
         assert rest.amount == Money.rupees(180) and rest.left_after == Money(0)
         assert rest.status == "PENDING"  # at the bank for a while: still counted
@@ -240,7 +240,7 @@ async def test_a_refund_at_another_till_goes_through_the_store_database(
         with pytest.raises(StoreRefundRefused, match="more than is left"):
             await refund_from_another_till(
                 t2.deps.gateway, lambda: connect(store_url), key, order_id, Money(1), None,
-                clock=lambda: datetime.now(UTC),
+                journal=t2.journal, clock=lambda: datetime.now(UTC),
             )  # fmt: skip
 
         now = datetime.now(UTC)

@@ -6,27 +6,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from pos_app.config import Settings
-from pos_app.domain.clock import Clock
+from pos_app.gateway.base import PaymentGateway
+from pos_app.services.refunds.at_other_till import OtherTillRefunds
 from pos_app.services.store_sync.push import PushListener
 from pos_app.services.store_sync.sync import StoreSync
 from pos_app.store.journal import Journal
 from pos_app.store_db.access import store_access
 from pos_app.store_db.connect import StoreDbError
 
-__all__ = ["EXIT_PUSH_SECONDS", "make_push_listener", "make_store_sync", "push_before_exit"]
+__all__ = [
+    "EXIT_PUSH_SECONDS",
+    "FOLLOW_REFUNDS_EVERY",
+    "every",
+    "make_push_listener",
+    "make_store_sync",
+    "push_before_exit",
+]
 
 log = logging.getLogger(__name__)
 EXIT_PUSH_SECONDS = 5.0
+FOLLOW_REFUNDS_EVERY = 30.0  # seconds between looks at other tills' refunds on their way
 
 
 def make_store_sync(
-    settings: Settings, environment: str, journal: Journal, clock: Clock
+    settings: Settings,
+    environment: str,
+    journal: Journal,
+    clock: Callable[[], datetime],
+    *,
+    gateway: PaymentGateway | None = None,
+    follow_every: float = FOLLOW_REFUNDS_EVERY,
 ) -> StoreSync | None:
     """The till's outbox pusher, or None when no store database is configured (or its
-    password cannot be read: the till keeps selling and the log says why)."""
+    password cannot be read: the till keeps selling and the log says why). With `gateway`
+    (a running till), refunds made here for other tills' sales that are still on their way
+    are followed every `follow_every` seconds after a sync."""
     if not settings.store_database_url:
         return None
     try:
@@ -34,9 +52,28 @@ def make_store_sync(
     except StoreDbError as exc:
         log.warning("store sync is off: %s", exc.message)
         return None
-    return StoreSync(
-        journal, access.till, access.connector(f"pos-app {settings.terminal_id}"), clock=clock
-    )
+    connector = access.connector(f"pos-app {settings.terminal_id}")
+    sync = StoreSync(journal, access.till, connector, clock=clock)
+    if gateway is not None:
+        refunds = OtherTillRefunds(gateway, journal, connector, access.till, clock=clock)
+        sync.add_after_cycle(every(follow_every, refunds.follow_open, clock))
+    return sync
+
+
+def every(
+    seconds: float, step: Callable[[], Awaitable[object]], clock: Callable[[], datetime]
+) -> Callable[[], Awaitable[object]]:
+    """`step`, run at most once per `seconds` (the first call runs it)."""
+    last: list[datetime] = []
+
+    async def maybe() -> object:
+        now = clock()
+        if last and (now - last[0]).total_seconds() < seconds:
+            return None
+        last[:] = [now]
+        return await step()
+
+    return maybe
 
 
 def make_push_listener(
@@ -59,7 +96,7 @@ async def push_before_exit(
     settings: Settings,
     environment: str,
     journal: Journal,
-    clock: Clock,
+    clock: Callable[[], datetime],
     within: float = EXIT_PUSH_SECONDS,
 ) -> int | None:
     """A short command's last step: push what is waiting when the store database answers

@@ -3,7 +3,8 @@
 The store's webhook receiver stores each verified delivery and NOTIFYs the tills
 (store_db/webhooks.py); this listener LISTENs on that channel. When it hears of an order,
 it asks the checkout to check that order now (a webhook is only a hint: PAID is still
-verified by Get Order and the payments list). It also hears the receiver's heartbeats:
+verified by Get Order and the payments list); a payment-link payment wakes the link's
+sale (`sales_to_wake`). It also hears the receiver's heartbeats:
 while both the receiver and the database are heard from, `backstop()` gives the slow
 polling interval the checkout's PollSchedule uses (its `backstop` hook), so a till stops
 spending the account's rate budget on fast polling; when they go quiet, polling is fast
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -25,7 +27,7 @@ from psycopg import AsyncConnection
 from pos_app.store_db.connect import StoreDbError
 from pos_app.store_db.webhooks import WEBHOOK_CHANNEL
 
-__all__ = ["BACKSTOP_SECONDS", "QUIET_AFTER_SECONDS", "PushListener"]
+__all__ = ["BACKSTOP_SECONDS", "QUIET_AFTER_SECONDS", "PushListener", "sales_to_wake"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,27 @@ BACKSTOP_SECONDS = 10.0
 QUIET_AFTER_SECONDS = 15.0  # three missed heartbeats of the receiver (every 5 s)
 
 Connector = Callable[[], Awaitable[AsyncConnection[tuple[object, ...]]]]
+
+
+# The orders Cashfree makes when a payment link is paid: CFPay_<link>_<n>.
+_LINK_ORDER = re.compile(r"^CFPay_(.+)_[A-Za-z0-9]+$")
+
+
+def sales_to_wake(order_id: object, link_id: object) -> list[str]:
+    """The till's sale ids a webhook about `order_id` may concern. A payment-link sale is
+    known at the till by its link id (the sale's order id), while Cashfree's webhook names
+    the order it made for the link: the link id comes from the webhook when it says so
+    (link webhooks, the link order's tags), else from the link order's id."""
+    targets: list[str] = []
+    if isinstance(link_id, str) and link_id:
+        targets.append(link_id)
+    if isinstance(order_id, str) and order_id:
+        match = _LINK_ORDER.match(order_id)
+        if match is None:
+            targets.append(order_id)
+        elif not targets:
+            targets.append(match.group(1))
+    return targets
 
 
 class PushListener:
@@ -76,9 +99,10 @@ class PushListener:
         if not isinstance(note, dict) or note.get("store") != self._store_id:
             return
         self._last_heard = self._monotonic()
-        order_id = note.get("order_id")
-        if isinstance(order_id, str) and order_id:
+        targets = sales_to_wake(note.get("order_id"), note.get("link_id"))
+        if targets:
             self.heard_orders += 1
+        for order_id in targets:
             try:
                 self._on_order(order_id)
             except Exception:

@@ -19,15 +19,15 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 from psycopg import AsyncConnection
 
-from pos_app.domain.clock import Clock
-from pos_app.store import outbox
+from pos_app.store import other_till_refunds, outbox
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import StoreDbError, describe_error
-from pos_app.store_db.push import TillKey, push_batch, register_till
+from pos_app.store_db.push import TillKey, push_batch, push_refund_rows, register_till
 
 __all__ = ["BACKOFF", "Connector", "StoreSync", "SyncReport"]
 
@@ -45,6 +45,7 @@ class SyncReport:
     batches: int
     waiting: int  # left in the outbox afterwards
     skipped: bool = False  # another process of this till was syncing
+    refunds: int = 0  # refunds of other tills' sales made here, sent in this cycle
 
 
 class StoreSync:
@@ -56,7 +57,7 @@ class StoreSync:
         till: TillKey,
         connector: Connector,
         *,
-        clock: Clock,
+        clock: Callable[[], datetime],
         batch_size: int = 500,
         backoff: Sequence[float] = BACKOFF,
     ) -> None:
@@ -73,11 +74,20 @@ class StoreSync:
         self._registered = False
         self._wake = asyncio.Event()
         self._listeners: list[Callable[[int], None]] = []
+        self._after_cycle: list[Callable[[], Awaitable[object]]] = []
         self.last_error: str | None = None
 
     # ---- what the desk shows ------------------------------------------------------------
     def waiting(self) -> int:
-        return outbox.waiting_count(self._journal)
+        """Events, and changes to refunds made here for other tills' sales, not pushed yet."""
+        return outbox.waiting_count(self._journal) + other_till_refunds.waiting_for_store_count(
+            self._journal
+        )
+
+    def add_after_cycle(self, step: Callable[[], Awaitable[object]]) -> None:
+        """`step()` after every successful cycle (the follower of refunds made here for other
+        tills' sales); its failure is logged, never stops the sync."""
+        self._after_cycle.append(step)
 
     def on_waiting(self, listener: Callable[[int], None]) -> None:
         """`listener(n)` after every cycle (and failure) with the events still waiting."""
@@ -161,7 +171,14 @@ class StoreSync:
                 pushed += len(batch.events)
                 inserted += result.inserted
                 batches += 1
-            return SyncReport(pushed, inserted, batches, self.waiting())
+            refunds = 0
+            while rows := other_till_refunds.waiting_for_store(self._journal, self._batch_size):
+                await push_refund_rows(conn, self._till, [r.store_row() for r in rows])
+                other_till_refunds.mark_store_has(self._journal, rows)
+                refunds += len(rows)
+                if len(rows) < self._batch_size:
+                    break
+            return SyncReport(pushed, inserted, batches, self.waiting(), refunds=refunds)
         finally:
             with contextlib.suppress(psycopg.Error):
                 await conn.execute(
@@ -179,6 +196,7 @@ class StoreSync:
                     await self.sync_once()
                     failures = 0
                     pause = interval
+                    await self._run_after_cycle()
                 except StoreDbError as exc:
                     pause = self._backoff[min(failures, len(self._backoff) - 1)]
                     failures += 1
@@ -191,6 +209,15 @@ class StoreSync:
                     await asyncio.wait_for(self._wake.wait(), pause)
         finally:
             await self._drop_connection()
+
+    async def _run_after_cycle(self) -> None:
+        for step in list(self._after_cycle):
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("a step after the store sync failed")
 
     async def aclose(self) -> None:
         async with self._lock:

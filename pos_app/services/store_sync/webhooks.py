@@ -57,6 +57,7 @@ class WebhookDelivery:
     timestamp_ms: int
     attempt: int
     body: dict[str, object]
+    link_id: str | None = None  # the payment link the order belongs to, when it says so
 
 
 def sign(secret: Secret, timestamp: str, body: bytes) -> str:
@@ -110,6 +111,7 @@ def verify(
     order_id = order.get("order_id")
     cf_payment_id = payment.get("cf_payment_id")
     status = payment.get("payment_status")
+    link_id = _link_id(data, order)
     key = _header(headers, "x-idempotency-key")
     if not key or not _KEY.match(key):
         key = "sha256:" + hashlib.sha256(body).hexdigest()
@@ -124,4 +126,15 @@ def verify(
         timestamp_ms=stamp,
         attempt=attempt,
         body=payload,
+        link_id=link_id,
     )
+
+
+def _link_id(data: Mapping[str, object], order: Mapping[str, object]) -> str | None:
+    """The merchant's link id of a payment-link payment: `data.link_id` in a payment link
+    webhook, or the `link_id` tag Cashfree puts on the orders it makes for a link."""
+    tags = order.get("order_tags")
+    for value in (data.get("link_id"), tags.get("link_id") if isinstance(tags, dict) else None):
+        if isinstance(value, str | int) and str(value):
+            return str(value)[:64]
+    return None

@@ -57,6 +57,7 @@ from pos_app.ui.manager.recon_view import DEMO_NOTE, RECON_TAB, ReconView
 from pos_app.ui.manager.refund_dialog import RefundDialog
 from pos_app.ui.manager.refund_request_dialog import RefundRequestDialog
 from pos_app.ui.manager.save_folder import in_documents
+from pos_app.ui.manager.store_refund import StoreRefundFlow
 from pos_app.ui.manager.store_tab import STORE_TAB, StoreDayPort, StoreTab
 from pos_app.ui.manager.transactions import TransactionsView
 from pos_app.ui.widgets.banner import Banner
@@ -131,6 +132,9 @@ class ManagerConsole(QWidget):
         if self.store_tab is not None:
             self.tabs.addTab(self.store_tab, STORE_TAB)
             self.tabs.currentChanged.connect(self._store_tab_shown)
+            self.store_refunds = StoreRefundFlow(
+                self.store_tab, lambda what, then: self.gate(what, then), self.show_sale, self
+            )
         header = QHBoxLayout()
         header.addWidget(QLabel(f"<b>{deps.store_name}</b> · till {deps.terminal_id}", self))
         header.addStretch(1)

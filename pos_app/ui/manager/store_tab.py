@@ -1,5 +1,7 @@
 """The console's "Store" tab: today's totals of every till of the store and of the whole
-store, from the shared store database. Shown only when the till has joined one.
+store, the store's sales (all tills, or one) and a sale's refunds from any till, from the
+shared store database; a sale of another till is refunded from here (ui/manager/
+store_refund.py). Shown only when the till has joined a store database.
 
 app.py hands the reader to the desk (ui.services.StoreLink), which hands it to the
 console; the tab reads on the qasync loop and keeps its task.
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.ui.manager.store_sales import StoreSalesPane
+
 __all__ = ["COLUMNS", "STORE_TAB", "StoreDayPort", "StoreTab"]
 
 log = logging.getLogger(__name__)
@@ -33,9 +37,18 @@ ALL_TILLS_ROW = "All tills"
 
 
 class StoreDayPort(Protocol):
+    """services/reporting/store_views.StoreDayReader, as the tab uses it."""
+
     store_id: str
+    this_till: str | None
 
     async def day(self, start: datetime, end: datetime) -> Any: ...
+
+    async def sales(self, start: datetime, end: datetime, till: str | None = None) -> Any: ...
+
+    async def refunds_of(self, order_id: str) -> Any: ...
+
+    async def refund(self, order_id: str, amount: Any, reason: str | None) -> Any: ...
 
 
 class StoreTab(QWidget):
@@ -47,6 +60,11 @@ class StoreTab(QWidget):
         self.day = day
         self.zone = zone
         self.task: asyncio.Task[None] | None = None
+        self.refunds_task: asyncio.Task[None] | None = None
+        self.till: str | None = None  # the till whose sales are listed (None: every till)
+        self.sales_pane = StoreSalesPane(zone, getattr(reader, "this_till", None), self)
+        self.sales_pane.till_chosen.connect(self._till_chosen)
+        self.sales_pane.sale_selected.connect(self.load_refunds)
         self.title = QLabel(f"Store {reader.store_id}: {day.isoformat()}", self)
         self.status = QLabel("", self)
         self.status.setObjectName("storeStatus")
@@ -64,6 +82,7 @@ class StoreTab(QWidget):
         column.addLayout(top)
         column.addWidget(self.status)
         column.addWidget(self.table, 1)
+        column.addWidget(self.sales_pane, 3)
 
     def load(self) -> None:
         if self.task is not None and not self.task.done():
@@ -76,11 +95,30 @@ class StoreTab(QWidget):
         end = start + timedelta(days=1)
         try:
             store_day = await self.reader.day(start, end)
+            sales = await self.reader.sales(start, end, self.till)
         except Exception as exc:  # the database away: say so, keep the tab
             message = getattr(exc, "message", None) or type(exc).__name__
             self.status.setText(f"The store database could not be read: {message}")
             return
         self.show_day(store_day)
+        self.sales_pane.set_tills([str(till) for till, _totals in store_day.tills])
+        self.sales_pane.show_sales(sales)
+
+    def _till_chosen(self, till: object) -> None:
+        self.till = None if till is None else str(till)
+        self.load()
+
+    def load_refunds(self, order_id: str) -> None:
+        self.refunds_task = asyncio.get_running_loop().create_task(self._load_refunds(order_id))
+
+    async def _load_refunds(self, order_id: str) -> None:
+        try:
+            refunds = await self.reader.refunds_of(order_id)
+        except Exception as exc:
+            message = getattr(exc, "message", None) or type(exc).__name__
+            self.status.setText(f"The store database could not be read: {message}")
+            return
+        self.sales_pane.show_refunds(order_id, list(refunds))
 
     def show_day(self, store_day: Any) -> None:
         rows = [*store_day.tills, (ALL_TILLS_ROW, store_day.total)]

@@ -1,7 +1,8 @@
 """The settings dialog: the wizard's pages again, plus how the counter works.
 
 Opened behind the manager PIN (see entry.py). Tabs: Cashfree (which one, and its
-credentials with "Test connection"), Store, Till (order expiry, payment methods with the
+credentials with "Test connection"), Store (with the store database this till shares:
+joined or not, join or leave), Till (order expiry, payment methods with the
 NPCI warning beside UPI request, sound, customer display), Voice (spoken confirmation,
 with "Test voice"), Manager PIN. Save writes the
 credentials to the password store first and the settings file last; a password store that
@@ -34,6 +35,7 @@ from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
 from pos_app.ui.setup.credentials_page import CredentialsPage
 from pos_app.ui.setup.jobs import Jobs
 from pos_app.ui.setup.pages import ModePage, PageProblem, PinPage, StorePage, TillPage
+from pos_app.ui.setup.store_database import StoreDatabasePage
 from pos_app.ui.setup.voice_page import TAB_VOICE, VoicePage
 
 __all__ = ["SettingsDialog"]
@@ -62,14 +64,20 @@ class SettingsDialog(QDialog):
         column = QVBoxLayout(self.cashfree)
         column.addWidget(self.mode)
         column.addWidget(self.credentials, 1)
-        self.store = StorePage(self)
+        # The Store tab: the shop's details, and the store database this till shares.
+        self.store_box = QWidget(self)
+        self.store = StorePage(self.store_box)
+        self.store_database = StoreDatabasePage(self.store_box)
+        store_column = QVBoxLayout(self.store_box)
+        store_column.addWidget(self.store)
+        store_column.addWidget(self.store_database)
         self.till = TillPage(self)
         self.voice = VoicePage(self)
         self.pin = PinPage(required=False, parent=self)
         self.tabs = QTabWidget(self)
         for page, title in (
             (self.cashfree, wording.TAB_CASHFREE),
-            (self.store, wording.TAB_STORE),
+            (self.store_box, wording.TAB_STORE),
             (self.till, wording.TAB_TILL),
             (self.voice, TAB_VOICE),
             (self.pin, wording.TAB_PIN),
@@ -101,6 +109,7 @@ class SettingsDialog(QDialog):
         self.store.load(settings)
         self.till.load(settings)
         self.voice.load(settings)
+        self.store_database.load(settings)
         self._environment_changed(settings.environment)
 
     # ---- reacting ------------------------------------------------------------------------------
@@ -136,6 +145,7 @@ class SettingsDialog(QDialog):
         try:
             self.mode.check(already_production=original.environment == "production")
             settings = self.voice.apply(self.till.apply(self.store.apply(original)))
+            settings = self.store_database.apply(settings)
             settings = dataclasses.replace(settings, environment=environment)
             pin = self.pin.new_pin()
             has_pin = (original.manager_pin_fingerprint or original.manager_pin_hash) is not None
@@ -163,6 +173,7 @@ class SettingsDialog(QDialog):
     ) -> Settings:
         if typed is not None:
             await self.flow.save(environment, typed)
+        await self.store_database.save_password(self.services.secrets)
         await asyncio.to_thread(save_settings, self.services.paths, settings)
         if pin is not None:
             # The hash and its wrong-try count go to the password store, the fingerprint to
@@ -179,6 +190,7 @@ class SettingsDialog(QDialog):
 
     def _done(self, settings: Settings) -> None:
         self.credentials.forget_typed_secret()
+        self.store_database.forget_typed()
         self.pin.clear()
         self.saved.emit(settings)
         self.accept()
