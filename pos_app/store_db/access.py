@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from psycopg import AsyncConnection
 
 from pos_app.config import Settings
+from pos_app.domain.redact import register_secret
 from pos_app.domain.store_url import split_store_url
-from pos_app.logs import register_secret
 from pos_app.secrets import (
     STORE_DATABASE,
     KeyringSecretStore,

@@ -14,7 +14,7 @@ import json
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-from pos_app.services.store_sync.webhooks import WebhookDelivery
+from pos_app.gateway.webhooks import WebhookDelivery
 
 __all__ = ["WEBHOOK_CHANNEL", "heartbeat", "record_delivery"]
 

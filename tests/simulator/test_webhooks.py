@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 from simulator.simkit import ManualClock, corrected_components, order_body
 
+from pos_app.gateway.webhooks import verify
 from pos_app.secrets import Secret
-from pos_app.services.store_sync.webhooks import verify
 from pos_app.simulator import SIM_CLIENT_SECRET, Simulator
 from pos_app.simulator.webhooks import WebhookSender
 

@@ -84,8 +84,8 @@ async def test_a_link_paid_by_push_shows_paid_in_seconds(store_url: str, tmp_pat
 def test_the_receiver_reads_the_link_id_of_a_link_payment() -> None:
     import json
 
+    from pos_app.gateway.webhooks import sign, verify
     from pos_app.secrets import Secret
-    from pos_app.services.store_sync.webhooks import sign, verify
 
     secret = Secret("account-secret")
     now_ms = 1_773_000_000_000

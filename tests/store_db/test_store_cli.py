@@ -155,8 +155,8 @@ def test_webhook_receiver_command_prints_its_address_and_stores_deliveries(
 
     import httpx
 
+    from pos_app.gateway.webhooks import sign
     from pos_app.secrets import Secret
-    from pos_app.services.store_sync.webhooks import sign
     from pos_app.simulator import SIM_CLIENT_SECRET
 
     assert main(["config", "set", "store_database_url", store_url]) == 0

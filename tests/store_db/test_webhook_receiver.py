@@ -12,9 +12,9 @@ import psycopg
 import pytest
 import pytest_asyncio
 
+from pos_app.gateway.webhooks import sign
 from pos_app.secrets import Secret
 from pos_app.services.store_sync.webhook_server import DEFAULT_PATH, WebhookReceiver
-from pos_app.services.store_sync.webhooks import sign
 from pos_app.store_db.connect import connect
 from pos_app.store_db.webhooks import WEBHOOK_CHANNEL
 

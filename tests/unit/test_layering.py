@@ -151,3 +151,36 @@ def test_the_simulators_control_api_does_not_import_its_core() -> None:
     control = _full_imports(PKG / "simulator" / "control.py")
     assert "pos_app.simulator.core" not in control
     assert "pos_app.simulator.control" in _full_imports(PKG / "simulator" / "core.py")
+
+
+# What each floor may import from pos_app (docs/ARCHITECTURE.md has the same table).
+_LOW = {"domain"}
+_FLOORS: dict[str, set[str]] = {
+    "domain": set(),
+    "gateway": _LOW,
+    "simulator": _LOW,
+    "store": _LOW,
+    "logs": _LOW,
+    "secrets": _LOW,
+    "config": _LOW | {"voice"},
+    "store_db": _LOW | {"config", "gateway", "secrets", "store"},
+    "services": _LOW | {"config", "gateway", "secrets", "store", "store_db", "__version__"},
+    "voice": _LOW | {"services"},
+    "mcp": _LOW | {"secrets", "services", "store", "__version__"},
+    "ui": _LOW | {"config", "secrets", "services", "voice"},
+}
+
+
+def test_every_floor_imports_only_the_floors_below_it() -> None:
+    offenders = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG).as_posix()
+        floor = rel.split("/")[0].removesuffix(".py")
+        allowed = _FLOORS.get(floor)
+        if allowed is None:  # app.py, cli.py, commands/: where the pieces meet
+            continue
+        for module in sorted(_full_imports(path)):
+            target = module.split(".")[1]
+            if target != floor and target not in allowed:
+                offenders.append(f"{rel} imports {module}")
+    assert offenders == []

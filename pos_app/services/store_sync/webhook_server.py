@@ -1,6 +1,6 @@
 """The store's webhook receiver: a small HTTP/1.1 server for Cashfree's payment webhooks.
 
-POST <path> only. Each delivery is verified (services/store_sync/webhooks.py) before anything else;
+POST <path> only. Each delivery is verified (gateway/webhooks.py) before anything else;
 anything unsigned, forged, stale or oversized gets 401 (or 4xx) and NOTHING is recorded.
 A verified delivery is stored once in the store database and announced to the tills
 (store_db/webhooks.py); a repeat gets 200 again (Cashfree delivers at least once). When
@@ -24,7 +24,7 @@ import psycopg
 from psycopg import AsyncConnection
 
 from pos_app.domain.secret import Secret
-from pos_app.services.store_sync.webhooks import MAX_BODY, WebhookRejected, verify
+from pos_app.gateway.webhooks import MAX_BODY, WebhookRejected, verify
 from pos_app.store_db.webhooks import heartbeat, record_delivery
 
 __all__ = ["DEFAULT_PATH", "HEARTBEAT_SECONDS", "WebhookReceiver"]

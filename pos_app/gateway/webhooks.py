@@ -1,6 +1,7 @@
 """Cashfree's payment webhooks (version 2025-01-01): signature check and the few facts a
-till needs. Pure: no I/O; the receiver (services/store_sync/webhook_server.py) and the simulator's
-sender use it.
+till needs. Pure: no I/O. The store's receiver (services/store_sync/webhook_server.py) uses
+it; the simulator signs its deliveries with its own code (simulator/webhooks.py), so this
+check is tested against a signer it does not share.
 
 Cashfree signs `x-webhook-timestamp + raw body` with the account's client secret:
 x-webhook-signature = base64(HMAC-SHA256(secret, timestamp + body)). The check uses the raw
