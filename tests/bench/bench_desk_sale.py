@@ -295,6 +295,7 @@ def main() -> int:
         os.environ.pop("POS_CASHFREE_BASE_URL", None)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
+        app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
         try:
