@@ -16,7 +16,15 @@ from psycopg import AsyncConnection
 
 from pos_app.store.outbox import REFUND_SYNC_COLUMNS, SALE_SYNC_COLUMNS, OutboxBatch
 
-__all__ = ["PushResult", "TillKey", "push_batch", "push_refund_rows", "register_till"]
+__all__ = [
+    "PushResult",
+    "TillKey",
+    "lock_sync",
+    "push_batch",
+    "push_refund_rows",
+    "register_till",
+    "unlock_sync",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +171,27 @@ async def push_refund_rows(
                 for r in rows
             ],
         )
+
+
+# One sync cycle at a time per till, across processes and machines: a session-level
+# advisory lock on the till's key (released by unlock_sync, or when the connection ends).
+_LOCK_SPACE = 17_017
+
+
+def _sync_key(till: TillKey) -> str:
+    return f"{till.store_id}/{till.till_id}/{till.environment}"
+
+
+async def lock_sync(conn: AsyncConnection[Any], till: TillKey) -> bool:
+    """Take the till's sync lock if nobody holds it; False when another cycle runs."""
+    cur = await conn.execute(
+        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_LOCK_SPACE, _sync_key(till))
+    )
+    row = await cur.fetchone()
+    return bool(row and row[0])
+
+
+async def unlock_sync(conn: AsyncConnection[Any], till: TillKey) -> None:
+    await conn.execute(
+        "SELECT pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_SPACE, _sync_key(till))
+    )

@@ -27,7 +27,14 @@ from psycopg import AsyncConnection
 from pos_app.store import other_till_refunds, outbox
 from pos_app.store.journal import Journal
 from pos_app.store_db.connect import StoreDbError, describe_error
-from pos_app.store_db.push import TillKey, push_batch, push_refund_rows, register_till
+from pos_app.store_db.push import (
+    TillKey,
+    lock_sync,
+    push_batch,
+    push_refund_rows,
+    register_till,
+    unlock_sync,
+)
 
 __all__ = ["BACKOFF", "Connector", "StoreSync", "SyncReport"]
 
@@ -35,7 +42,6 @@ log = logging.getLogger(__name__)
 
 Connector = Callable[[], Awaitable[AsyncConnection[tuple[object, ...]]]]
 BACKOFF: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-_LOCK_SPACE = 17_017
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +157,7 @@ class StoreSync:
 
     async def _cycle(self) -> SyncReport:
         conn = await self._connection()
-        key = f"{self._till.store_id}/{self._till.till_id}/{self._till.environment}"
-        cur = await conn.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (_LOCK_SPACE, key)
-        )
-        row = await cur.fetchone()
-        if not row or not row[0]:
+        if not await lock_sync(conn, self._till):
             return SyncReport(0, 0, 0, self.waiting(), skipped=True)
         try:
             pushed = inserted = batches = 0
@@ -181,9 +182,7 @@ class StoreSync:
             return SyncReport(pushed, inserted, batches, self.waiting(), refunds=refunds)
         finally:
             with contextlib.suppress(psycopg.Error):
-                await conn.execute(
-                    "SELECT pg_advisory_unlock(%s, hashtext(%s))", (_LOCK_SPACE, key)
-                )
+                await unlock_sync(conn, self._till)
 
     # ---- continuously (the desk, long-running commands) ----------------------------------
     async def run(self, interval: float = 2.0) -> None:
