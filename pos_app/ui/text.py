@@ -202,8 +202,9 @@ def countdown(expires_at: datetime | None, now: datetime) -> str:
 
 
 def offline_banner(offline: Offline) -> str:
+    what = "Cashfree answers only with errors" if offline.answered else "No connection to Cashfree"
     return (
-        f"No connection to Cashfree since {clock_time(offline.since)} ({offline.reason.rstrip('.')}). "
+        f"{what} since {clock_time(offline.since)} ({offline.reason.rstrip('.')}). "
         f"Next try at {clock_time(offline.next_try_at)}."
     )
 
@@ -211,7 +212,8 @@ def offline_banner(offline: Offline) -> str:
 def connection(offline: Offline | None) -> str:
     if offline is None:
         return ONLINE
-    return f"Offline · next try {clock_time(offline.next_try_at)}"
+    what = "Cashfree error" if offline.answered else "Offline"
+    return f"{what} · next try {clock_time(offline.next_try_at)}"
 
 
 def open_payments(count: int) -> str:

@@ -107,6 +107,27 @@ def test_offline_banner_and_header(qtbot: QtBot, desk: LiveDesk) -> None:
     assert window.header.connection.text() == "Online"
 
 
+def test_a_cashfree_error_answer_is_not_called_no_connection(qtbot: QtBot, desk: LiveDesk) -> None:
+    """One try per step at the counter: a 500 from Cashfree shows at once, and the banner
+    says Cashfree answered with an error (the shop's network is fine), not "no connection"."""
+    window = desk.window
+    sim = desk.runtime.simulator
+    assert sim is not None
+    type_amount(qtbot, window.amount, "260")
+    qtbot.keyClick(window.amount, Qt.Key.Key_Return)
+    wait_for_qr(qtbot, desk)
+    sim.set_faults(error_rate=1.0)
+    qtbot.mouseClick(window.waiting.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.waiting.offline.isVisible, timeout=8000)
+    banner = window.waiting.offline.text()
+    assert banner.startswith("Cashfree answers only with errors since"), banner
+    assert "No connection" not in banner
+    assert window.header.connection.text().startswith("Cashfree error · next try")
+    sim.set_faults(error_rate=0.0)
+    qtbot.waitUntil(lambda: not window.waiting.offline.isVisible(), timeout=15000)
+    assert window.header.connection.text() == "Online"
+
+
 def test_same_amount_again_asks_first(qtbot: QtBot, desk: LiveDesk) -> None:
     window = desk.window
     type_amount(qtbot, window.amount, "75")

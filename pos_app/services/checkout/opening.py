@@ -48,6 +48,7 @@ def went_offline(deps: Deps, run: SaleRun, error: GatewayError, retry_in: float)
         since=run.offline.since if run.offline else now,
         next_try_at=now + timedelta(seconds=retry_in),
         reason=describe_error(error),
+        answered=error.http_status is not None,
     )
     if first:
         deps.journal.add_event(run.order_id, "offline", {"error": type(error).__name__})

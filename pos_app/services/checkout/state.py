@@ -38,11 +38,13 @@ class ChargeRequest:
 
 @dataclass(frozen=True, slots=True)
 class Offline:
-    """The gateway could not be reached; the next try is at `next_try_at`."""
+    """The gateway could not be reached, or answered only with an error (busy, 5xx:
+    `answered`); the next try is at `next_try_at`."""
 
     since: datetime
     next_try_at: datetime
     reason: str
+    answered: bool = False  # Cashfree answered, with an error: the network itself is fine
 
 
 @dataclass(frozen=True, slots=True)
