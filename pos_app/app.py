@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from pos_app.services.demo_customer import DemoCustomer
     from pos_app.services.diagnostics import CallRecord, ConnectionCheck
     from pos_app.services.manager.pin import PinGuard
+    from pos_app.services.refunds.service import RefundService
     from pos_app.simulator.core import Simulator
     from pos_app.ui.main_window import MainWindow
     from pos_app.ui.services import DeskServices, ManagerServices, StoreLink
@@ -283,15 +284,15 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
 
 def make_mcp_services(runtime: Runtime) -> McpServices:
     """The MCP server's bundle: the runtime's checkout and journal, a RefundService for
-    approved refund requests, and the MCP limits from Settings (the per-call maximum never
+    approved refund requests (store-checked with a store database: refund_maker), and the MCP limits from Settings (the per-call maximum never
     above the till's own)."""
     from pos_app.mcp.context import McpServices
     from pos_app.services.refunds.requests import RefundRequestService
-    from pos_app.services.refunds.service import RefundService
     from pos_app.services.reporting.reports import local_zone
 
     deps, settings = runtime.deps, runtime.settings
-    refunds = RefundService(runtime.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
+    make = refund_maker(settings, runtime.environment, who="pos-app mcp")
+    refunds = make(runtime.gateway, runtime.journal, clock=deps.clock, sleep=deps.sleep)
     till_max = Money(settings.max_amount_paise)
     wanted = settings.mcp_max_amount_paise
     return McpServices(
@@ -305,6 +306,53 @@ def make_mcp_services(runtime: Runtime) -> McpServices:
         zone=local_zone(),
         store_day=_store_day_reader(runtime),
     )
+
+
+RefundMaker = Callable[..., "RefundService"]
+
+
+def refund_maker(settings: Settings, environment: str, *, who: str = "pos-app") -> RefundMaker:
+    """The one way a till builds the RefundService for ITS OWN sales (console, MCP, `pos-app
+    refund`): call the result like RefundService(gateway, journal, **options), where
+    `journal` is the till's Journal. Plain RefundService without a store database (or
+    without the 'store' extra, or when its access cannot be set up); with one, the
+    StoreCheckedRefunds that reserves a new refund in the store database first (the sale's
+    row locked) so a till refunding the same sale at the same moment cannot go above paid,
+    and that also follows this till's refunds of other tills' sales still on their way.
+    The store's access (keyring included) is read here, once, not when a refund is made."""
+    from pos_app.services.refunds.service import RefundService
+
+    if not settings.store_database_url:
+        return RefundService
+    try:
+        from pos_app.services.refunds.at_other_till import OtherTillRefunds
+        from pos_app.services.refunds.store_checked import StoreCheckedRefunds
+        from pos_app.store_db.access import store_access
+        from pos_app.store_db.connect import StoreDbError
+    except ModuleNotFoundError as exc:  # installed without the 'store' extra
+        log.warning("refunds not checked in the store database: %s is missing", exc.name)
+        return RefundService
+    try:
+        access = store_access(settings, environment)
+    except StoreDbError as exc:
+        log.warning("refunds not checked in the store database: %s", exc.message)
+        return RefundService
+    connector = access.connector(who)
+
+    def make(gateway: Any, journal: Journal, **options: Any) -> RefundService:
+        others = OtherTillRefunds(
+            gateway,
+            journal,
+            connector,
+            access.till,
+            clock=options["clock"],
+            sleep=options.get("sleep", asyncio.sleep),
+        )
+        return StoreCheckedRefunds(
+            gateway, journal, connector=connector, till=access.till, others=others, **options
+        )
+
+    return make
 
 
 def _store_day_reader(runtime: Runtime) -> Any:
@@ -608,11 +656,16 @@ def setup_services(
 
 
 def manager_services(
-    checkout: CheckoutService, where: Paths, vault: TillRecordStore
+    checkout: CheckoutService,
+    where: Paths,
+    vault: TillRecordStore,
+    *,
+    settings: Settings | None = None,
 ) -> ManagerServices:
     """What the manager's console needs beside the desk's checkout: a reader on the journal
     the checkout writes, refunds through the checkout's gateway (with the shop's limit per
-    day, read when the console opens), refund requests and the PIN's password store entry."""
+    day, read when the console opens; store-checked when `settings` join a store database:
+    refund_maker), refund requests and the PIN's password store entry."""
     from pos_app.services.refunds.requests import RefundRequestService
     from pos_app.services.refunds.service import RefundService, day_limit
     from pos_app.services.reporting.queries import ReportReader
@@ -620,15 +673,20 @@ def manager_services(
     from pos_app.ui.services import ManagerServices
 
     deps = checkout.deps
+    make: RefundMaker = (
+        RefundService
+        if settings is None
+        else refund_maker(settings, deps.environment, who="pos-app manager")
+    )
 
     def refunds() -> RefundService:
         from pos_app.services.manager.policy import load_policy
 
         policy = load_policy().policy  # the shop's refunds-per-day limit, if pinned
         most = policy.max_refund_per_day if policy is not None else None
-        return RefundService(
+        return make(
             deps.background,
-            deps.journal,  # type: ignore[arg-type]
+            deps.journal,
             clock=deps.clock,
             sleep=deps.sleep,
             follow_for=GUI_FOLLOW_SECONDS,
@@ -674,7 +732,7 @@ def make_desk_services(
         settings=settings,
         environment=environment,
         setup=setup_services(where, secrets, environment=environment, last_call=last_call),
-        manager=manager_services(checkout, where, secrets),
+        manager=manager_services(checkout, where, secrets, settings=settings),
         store=store,
         demo_customer=customer,
         demo_origin=demo_origin,

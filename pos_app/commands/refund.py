@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from pos_app.commands import exit_codes
 from pos_app.domain.money import Money
@@ -120,7 +119,7 @@ async def run_refund(
 def run_refund_command(args: argparse.Namespace) -> int:
     """Check the input and the shop policy, ask the manager PIN (twice for --another),
     then refund (called by commands.dispatch)."""
-    from pos_app.app import open_runtime, resolve_environment
+    from pos_app.app import open_runtime, refund_maker, resolve_environment
     from pos_app.commands.pin_prompt import require_manager_pin
     from pos_app.config import load_settings, paths
     from pos_app.services.manager.policy import load_policy
@@ -169,7 +168,8 @@ def run_refund_command(args: argparse.Namespace) -> int:
                 return await run_store_refund(
                     runtime, args.order_id, amount, reason, wait, limit=limit
                 )
-            refunds = _refund_service(runtime)(
+            make = refund_maker(runtime.settings, runtime.environment, who="pos-app refund")
+            refunds = make(
                 runtime.gateway,
                 runtime.journal,
                 clock=runtime.deps.clock,
@@ -185,23 +185,3 @@ def run_refund_command(args: argparse.Namespace) -> int:
             await runtime.aclose()
 
     return asyncio.run(body())
-
-
-def _refund_service(runtime: Any) -> Any:
-    """RefundService, or (when the till joined a store database) the one that also reserves
-    a new refund there so a till refunding the same sale at once cannot go above paid."""
-    if not runtime.settings.store_database_url:
-        return RefundService
-    try:
-        from pos_app.services.refunds.store_checked import StoreCheckedRefunds
-        from pos_app.store_db.access import store_access
-        from pos_app.store_db.connect import StoreDbError
-    except ModuleNotFoundError:  # installed without the 'store' extra
-        return RefundService
-    try:
-        access = store_access(runtime.settings, runtime.environment)
-    except StoreDbError:
-        return RefundService
-    return functools.partial(
-        StoreCheckedRefunds, connector=access.connector("pos-app refund"), till=access.till
-    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -14,6 +15,11 @@ from pos_app.commands import exit_codes
 from pos_app.commands.output import say
 from pos_app.config import Paths, Settings, journal_path, load_settings, paths
 from pos_app.store_db.connect import StoreDbError, describe_error
+
+if TYPE_CHECKING:
+    from pos_app.app import Runtime
+    from pos_app.services.store_sync.sync import StoreSync
+    from pos_app.store_db.access import StoreAccess
 
 __all__ = ["run_store"]
 
@@ -126,30 +132,77 @@ async def _status(settings: Settings, where: Paths, args: argparse.Namespace) ->
 
 
 async def _sync(settings: Settings, where: Paths, args: argparse.Namespace) -> int:
+    """Push what is waiting now; then follow this till's refunds of other tills' sales that
+    are still on their way, through the runtime's gateway (as `pos-app refund` opens it)."""
+    from pos_app.app import SetupError, open_runtime
     from pos_app.services.store_sync.sync import StoreSync
     from pos_app.store.journal import Journal
+    from pos_app.store.other_till_refunds import open_other_till_refunds
     from pos_app.store_db.access import store_access
 
     environment = _environment(settings, args)
     access = store_access(settings, environment)
-    journal = _open_journal(where, environment)
+    runtime: Runtime | None = None
+    no_gateway = ""
+    try:
+        runtime = open_runtime(environment)
+    except SetupError as exc:
+        no_gateway = exc.message
+    journal = runtime.journal if runtime is not None else _open_journal(where, environment)
     assert isinstance(journal, Journal)
-    sync = StoreSync(
-        journal,
-        access.till,
-        access.connector("pos-app store sync"),
-        clock=lambda: datetime.now().astimezone(),
-    )
+    connector = access.connector("pos-app store sync")
+    sync = StoreSync(journal, access.till, connector, clock=lambda: datetime.now().astimezone())
     try:
         report = await sync.sync_once()
+        if report.skipped:
+            print("Another pos-app of this till is syncing right now; nothing to do here.")
+        else:
+            print(
+                f"Pushed {report.pushed} events ({report.inserted} new to the store database) "
+                f"in {report.batches} batches; {report.waiting} waiting."
+            )
+        if open_other_till_refunds(journal):
+            if runtime is None:
+                print(
+                    f"{len(open_other_till_refunds(journal))} refunds made here for other "
+                    f"tills' sales are still on their way; not followed now: {no_gateway}"
+                )
+            else:
+                await _follow_other_tills(runtime, access, sync, report.skipped)
     finally:
         await sync.aclose()
-        journal.close()
-    if report.skipped:
-        print("Another pos-app of this till is syncing right now; nothing to do here.")
-        return OK
-    print(
-        f"Pushed {report.pushed} events ({report.inserted} new to the store database) "
-        f"in {report.batches} batches; {report.waiting} waiting."
-    )
+        if runtime is not None:
+            await runtime.aclose()
+        else:
+            journal.close()
     return OK
+
+
+async def _follow_other_tills(
+    runtime: Runtime, access: StoreAccess, sync: StoreSync, skipped: bool
+) -> None:
+    """One look at each refund made here for another till's sale that is not final; what
+    changed is pushed at once (unless another process of this till is syncing)."""
+    from pos_app.services.refunds.at_other_till import NOT_CONFIRMED, OtherTillRefunds
+    from pos_app.services.refunds.service import REQUESTED
+    from pos_app.store.other_till_refunds import open_other_till_refunds
+
+    refunds = OtherTillRefunds(
+        runtime.gateway,
+        runtime.journal,
+        access.connector("pos-app store sync"),
+        access.till,
+        clock=runtime.deps.clock,
+    )
+    changed = await refunds.follow_open()
+    for record in changed:
+        status = NOT_CONFIRMED if record.status == REQUESTED else record.status
+        print(
+            f"Refund {record.refund_id} of {record.amount.format()} for sale "
+            f"{record.order_id} (taken at another till): {status}."
+        )
+    if changed and not skipped:
+        await sync.sync_once()  # the store database hears the answers now
+    still = len(open_other_till_refunds(runtime.journal))
+    if still:
+        print(f"{still} refunds made here for other tills' sales are still on their way.")

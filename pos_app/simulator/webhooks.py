@@ -11,6 +11,9 @@ non-2xx answer or no answer is retried after 0.5, 1, 2, 5 and 10 seconds.
 Payments scheduled for later settle when the simulator next looks at their order; the
 sender looks at every order with a scheduled attempt every `tick` seconds, so their
 webhooks go out on time without anyone polling.
+
+A successful payment of a payment link's order is also announced with the link's own
+PAYMENT_LINK_EVENT (link_webhooks.py), which names the link.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import httpx
 
 from pos_app.simulator.core import SIM_CLIENT_SECRET, Simulator
 from pos_app.simulator.entities import payment_entity
+from pos_app.simulator.link_webhooks import LINK_EVENT, link_event_body
 from pos_app.simulator.models import PayState, SimOrder, SimPayment
 
 __all__ = ["RETRY_DELAYS", "Delivery", "WebhookSender", "webhook_body"]
@@ -149,9 +153,26 @@ class WebhookSender:
             order_id=order.order_id,
             settled_at=time.monotonic(),
         )
+        deliveries = [delivery]
+        if order.link_id and payment.status is PayState.SUCCESS:
+            link = self._sim.link(order.link_id)  # the simulator's lock is re-entrant
+            body = json.dumps(
+                link_event_body(link, order, payment, event_time), separators=(",", ":")
+            )
+            deliveries.append(
+                Delivery(
+                    url=url,
+                    body=body.encode(),
+                    key=f"sim-link-{payment.cf_payment_id}",
+                    type=LINK_EVENT,
+                    order_id=order.order_id,
+                    settled_at=delivery.settled_at,
+                )
+            )
         with self._lock:
-            self.deliveries.append(delivery)
-        self._queue.put(delivery)
+            self.deliveries.extend(deliveries)
+        for one in deliveries:
+            self._queue.put(one)
 
     # ---- threads -------------------------------------------------------------------------
     def _tick_loop(self) -> None:

@@ -10,8 +10,9 @@ The order of things keeps it safe to retry and counted once:
 3. Create Refund is sent. A lost answer leaves it REQUESTED; the next look sends the same
    id and key again, so Cashfree never pays twice. A refusal gives the amount back.
 4. A refund still pending at the bank is followed (`follow_open`, run after each store
-   sync by the desk and by `pos-app store sync`) until SUCCESS, FAILED or CANCELLED; each
-   answer is journaled here and settled on the store database's reservation.
+   sync by the desk, by `pos-app store sync` and by the console's "Refresh the day") until
+   SUCCESS, FAILED or CANCELLED; each answer is journaled here and settled on the store
+   database's reservation.
 """
 
 from __future__ import annotations

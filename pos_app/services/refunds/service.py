@@ -39,6 +39,7 @@ from pos_app.gateway.errors import (
 from pos_app.services.wording import describe_error
 from pos_app.store.codec import RefundRecord
 from pos_app.store.errors import RefundPendingError, RefundTooLargeError
+from pos_app.store.other_till_refunds import OtherTillRefund
 from pos_app.store.queries import FINAL_REFUND_STATUSES
 
 __all__ = [
@@ -324,6 +325,12 @@ class RefundService:
         sale = self.journal.get_sale(record.order_id)
         target = refund_target(sale) if sale is not None else record.order_id
         return await self._read(record, target)
+
+    async def follow_other_tills(self) -> list[OtherTillRefund]:
+        """Follow the refunds this till made for OTHER tills' sales that are still on their
+        way (only with a store database: services/refunds/store_checked.py); returns those
+        whose status changed. A till alone has none."""
+        return []
 
     async def follow(self, record: RefundRecord, *, seconds: float | None = None) -> RefundRecord:
         """Check the refund until it is final or `seconds` (default follow_for) have passed."""

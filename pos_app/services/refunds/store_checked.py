@@ -11,6 +11,9 @@ The till stays autonomous: when the store database cannot be reached, or has not
 the sale yet (then no other till can refund it either), the refund goes ahead on the
 journal's own check. A refund sent again (unconfirmed, same id and key) is never reserved
 afresh: its first try may already have reached Cashfree.
+
+With `others` (the refunds this till made for other tills' sales), `follow_other_tills`
+follows those still on their way too, so "Refresh the day" brings them to their end.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import psycopg
 from psycopg import AsyncConnection
 
 from pos_app.gateway.base import PaymentGateway
+from pos_app.services.refunds.at_other_till import OtherTillRefunds
 from pos_app.services.refunds.service import REQUESTED, RefundJournal, RefundRefused, RefundService
 from pos_app.store.codec import RefundRecord
+from pos_app.store.other_till_refunds import OtherTillRefund
 from pos_app.store_db.connect import StoreDbError
 from pos_app.store_db.push import TillKey, register_till
 from pos_app.store_db.refunds import (
@@ -50,17 +55,24 @@ class StoreCheckedRefunds(RefundService):
         *,
         connector: Connector,
         till: TillKey,
+        others: OtherTillRefunds | None = None,
         **options: Any,
     ) -> None:
         super().__init__(gateway, journal, **options)
         self._connector = connector
         self._till = till
+        self.others = others
         self._fresh: set[str] = set()  # refund ids prepared here and not sent yet
 
     def prepare(self, *args: Any, **kwargs: Any) -> RefundRecord:
         record = super().prepare(*args, **kwargs)
         self._fresh.add(record.refund_id)
         return record
+
+    async def follow_other_tills(self) -> list[OtherTillRefund]:
+        if self.others is None:
+            return []
+        return await self.others.follow_open()
 
     async def submit(self, record: RefundRecord) -> RefundRecord:
         if record.refund_id in self._fresh:

@@ -1,6 +1,8 @@
 """Refresh the day from Cashfree: re-read every sale that may still change, and every
 refund that is not final, journaling what Cashfree says; then read each paid sale's
 refunds at Cashfree and journal any this till did not make (services.outside_refunds).
+With a store database, the refunds this till made for other tills' sales that are still on
+their way are followed too (RefundService.follow_other_tills).
 
 It runs as background work (Deps.background, the gateway's background view), so the sale
 at the counter keeps priority in the rate budget; the sale at the counter itself is left
@@ -20,6 +22,7 @@ from pos_app.services.checkout.run import Deps
 from pos_app.services.refunds.outside import check_outside_refunds
 from pos_app.services.refunds.service import RefundService
 from pos_app.store.codec import RefundRecord
+from pos_app.store.other_till_refunds import OtherTillRefund
 from pos_app.store.report_reader import ReportReader
 from pos_app.store.till_records import OutsideRefund
 
@@ -37,6 +40,8 @@ class DayRefresh:
     problems: tuple[str, ...] = field(default=())  # sentences: what could not be read, and why
     skipped: tuple[str, ...] = ()  # order ids left alone (at the counter right now)
     outside_refunds: tuple[OutsideRefund, ...] = ()  # refunds made outside this till, found now
+    # Refunds made here for other tills' sales (store database) whose status changed now.
+    other_till_refunds_changed: tuple[OtherTillRefund, ...] = ()
 
 
 Progress = Callable[[int, int], None]
@@ -114,7 +119,9 @@ async def refresh_day(
         if progress is not None:
             progress(done, total)
     outside: tuple[OutsideRefund, ...] = ()
+    others: list[OtherTillRefund] = []
     if refunds is not None:
+        others = await refunds.follow_other_tills()
         paid = [
             s
             for s in reader.sales_between(start, end, statuses=[SaleStatus.PAID])
@@ -124,11 +131,13 @@ async def refresh_day(
         outside = check.found
         problems.extend(check.problems)
     log.info(
-        "refreshed the day: %d sales read (%d changed), %d refunds read (%d changed)",
+        "refreshed the day: %d sales read (%d changed), %d refunds read (%d changed), "
+        "%d refunds for other tills' sales changed",
         checked,
         len(changed),
         len(pending_refunds),
         len(refunds_changed),
+        len(others),
     )
     return DayRefresh(
         sales_checked=checked,
@@ -138,4 +147,5 @@ async def refresh_day(
         problems=tuple(problems),
         skipped=tuple(skipped),
         outside_refunds=outside,
+        other_till_refunds_changed=tuple(others),
     )
