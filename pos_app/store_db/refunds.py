@@ -26,8 +26,10 @@ __all__ = [
     "RefundReservation",
     "SaleNotInStore",
     "StoreRefundRefused",
+    "gateway_order_id",
     "is_reserved",
     "open_requests",
+    "order_of_request",
     "refundable_left",
     "reserve_refund",
     "settle_reservation",
@@ -223,3 +225,27 @@ async def unjournaled_reservations(
         OpenRequest(str(r[0]), None if r[1] is None else str(r[1]), Money(int(r[2])), str(r[3]))  # type: ignore[call-overload]
         for r in await cur.fetchall()
     ]
+
+
+async def gateway_order_id(
+    conn: AsyncConnection[tuple[object, ...]], store_id: str, environment: str, order_id: str
+) -> str:
+    """The order id Cashfree knows the sale by (a link sale's paying order), or the sale's own."""
+    cur = await conn.execute(
+        "SELECT coalesce(gateway_order_id, order_id) FROM sales"
+        " WHERE store_id = %s AND environment = %s AND order_id = %s",
+        (store_id, environment, order_id),
+    )
+    row = await cur.fetchone()
+    return str(row[0]) if row else order_id
+
+
+async def order_of_request(
+    conn: AsyncConnection[tuple[object, ...]], request_id: str
+) -> str | None:
+    """The sale a refund reservation is for, or None when there is no such reservation."""
+    cur = await conn.execute(
+        "SELECT order_id FROM refund_requests WHERE request_id = %s", (request_id,)
+    )
+    row = await cur.fetchone()
+    return str(row[0]) if row else None

@@ -50,7 +50,9 @@ from pos_app.store_db.connect import StoreDbError
 from pos_app.store_db.push import TillKey, register_till
 from pos_app.store_db.refunds import (
     StoreRefundRefused,
+    gateway_order_id,
     open_requests,
+    order_of_request,
     refundable_left,
     reserve_refund,
     settle_reservation,
@@ -90,13 +92,7 @@ class StoreRefundOutcome:
 
 
 async def _target(conn: AsyncConnection[tuple[object, ...]], till: TillKey, order_id: str) -> str:
-    cur = await conn.execute(
-        "SELECT coalesce(gateway_order_id, order_id) FROM sales"
-        " WHERE store_id = %s AND environment = %s AND order_id = %s",
-        (till.store_id, till.environment, order_id),
-    )
-    row = await cur.fetchone()
-    return str(row[0]) if row else order_id
+    return await gateway_order_id(conn, till.store_id, till.environment, order_id)
 
 
 def _shown_status(record: OtherTillRefund) -> str:
@@ -373,12 +369,8 @@ class OtherTillRefunds:
                 continue
             # Only this till could send it, and its journal does not have it: it was never
             # sent and never will be. Cashfree's "not found" confirms it.
-            cur = await conn.execute(
-                "SELECT order_id FROM refund_requests WHERE request_id = %s",
-                (request.request_id,),
-            )
-            row = await cur.fetchone()
-            target = await _target(conn, self.till, str(row[0])) if row else ""
+            sale = await order_of_request(conn, request.request_id)
+            target = await _target(conn, self.till, sale) if sale is not None else ""
             try:
                 await self.gateway.get_refund(target, request.refund_id)
             except NotFoundError:
