@@ -226,6 +226,10 @@ def refreshed(result: DayRefresh) -> str:
             f"({', '.join(f'{f.refund_id} {f.amount.format()}' for f in found[:3])}): "
             'see "Needs a look".',
         )
+    if result.other_till_refunds_changed:
+        moved = result.other_till_refunds_changed
+        listed = ", ".join(f"{r.refund_id} {r.amount.format()} {r.status}" for r in moved[:3])
+        parts.append(f"{len(moved)} refund(s) of other tills' sales changed ({listed}).")
     if result.skipped:
         parts.append(f"{len(result.skipped)} sale(s) at the counter were left to the cashier.")
     if result.problems:
