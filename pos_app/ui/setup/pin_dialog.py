@@ -1,8 +1,8 @@
 """The manager PIN dialog, `ask_manager_pin`, and `gate_manager_action`, the GUI's gate
 before settings, refunds and manager views.
 
-`gate_manager_action` decides off the GUI thread (policy file, password store entry,
-settings fingerprint: services.manager_gate) and then runs the action (no PIN, demo only),
+`gate_manager_action` decides without blocking the GUI thread (policy file, password store
+entry, settings fingerprint: services.manager.gate.aresolve_access) and then runs the action (no PIN, demo only),
 opens the PIN dialog, or says why manager actions are refused or locked.
 
 Opened with open(), never exec(): the answer arrives as the `granted` signal. The check
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Paths, load_settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager.gate import pin_guard, resolve_access
+from pos_app.services.manager.gate import aresolve_access, pin_guard
 from pos_app.services.manager.pin import PinGuard, PinLockedError
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
@@ -170,7 +170,7 @@ def gate_manager_action(
 
     async def decide() -> QWidget | None:
         settings = (await asyncio.to_thread(load_settings, paths)).settings
-        access = await asyncio.to_thread(resolve_access, paths, settings, environment, vault)
+        access = await aresolve_access(paths, settings, environment, vault)
         if access.state == "open":
             on_granted()
             return None
@@ -187,7 +187,7 @@ def gate_manager_action(
                 box.finished.connect(lambda _r: on_refused())
             box.open()
             return box
-        guard = await asyncio.to_thread(pin_guard, vault, clock)
+        guard = pin_guard(vault, clock)  # no password store call until a check
         dialog = PinDialog(guard, access.encoded, what, parent, clock=clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.granted.connect(lambda: on_granted())
