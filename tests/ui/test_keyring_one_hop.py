@@ -11,7 +11,9 @@ from setup_kit import services
 
 from pos_app.config import Settings, paths, save_settings
 from pos_app.secrets import KeyringSecretStore
-from pos_app.services.manager.pin_vault import write_new_pin
+from pos_app.services.manager.gate import pin_guard
+from pos_app.services.manager.pin_vault import read_vault, write_new_pin
+from pos_app.ui.setup import wording
 from pos_app.ui.setup.about import AboutDialog
 from pos_app.ui.setup.pin_dialog import PinDialog, gate_manager_action
 
@@ -61,3 +63,31 @@ def test_about_asks_the_password_store_only_from_the_gui_thread(
     assert "Password store: " in dialog.details.toPlainText()
     # the backend's name and each environment's saved secret: all started by this thread
     assert keyring_starts and set(keyring_starts) == {threading.current_thread().name}
+
+
+def test_the_pin_check_reads_and_writes_the_entry_from_the_gui_thread(
+    qtbot: QtBot, qloop: object, keyring_starts: list[str]
+) -> None:
+    store = KeyringSecretStore(timeout=3)
+    write_new_pin(store, "2580")
+    record = read_vault(store)
+    assert record is not None and record.pin_hash is not None
+    dialog = PinDialog(pin_guard(store), record.pin_hash, "refund")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    gui = threading.current_thread().name
+    keyring_starts.clear()
+    dialog.pin.setText("1397")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.problem.text() == wording.WRONG_PIN, timeout=5000)
+    # read, read + write the count, read whether it locked: each worker started here
+    assert keyring_starts == [gui] * 4
+    counted = read_vault(store)
+    assert counted is not None and counted.failures == 1  # the wrong try is kept
+    keyring_starts.clear()
+    dialog.pin.setText("2580")
+    with qtbot.waitSignal(dialog.granted, timeout=5000):
+        dialog.submit()
+    assert keyring_starts == [gui] * 3  # read, read + write the cleared count
+    cleared = read_vault(store)
+    assert cleared is not None and cleared.failures == 0

@@ -7,7 +7,8 @@ opens the PIN dialog, or says why manager actions are refused or locked.
 
 Opened with open(), never exec(): the answer arrives as the `granted` signal. The check
 (scrypt, tens of milliseconds) runs off the GUI thread through the shared PinGuard, so the
-desk and the command line count wrong tries together.
+desk and the command line count wrong tries together; the password store's entry is read
+and written through its async calls (one keyring worker each, started from the loop).
 """
 
 from __future__ import annotations
@@ -100,19 +101,24 @@ class PinDialog(QDialog):
             self._say(wording.ENTER_PIN)
             return
         self.jobs.run(
-            asyncio.to_thread(self._guard.check, pin, self._encoded),
+            self._attempt(pin),
             self._checked,
             self._refused,
             handles=(PinLockedError, ValueError),
         )
 
-    def _checked(self, right: bool) -> None:
+    async def _attempt(self, pin: str) -> tuple[bool, float | None]:
+        """The check, and after a wrong PIN whether it locked (no blocking call here)."""
+        right = await self._guard.acheck(pin, self._encoded)
+        return right, None if right else await self._guard.alocked_until()
+
+    def _checked(self, answer: tuple[bool, float | None]) -> None:
+        right, locked = answer
         self.pin.clear()
         if right:
             self.granted.emit()
             self.accept()
             return
-        locked = self._guard.locked_until()
         if locked is not None:
             self._say(PinLockedError(locked - self._clock()).message)
         else:
