@@ -27,13 +27,15 @@ from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.domain.secret import Secret
 from pos_app.domain.store_phone import fallback_phone
+from pos_app.gateway.base import PaymentGateway
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
-from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.run import Deps, JournalLike
 from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule, sustainable_interval
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.store.journal import Journal
+from pos_app.store.leases import Owner
 
 if TYPE_CHECKING:
     from pos_app.mcp.context import McpServices
@@ -224,15 +226,19 @@ async def check_connection(environment: str, app_id: str, secret: Secret) -> Con
 def make_deps(
     settings: Settings,
     environment: str,
-    gateway: Any,
-    journal: Any,
+    gateway: PaymentGateway,
+    journal: JournalLike,
     *,
-    background: Any = None,
+    background: PaymentGateway | None = None,
     clock: Clock = utc_now,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    schedule: PollSchedule | None = None,
+    owner: Owner | None = None,
 ) -> Deps:
     """`gateway` is the counter's view, `background` the one for work away from the
-    counter (the same gateway when not given)."""
+    counter (the same gateway when not given). `schedule` replaces the polling cadence
+    built from Settings (a test's own pace); `owner` names the process following the
+    sales (this process when not given)."""
     return Deps(
         gateway=gateway,
         background=gateway if background is None else background,
@@ -244,22 +250,32 @@ def make_deps(
         store_name=settings.store_name,
         default_phone=fallback_phone(settings.default_customer_phone, environment),
         order_expiry_minutes=settings.order_expiry_minutes,
-        schedule=PollSchedule(
-            fast_interval=settings.poll_fast_interval,
-            fast_for=settings.poll_fast_for,
-            medium_interval=settings.poll_medium_interval,
-            medium_until=settings.poll_medium_until,
-            slow_interval=settings.poll_slow_interval,
-            link_min_interval=sustainable_interval(
-                RateBudget.for_environment(environment).capacity("get_link")
-            ),
-        ),
+        schedule=poll_schedule(settings, environment) if schedule is None else schedule,
         sweep=SweepSchedule(duration=settings.late_sweep_hours * 3600.0),
+        owner=Owner.of_this_process() if owner is None else owner,
         notify_url=settings.store_webhook_url,
     )
 
 
-def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
+def poll_schedule(settings: Settings, environment: str) -> PollSchedule:
+    """The polling cadence Settings ask for; a payment link's reads kept inside the
+    environment's Get Link budget."""
+    return PollSchedule(
+        fast_interval=settings.poll_fast_interval,
+        fast_for=settings.poll_fast_for,
+        medium_interval=settings.poll_medium_interval,
+        medium_until=settings.poll_medium_until,
+        slow_interval=settings.poll_slow_interval,
+        link_min_interval=sustainable_interval(
+            RateBudget.for_environment(environment).capacity("get_link")
+        ),
+    )
+
+
+def make_checkout(settings: Settings, deps: Deps, *, keep_leases: bool = True) -> CheckoutService:
+    """The checkout Settings describe. `keep_leases` runs the lease keeper (heartbeat
+    and hearing other doors of this till); off only where nothing else shares the
+    journal and time is fake (a test's till), where its loop would only spin."""
     methods = {Method(m) for m in settings.enabled_methods}
     if settings.collect_enabled:
         methods.add(Method.COLLECT)
@@ -278,7 +294,7 @@ def make_checkout(settings: Settings, deps: Deps) -> CheckoutService:
         enabled_methods=frozenset(methods),
         max_amount=Money(settings.max_amount_paise),
         duplicate_window=timedelta(minutes=settings.duplicate_window_minutes),
-        keep_leases=True,
+        keep_leases=keep_leases,
     )
 
 

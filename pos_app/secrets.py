@@ -41,6 +41,7 @@ __all__ = [
     "SecretStore",
     "SecretStoreError",
     "TillRecordStore",
+    "abackend_name",
     "backend_name",
 ]
 
@@ -98,13 +99,19 @@ TILL_ACCOUNT = "till/manager"
 
 
 class TillRecordStore(Protocol):
-    """The till's manager entry in the password store (a JSON text, or None)."""
+    """The till's manager entry in the password store (a JSON text, or None). The blocking
+    calls are for commands and worker threads; the async ones, for the loop, make one
+    thread hop (the keyring worker started from the loop)."""
 
     def get_till_record(self) -> str | None: ...
 
     def set_till_record(self, text: str) -> None: ...
 
     def delete_till_record(self) -> None: ...
+
+    async def aget_till_record(self) -> str | None: ...
+
+    async def aset_till_record(self, text: str) -> None: ...
 
 
 # The shared store database's password (issue 17) is kept beside the Cashfree secrets.
@@ -239,23 +246,36 @@ def _usable_backend() -> keyring.backend.KeyringBackend:
     return backend
 
 
+def _describe_backend() -> str:
+    backend = keyring.get_keyring()
+    name = _class_name(backend)
+    if isinstance(backend, chainer.ChainerBackend):
+        inner = ", ".join(_class_name(member) for member in backend.backends)
+        name = f"{name} ({inner or 'no backends'})"
+    return name
+
+
+def _unknown_backend(exc: Exception, timeout: float) -> str:
+    if isinstance(exc, _NoAnswer):
+        return f"unknown (the password store did not answer within {timeout:g} seconds)"
+    return f"unknown ({type(exc).__name__})"
+
+
 def backend_name(timeout: float = DEFAULT_TIMEOUT) -> str:
     """The keyring backend in use, for diagnostics ("keyring.backends.SecretService.Keyring")."""
-
-    def work() -> str:
-        backend = keyring.get_keyring()
-        name = _class_name(backend)
-        if isinstance(backend, chainer.ChainerBackend):
-            inner = ", ".join(_class_name(member) for member in backend.backends)
-            name = f"{name} ({inner or 'no backends'})"
-        return name
-
     try:
-        return _call_with_timeout(work, timeout)
-    except _NoAnswer:
-        return f"unknown (the password store did not answer within {timeout:g} seconds)"
+        return _call_with_timeout(_describe_backend, timeout)
     except Exception as exc:
-        return f"unknown ({type(exc).__name__})"
+        return _unknown_backend(exc, timeout)
+
+
+async def abackend_name(limit: float = DEFAULT_TIMEOUT) -> str:
+    """backend_name for the loop: one keyring worker, started from the loop's thread, and
+    an answer within `limit` seconds."""
+    try:
+        return await _await_in_thread(_describe_backend, limit)
+    except Exception as exc:
+        return _unknown_backend(exc, limit)
 
 
 # ---- the store ---------------------------------------------------------------------------------
@@ -341,6 +361,17 @@ class KeyringSecretStore:
     async def adelete(self, environment: str, name: str) -> None:
         account = _account(environment, name)
         await self._arun("delete", name, self._remover(account), secret=None)
+
+    async def abackend_name(self) -> str:
+        return await abackend_name(self._timeout)
+
+    async def aget_till_record(self) -> str | None:
+        return await self._arun("get", "till", self._reader(TILL_ACCOUNT), secret=None) or None
+
+    async def aset_till_record(self, text: str) -> None:
+        if not text:
+            raise ValueError("the manager PIN entry is empty")
+        await self._arun("set", "till", self._writer(TILL_ACCOUNT, text), secret=text)
 
     # ---- what runs on the worker thread ----
     def _reader(self, account: str) -> Callable[[], str | None]:
@@ -460,3 +491,9 @@ class MemorySecretStore:
     def delete_till_record(self) -> None:
         with self._lock:
             self._till = None
+
+    async def aget_till_record(self) -> str | None:
+        return self.get_till_record()
+
+    async def aset_till_record(self, text: str) -> None:
+        self.set_till_record(text)

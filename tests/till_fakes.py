@@ -1,6 +1,6 @@
 """Test plumbing for the services layer: a fake clock, and a whole till wired to the
-in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal); the
-desk's services for such a till come from the composition root's own factory."""
+in-process simulated Cashfree (the real CashfreeGateway, the real SQLite journal) by the
+composition root's own factories (app.make_deps, app.make_checkout, make_desk_services)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from pos_app.app import make_checkout, make_deps
+from pos_app.config import Settings
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RateBudget, RetryPolicy
 from pos_app.secrets import Secret
 from pos_app.services.checkout.run import Deps
-from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule
+from pos_app.services.checkout.schedule import PollSchedule
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.simulator import (
@@ -128,6 +130,23 @@ class Till:
     stream: AsyncIterator[SaleState] = field(init=False)
 
 
+def till_settings(methods: frozenset[Method]) -> Settings:
+    """A test till's Settings: `methods` switched on (collect, card and the embedded
+    checkout by their own switches), late payments swept for an hour."""
+    return Settings(
+        store_name="Test Store",
+        terminal_id="T1",
+        default_customer_phone="9999999999",
+        order_expiry_minutes=15,
+        enabled_methods=tuple(m.value for m in Method if m in methods),
+        collect_enabled=Method.COLLECT in methods,
+        card_payments_enabled=Method.CARD in methods,
+        embedded_checkout=Method.CHECKOUT in methods,
+        max_amount_paise=1_00_000_00,
+        late_sweep_hours=1.0,
+    )
+
+
 def make_till(
     tmp_path: Path,
     *,
@@ -153,26 +172,23 @@ def make_till(
         clock=clock.monotonic,
     )
     journal = journal or Journal.open(tmp_path / "journal.sqlite3", clock=clock)
-    deps = Deps(
-        gateway=gateway.single_attempt(),  # as app.make_deps: the checkout owns the retries
+    # The composition root's own factories (app.make_deps / app.make_checkout), so a change
+    # to how the app wires the checkout reaches every test till. Two choices are the
+    # test's: polling at the plain PollSchedule pace (Get Link's budget is the budget
+    # tests' business), and no lease keeper, whose loop would spin on the fake clock.
+    settings = till_settings(methods or frozenset(Method))
+    deps = make_deps(
+        settings,
+        "demo",
+        gateway.single_attempt(),  # the checkout owns the counter's retries
+        journal,
         background=gateway.background(),
-        journal=journal,
         clock=clock,
         sleep=clock.sleep,
-        terminal_id="T1",
-        environment="demo",
-        store_name="Test Store",
-        default_phone="9999999999",
-        order_expiry_minutes=15,
         schedule=PollSchedule(),
-        sweep=SweepSchedule(duration=3600.0),
-        owner=owner or Owner.of_this_process(),
+        owner=owner,
     )
-    checkout = CheckoutService(
-        deps,
-        enabled_methods=methods or frozenset(Method),
-        max_amount=Money(1_00_000_00),
-    )
+    checkout = make_checkout(settings, deps, keep_leases=False)
     return Till(clock, sim, transport, client, gateway, budget, journal, deps, checkout)
 
 
@@ -180,7 +196,7 @@ def desk_services(till: Till, environment: str | None = None) -> DeskServices:
     """What the composition root hands a desk running this till (app.make_desk_services):
     the Till menu, the manager's console, and in demo the simulator's customer."""
     from pos_app.app import make_desk_services
-    from pos_app.config import Settings, paths
+    from pos_app.config import paths
     from pos_app.secrets import KeyringSecretStore
 
     settings = Settings(store_name=till.deps.store_name, terminal_id=till.deps.terminal_id)

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -33,15 +32,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from till_fakes import FakeClock, make_till, qr_request
 
-from pos_app.domain.money import Money
+from pos_app.app import make_checkout, make_deps
+from pos_app.config import Settings
 from pos_app.domain.sale import Method
 from pos_app.domain.secret import Secret
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway
 from pos_app.gateway.retry import RateBudget, RetryPolicy
-from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.schedule import PollSchedule
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.store.journal import Journal
-from pos_app.store.leases import Owner
+
+# The till the wall-clock runs wire with the composition root's factories.
+_BENCH_SETTINGS = Settings(
+    store_name="Bench",
+    default_customer_phone="9999999999",
+    enabled_methods=tuple(m.value for m in Method),
+    collect_enabled=True,
+    card_payments_enabled=True,
+    embedded_checkout=True,
+    max_amount_paise=10**9,
+)
 
 
 async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -84,22 +94,15 @@ async def wall_clock(wiring: str, runs: int, read_timeout: float) -> list[float]
                     )
                     journal = Journal.open(Path(folder) / "journal.sqlite3")
                     counter = gateway if wiring == "before" else gateway.single_attempt()
-                    deps = Deps(
-                        gateway=counter,
+                    deps = make_deps(
+                        _BENCH_SETTINGS,
+                        "sandbox",
+                        counter,
+                        journal,
                         background=gateway.background(),
-                        journal=journal,
-                        clock=lambda: datetime.now(UTC),
-                        sleep=asyncio.sleep,
-                        terminal_id="T1",
-                        environment="sandbox",
-                        store_name="Bench",
-                        default_phone="9999999999",
-                        order_expiry_minutes=15,
-                        owner=Owner.of_this_process(),
+                        schedule=PollSchedule(),
                     )
-                    checkout = CheckoutService(
-                        deps, enabled_methods=frozenset(Method), max_amount=Money(10**9)
-                    )
+                    checkout = make_checkout(_BENCH_SETTINGS, deps, keep_leases=False)
                     try:
                         times.append(await until_offline(checkout, 100 + n))
                     finally:

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import httpx
 
-from pos_app.domain.clock import utc_now
+from pos_app.app import make_checkout, make_deps
+from pos_app.config import Settings
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RateBudget, RetryPolicy
 from pos_app.secrets import Secret
 from pos_app.services.checkout.run import Deps
-from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule
+from pos_app.services.checkout.schedule import PollSchedule
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.services.store_sync.push import PushListener
@@ -117,21 +118,28 @@ def make_push_till(
     folder = tmp_path / f"till-{till_id}"
     folder.mkdir(parents=True, exist_ok=True)
     journal = Journal.open(folder / "journal-demo.sqlite3")
-    deps = Deps(
-        gateway=gateway.single_attempt(),
-        background=gateway.background(),
-        journal=journal,
-        clock=utc_now,
-        sleep=asyncio.sleep,
-        terminal_id=till_id,
-        environment="demo",
+    # Wired by the composition root's factories, as the app wires a till.
+    settings = Settings(
         store_name="Push Store",
-        default_phone="9999999999",
+        terminal_id=till_id,
+        default_customer_phone="9999999999",
         order_expiry_minutes=15,
-        schedule=schedule or PollSchedule(),
-        sweep=SweepSchedule(duration=60.0),
+        enabled_methods=tuple(m.value for m in Method),
+        collect_enabled=True,
+        card_payments_enabled=True,
+        embedded_checkout=True,
+        max_amount_paise=10**9,
+        late_sweep_hours=60.0 / 3600.0,
     )
-    checkout = CheckoutService(deps, enabled_methods=frozenset(Method), max_amount=Money(10**9))
+    deps = make_deps(
+        settings,
+        "demo",
+        gateway.single_attempt(),
+        journal,
+        background=gateway.background(),
+        schedule=schedule or PollSchedule(),
+    )
+    checkout = make_checkout(settings, deps, keep_leases=False)
     listener = None
     till = PushTill(sim, transport, client, journal, deps, checkout, None)
     if store_url is not None:

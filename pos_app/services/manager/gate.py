@@ -1,10 +1,12 @@
 """The manager gate as the commands and the desk use it: read the policy, the password
 store entry and the settings' fingerprint, decide (services.pin_vault), and set a new PIN
-with its journal event. Qt-free; the desk calls it through asyncio.to_thread.
+with its journal event. Qt-free; the desk awaits aresolve_access (the password store
+through its async calls, the files on a worker thread).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -18,6 +20,7 @@ from pos_app.services.manager.pin import PinGuard
 from pos_app.services.manager.pin_vault import (
     Access,
     VaultPinGuard,
+    VaultRecord,
     adopt_legacy,
     fingerprint,
     manager_access,
@@ -31,6 +34,7 @@ from pos_app.store.till_records import add_till_event, till_events
 
 __all__ = [
     "PIN_EVENTS",
+    "aresolve_access",
     "pin_guard",
     "pin_history",
     "record_till_event",
@@ -87,26 +91,104 @@ def resolve_access(
 ) -> Access:
     """Open, ask (with the hash to check), locked or refused; a legacy settings hash is
     moved into the password store on the way (once)."""
-    chosen = policy if policy is not None else load_policy()
-    access = manager_access(
+    access = _decide(where, settings, environment, vault, policy)
+    if _moves_legacy(access) and vault is not None and access.encoded:
+        try:
+            mark = adopt_legacy(vault, access.encoded)
+            _note_moved(where, settings, environment, mark)
+        except (SecretStoreError, OSError, JournalError) as exc:
+            log.warning("could not move the manager PIN to the password store: %s", exc)
+    return access
+
+
+async def aresolve_access(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    vault: TillRecordStore | None,
+    policy: PolicyResult | None = None,
+) -> Access:
+    """resolve_access for the loop. The password store is reached only through the vault's
+    async calls (one keyring worker, started from the loop); the files (policy, settings,
+    journals) are read and written on one worker thread, which never waits on the keyring."""
+    chosen = policy if policy is not None else await asyncio.to_thread(load_policy)
+    seen: _Read | None = None
+    # A shop policy that decides alone (a PIN of its own, or a problem) needs no entry.
+    if vault is not None and not _policy_decides(chosen):
+        try:
+            seen = _Read(await vault.aget_till_record(), None)
+        except SecretStoreError as exc:
+            seen = _Read(None, exc)
+    access = await asyncio.to_thread(_decide, where, settings, environment, seen, chosen)
+    if _moves_legacy(access) and vault is not None and access.encoded:
+        try:
+            await vault.aset_till_record(VaultRecord(access.encoded).to_text())
+            mark = fingerprint(access.encoded)
+            await asyncio.to_thread(_note_moved, where, settings, environment, mark)
+        except (SecretStoreError, OSError, JournalError) as exc:
+            log.warning("could not move the manager PIN to the password store: %s", exc)
+    return access
+
+
+def _decide(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    vault: TillRecordStore | None,
+    policy: PolicyResult | None,
+) -> Access:
+    return manager_access(
         environment=environment,
         fingerprint_in_settings=settings.manager_pin_fingerprint,
         legacy_hash=settings.manager_pin_hash,
         vault=vault,
-        policy=chosen,
+        policy=policy if policy is not None else load_policy(),
         pin_was_set_before=lambda: pin_history(where),
     )
-    if access.source == "settings (legacy)" and vault is not None and access.encoded:
-        try:
-            mark = adopt_legacy(vault, access.encoded)
-            save_settings(
-                where,
-                dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark),
-            )
-            record_till_event(where, environment, "manager_pin_moved", {"to": "password store"})
-        except (SecretStoreError, OSError, JournalError) as exc:
-            log.warning("could not move the manager PIN to the password store: %s", exc)
-    return access
+
+
+def _policy_decides(policy: PolicyResult) -> bool:
+    """True when manager_access answers from the policy alone (the entry unread)."""
+    return policy.problem is not None or (
+        policy.policy is not None and bool(policy.policy.manager_pin_hash)
+    )
+
+
+def _moves_legacy(access: Access) -> bool:
+    return access.source == "settings (legacy)"
+
+
+def _note_moved(where: Paths, settings: Settings, environment: str, mark: str) -> None:
+    save_settings(
+        where, dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark)
+    )
+    record_till_event(where, environment, "manager_pin_moved", {"to": "password store"})
+
+
+class _Read:
+    """The till's entry as already read from the password store (its text, or why it
+    could not be read): what the decision sees, with no keyring call of its own."""
+
+    def __init__(self, text: str | None, error: SecretStoreError | None) -> None:
+        self._text = text
+        self._error = error
+
+    def get_till_record(self) -> str | None:
+        if self._error is not None:
+            raise SecretStoreError(self._error.message, reason=self._error.reason)
+        return self._text
+
+    def set_till_record(self, text: str) -> None:
+        raise RuntimeError("an entry already read is not written to")
+
+    def delete_till_record(self) -> None:
+        raise RuntimeError("an entry already read is not written to")
+
+    async def aget_till_record(self) -> str | None:
+        return self.get_till_record()
+
+    async def aset_till_record(self, text: str) -> None:
+        self.set_till_record(text)
 
 
 def pin_guard(vault: TillRecordStore, clock: Callable[[], float] = time.time) -> PinGuard:

@@ -8,6 +8,7 @@ five, locks for 30 seconds, doubling with each further wrong try up to an hour; 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -202,21 +203,39 @@ class PinGuard:
         with self._lock:
             self._load()
             now = self._clock()
-            until = self._active_lock(now)
-            if until is not None:
-                raise PinLockedError(until - now)
-            if verify_pin(pin, encoded):
-                if self._failures or self._locked_until is not None:
-                    self._failures = 0
-                    self._locked_until = None
-                    self._save()
-                return True
-            self._failures += 1
-            wait = lockout_seconds(self._failures)
-            self._locked_until = now + wait if wait else None
-            self._save()
-            log.warning("wrong manager PIN (%d in a row)", self._failures)
-            return False
+            self._refuse_while_locked(now)
+            right = verify_pin(pin, encoded)
+            if self._count(right, now):
+                self._save()
+            return right
+
+    async def acheck(self, pin: str, encoded: str) -> bool:
+        """check for the loop: the state and the scrypt work run on a worker thread."""
+        return await asyncio.to_thread(self.check, pin, encoded)
+
+    async def alocked_until(self) -> float | None:
+        """locked_until for the loop (the state is read on a worker thread)."""
+        return await asyncio.to_thread(self.locked_until)
+
+    # ---- one check, in steps (the caller holds the lock around each) ----
+    def _refuse_while_locked(self, now: float) -> None:
+        until = self._active_lock(now)
+        if until is not None:
+            raise PinLockedError(until - now)
+
+    def _count(self, right: bool, now: float) -> bool:
+        """Take the answer into the count; True when the state changed (save it)."""
+        if right:
+            if not self._failures and self._locked_until is None:
+                return False
+            self._failures = 0
+            self._locked_until = None
+            return True
+        self._failures += 1
+        wait = lockout_seconds(self._failures)
+        self._locked_until = now + wait if wait else None
+        log.warning("wrong manager PIN (%d in a row)", self._failures)
+        return True
 
     # ---- state ----
     def _active_lock(self, now: float) -> float | None:

@@ -28,6 +28,7 @@ give cashiers their own OS account, or pin the PIN in the root-owned policy file
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -37,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from pos_app.secrets import SecretStoreError, TillRecordStore
-from pos_app.services.manager.pin import FREE_TRIES, PinGuard, hash_pin
+from pos_app.services.manager.pin import FREE_TRIES, PinGuard, hash_pin, verify_pin
 from pos_app.services.manager.policy import PolicyResult
 
 __all__ = [
@@ -239,17 +240,59 @@ class VaultPinGuard(PinGuard):
         except SecretStoreError as exc:
             log.warning("cannot read the manager PIN entry: %s", exc.message)
             return
+        self._take(record)
+
+    def _take(self, record: VaultRecord | None) -> None:
         if record is None or record.damaged:
             self._failures = max(self._failures, FREE_TRIES - 1)
             return
         self._failures = record.failures
         self._locked_until = record.locked_until
 
+    def _merged(self, record: VaultRecord | None) -> str:
+        base = record if record is not None and not record.damaged else VaultRecord()
+        return replace(base, failures=self._failures, locked_until=self._locked_until).to_text()
+
     def _save(self) -> None:
         try:
-            record = read_vault(self._vault)
-            base = record if record is not None and not record.damaged else VaultRecord()
-            updated = replace(base, failures=self._failures, locked_until=self._locked_until)
-            self._vault.set_till_record(updated.to_text())
+            self._vault.set_till_record(self._merged(read_vault(self._vault)))
+        except SecretStoreError as exc:  # the lock still holds in memory for this process
+            log.warning("cannot save the manager PIN count: %s", exc.message)
+
+    # ---- for the loop: the entry through the vault's async calls (one keyring worker
+    # each, started from the loop), the scrypt work alone on a worker thread. The dialog
+    # runs one check at a time; the count is updated under the lock between the awaits.
+    async def acheck(self, pin: str, encoded: str) -> bool:
+        await self._aload()
+        now = self._clock()
+        with self._lock:
+            self._refuse_while_locked(now)
+        right = await asyncio.to_thread(verify_pin, pin, encoded)
+        with self._lock:
+            changed = self._count(right, now)
+        if changed:
+            await self._asave()
+        return right
+
+    async def alocked_until(self) -> float | None:
+        await self._aload()
+        with self._lock:
+            return self._active_lock(self._clock())
+
+    async def _aload(self) -> None:
+        try:
+            record = _decode(await self._vault.aget_till_record())
+        except SecretStoreError as exc:
+            log.warning("cannot read the manager PIN entry: %s", exc.message)
+            return
+        with self._lock:
+            self._take(record)
+
+    async def _asave(self) -> None:
+        try:
+            record = _decode(await self._vault.aget_till_record())
+            with self._lock:
+                text = self._merged(record)
+            await self._vault.aset_till_record(text)
         except SecretStoreError as exc:  # the lock still holds in memory for this process
             log.warning("cannot save the manager PIN count: %s", exc.message)

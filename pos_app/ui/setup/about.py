@@ -74,7 +74,7 @@ class AboutDialog(QDialog):
 
     async def _gather(self) -> str:
         services = self.services
-        backend = await asyncio.to_thread(services.secrets.backend_name)
+        backend = await services.secrets.abackend_name()
         saved: dict[str, bool | None] = {}
         found: list[Secret] = []
         for environment in CREDENTIALED:

@@ -1,13 +1,14 @@
 """The manager PIN dialog, `ask_manager_pin`, and `gate_manager_action`, the GUI's gate
 before settings, refunds and manager views.
 
-`gate_manager_action` decides off the GUI thread (policy file, password store entry,
-settings fingerprint: services.manager_gate) and then runs the action (no PIN, demo only),
+`gate_manager_action` decides without blocking the GUI thread (policy file, password store
+entry, settings fingerprint: services.manager.gate.aresolve_access) and then runs the action (no PIN, demo only),
 opens the PIN dialog, or says why manager actions are refused or locked.
 
 Opened with open(), never exec(): the answer arrives as the `granted` signal. The check
 (scrypt, tens of milliseconds) runs off the GUI thread through the shared PinGuard, so the
-desk and the command line count wrong tries together.
+desk and the command line count wrong tries together; the password store's entry is read
+and written through its async calls (one keyring worker each, started from the loop).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Paths, load_settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager.gate import pin_guard, resolve_access
+from pos_app.services.manager.gate import aresolve_access, pin_guard
 from pos_app.services.manager.pin import PinGuard, PinLockedError
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
@@ -100,19 +101,24 @@ class PinDialog(QDialog):
             self._say(wording.ENTER_PIN)
             return
         self.jobs.run(
-            asyncio.to_thread(self._guard.check, pin, self._encoded),
+            self._attempt(pin),
             self._checked,
             self._refused,
             handles=(PinLockedError, ValueError),
         )
 
-    def _checked(self, right: bool) -> None:
+    async def _attempt(self, pin: str) -> tuple[bool, float | None]:
+        """The check, and after a wrong PIN whether it locked (no blocking call here)."""
+        right = await self._guard.acheck(pin, self._encoded)
+        return right, None if right else await self._guard.alocked_until()
+
+    def _checked(self, answer: tuple[bool, float | None]) -> None:
+        right, locked = answer
         self.pin.clear()
         if right:
             self.granted.emit()
             self.accept()
             return
-        locked = self._guard.locked_until()
         if locked is not None:
             self._say(PinLockedError(locked - self._clock()).message)
         else:
@@ -170,7 +176,7 @@ def gate_manager_action(
 
     async def decide() -> QWidget | None:
         settings = (await asyncio.to_thread(load_settings, paths)).settings
-        access = await asyncio.to_thread(resolve_access, paths, settings, environment, vault)
+        access = await aresolve_access(paths, settings, environment, vault)
         if access.state == "open":
             on_granted()
             return None
@@ -187,7 +193,7 @@ def gate_manager_action(
                 box.finished.connect(lambda _r: on_refused())
             box.open()
             return box
-        guard = await asyncio.to_thread(pin_guard, vault, clock)
+        guard = pin_guard(vault, clock)  # no password store call until a check
         dialog = PinDialog(guard, access.encoded, what, parent, clock=clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.granted.connect(lambda: on_granted())
