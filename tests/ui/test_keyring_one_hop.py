@@ -91,3 +91,24 @@ def test_the_pin_check_reads_and_writes_the_entry_from_the_gui_thread(
     assert keyring_starts == [gui] * 3  # read, read + write the cleared count
     cleared = read_vault(store)
     assert cleared is not None and cleared.failures == 0
+
+
+def test_the_first_pin_is_kept_from_the_gui_thread(
+    qtbot: QtBot, qloop: object, keyring_starts: list[str]
+) -> None:
+    from pos_app.ui.setup.first_pin import FirstPinDialog
+
+    store = KeyringSecretStore(timeout=3)
+    save_settings(paths(), Settings(environment="sandbox"))
+    dialog = FirstPinDialog(paths(), "sandbox", store)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.page.pin.setText("4826")
+    dialog.page.repeat.setText("4826")
+    keyring_starts.clear()
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.save()
+    # read the entry (was a PIN in place?), then write the new one: both started here
+    assert keyring_starts == [threading.current_thread().name] * 2
+    kept = read_vault(store)
+    assert kept is not None and kept.pin_hash is not None and kept.failures == 0

@@ -16,12 +16,13 @@ from datetime import datetime
 from pos_app.config import Paths, Settings, journal_path, save_settings
 from pos_app.domain.environment import NAMES
 from pos_app.secrets import SecretStoreError, TillRecordStore
-from pos_app.services.manager.pin import PinGuard
+from pos_app.services.manager.pin import PinGuard, hash_pin
 from pos_app.services.manager.pin_vault import (
     Access,
     VaultPinGuard,
     VaultRecord,
     adopt_legacy,
+    decode_vault,
     fingerprint,
     manager_access,
     read_vault,
@@ -35,6 +36,7 @@ from pos_app.store.till_records import add_till_event, till_events
 __all__ = [
     "PIN_EVENTS",
     "aresolve_access",
+    "aset_manager_pin",
     "pin_guard",
     "pin_history",
     "record_till_event",
@@ -216,12 +218,55 @@ def set_manager_pin(
         before = read_vault(vault)
     except SecretStoreError:
         before = None
-    intact = (
+    intact = _intact(settings, before)
+    mark = write_new_pin(vault, pin)
+    return _keep_pin(where, settings, environment, mark, had_history, intact, at)
+
+
+async def aset_manager_pin(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    vault: TillRecordStore,
+    pin: str,
+    *,
+    at: datetime | None = None,
+) -> Settings:
+    """set_manager_pin for the loop: the password store through the vault's async calls
+    (one keyring worker, started from the loop), the hashing and the files on a worker
+    thread that never waits on the keyring."""
+    had_history = await asyncio.to_thread(pin_history, where)
+    try:
+        before = decode_vault(await vault.aget_till_record())
+    except SecretStoreError:
+        before = None
+    intact = _intact(settings, before)
+    encoded = await asyncio.to_thread(hash_pin, pin)
+    await vault.aset_till_record(VaultRecord(encoded).to_text())
+    mark = fingerprint(encoded)
+    return await asyncio.to_thread(
+        _keep_pin, where, settings, environment, mark, had_history, intact, at
+    )
+
+
+def _intact(settings: Settings, before: VaultRecord | None) -> bool:
+    """Was the old PIN in place (entry present and named by the settings' fingerprint)?"""
+    return (
         before is not None
         and before.pin_hash is not None
         and settings.manager_pin_fingerprint == fingerprint(before.pin_hash)
     )
-    mark = write_new_pin(vault, pin)
+
+
+def _keep_pin(
+    where: Paths,
+    settings: Settings,
+    environment: str,
+    mark: str,
+    had_history: bool,
+    intact: bool,
+    at: datetime | None,
+) -> Settings:
     updated = dataclasses.replace(settings, manager_pin_hash=None, manager_pin_fingerprint=mark)
     save_settings(where, updated)
     if not had_history and not intact:

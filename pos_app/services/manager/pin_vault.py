@@ -96,7 +96,8 @@ def fingerprint(encoded: str) -> str:
     return hashlib.sha256(("pos-app manager pin\n" + encoded).encode("utf-8")).hexdigest()[:16]
 
 
-def _decode(text: str | None) -> VaultRecord | None:
+def decode_vault(text: str | None) -> VaultRecord | None:
+    """The entry's text as a record (None when there is none; `damaged` when unreadable)."""
     if text is None:
         return None
     try:
@@ -121,7 +122,7 @@ def _decode(text: str | None) -> VaultRecord | None:
 
 def read_vault(vault: TillRecordStore) -> VaultRecord | None:
     """The till's entry (None when there is none). SecretStoreError passes through."""
-    return _decode(vault.get_till_record())
+    return decode_vault(vault.get_till_record())
 
 
 def manager_access(
@@ -281,7 +282,7 @@ class VaultPinGuard(PinGuard):
 
     async def _aload(self) -> None:
         try:
-            record = _decode(await self._vault.aget_till_record())
+            record = decode_vault(await self._vault.aget_till_record())
         except SecretStoreError as exc:
             log.warning("cannot read the manager PIN entry: %s", exc.message)
             return
@@ -290,7 +291,7 @@ class VaultPinGuard(PinGuard):
 
     async def _asave(self) -> None:
         try:
-            record = _decode(await self._vault.aget_till_record())
+            record = decode_vault(await self._vault.aget_till_record())
             with self._lock:
                 text = self._merged(record)
             await self._vault.aset_till_record(text)

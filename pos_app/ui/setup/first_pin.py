@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from pos_app.config import Paths, load_settings
 from pos_app.secrets import SecretStoreError, TillRecordStore
-from pos_app.services.manager.gate import set_manager_pin
+from pos_app.services.manager.gate import aset_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.jobs import Jobs
 from pos_app.ui.setup.pages import PageProblem, PinPage
@@ -92,9 +92,7 @@ class FirstPinDialog(QDialog):
 
     async def _store(self, pin: str) -> bool:
         settings = (await asyncio.to_thread(load_settings, self._paths)).settings
-        await asyncio.to_thread(
-            set_manager_pin, self._paths, settings, self._environment, self._vault, pin
-        )
+        await aset_manager_pin(self._paths, settings, self._environment, self._vault, pin)
         return True
 
     def _done(self) -> None:

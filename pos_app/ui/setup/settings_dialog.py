@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from pos_app.config import Settings, save_settings
 from pos_app.domain.store_phone import needs_store_phone
 from pos_app.secrets import SecretStoreError
-from pos_app.services.manager.gate import set_manager_pin
+from pos_app.services.manager.gate import aset_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
@@ -178,8 +178,7 @@ class SettingsDialog(QDialog):
         if pin is not None:
             # The hash and its wrong-try count go to the password store, the fingerprint to
             # the settings, and the journal records it (services.manager_gate).
-            settings = await asyncio.to_thread(
-                set_manager_pin,
+            settings = await aset_manager_pin(
                 self.services.paths,
                 settings,
                 environment,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from pos_app.config import Settings, save_settings
 from pos_app.domain.store_phone import needs_store_phone
 from pos_app.secrets import SecretStoreError
-from pos_app.services.manager.gate import set_manager_pin
+from pos_app.services.manager.gate import aset_manager_pin
 from pos_app.ui.setup import wording
 from pos_app.ui.setup.context import SetupServices
 from pos_app.ui.setup.credentials_flow import CredentialsFlow, TypedCredentials
@@ -206,8 +206,7 @@ class FirstRunWizard(QDialog):
         settings = await self._save_settings(settings)
         if pin is not None:
             # The PIN lives in the password store; the settings keep its fingerprint.
-            settings = await asyncio.to_thread(
-                set_manager_pin,
+            settings = await aset_manager_pin(
                 self.services.paths,
                 settings,
                 environment,
