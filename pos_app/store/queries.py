@@ -98,11 +98,6 @@ def last_paid(
     return None if row is None else sale_from_row(row)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def sales_between(
     conn: sqlite3.Connection,
     start: datetime,
@@ -135,7 +130,7 @@ def sales_between(
         args.extend(values)
     text = (search or "").strip()
     if text:
-        pattern = _like_pattern(text)
+        pattern = report_sql.like_pattern(text)
         columns = ("bill_number", "order_id", "bank_reference", "customer_phone")
         clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
         args.extend([pattern] * len(columns))

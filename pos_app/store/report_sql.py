@@ -138,7 +138,8 @@ def _chunks(values: Sequence[object]) -> Iterable[Sequence[object]]:
         yield values[first : first + _CHUNK]
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """`text` as a LIKE pattern matching it anywhere (its own %, _ and \\ taken literally)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -348,7 +349,7 @@ def sale_ids(conn: sqlite3.Connection, wanted: SalesFilter) -> array[int]:
     if text:
         columns = ("bill_number", "order_id", "bank_reference", "customer_phone")
         clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
-        args.extend([_like(text)] * len(columns))
+        args.extend([like_pattern(text)] * len(columns))
     sql = (
         f"SELECT rowid FROM sales WHERE {' AND '.join(clauses)}"  # noqa: S608 (placeholders only)
         " ORDER BY created_at DESC, rowid DESC"

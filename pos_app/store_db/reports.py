@@ -15,7 +15,8 @@ from psycopg import AsyncConnection
 from pos_app.domain.money import Money
 from pos_app.domain.sale import Method, Sale, SaleStatus
 from pos_app.store.codec import from_ms, to_ms
-from pos_app.store.queries import FINAL_REFUND_STATUSES, NO_GROUP, DayTotals, Tally
+from pos_app.store.queries import DayTotals
+from pos_app.store.report_sql import GroupRow, RefundGroupRow, fold_totals
 
 __all__ = [
     "StoreRefundRow",
@@ -133,6 +134,8 @@ async def store_tills(conn: AsyncConnection[tuple[object, ...]], scope: StoreSco
 async def store_day_totals(
     conn: AsyncConnection[tuple[object, ...]], scope: StoreScope, start: datetime, end: datetime
 ) -> DayTotals:
+    """The store's day, folded by the one place a till's day is folded too
+    (store/report_sql.fold_totals), so the two cannot add up differently."""
     where, args = scope.where()
     bounds = [to_ms(start), to_ms(end)]
     cur = await conn.execute(
@@ -141,49 +144,35 @@ async def store_day_totals(
         " GROUP BY status, method, payment_group",
         [*args, *bounds],
     )
-    by_status = {s: [0, 0] for s in SaleStatus}
-    by_method = {m: [0, 0] for m in Method}
-    by_group: dict[str, list[int]] = {}
-    late = 0
-    for status, method, group, count, paise, late_count in await cur.fetchall():
-        late += int(late_count)  # type: ignore[call-overload]
-        sale_status = SaleStatus(status)
-        by_status[sale_status][0] += int(count)  # type: ignore[call-overload]
-        by_status[sale_status][1] += int(paise)  # type: ignore[call-overload]
-        if sale_status is SaleStatus.PAID:
-            by_method[Method(method)][0] += int(count)  # type: ignore[call-overload]
-            by_method[Method(method)][1] += int(paise)  # type: ignore[call-overload]
-            slot = by_group.setdefault(str(group) if group else NO_GROUP, [0, 0])
-            slot[0] += int(count)  # type: ignore[call-overload]
-            slot[1] += int(paise)  # type: ignore[call-overload]
-
+    groups = [
+        GroupRow(
+            slot=0,
+            status=SaleStatus(str(status)),
+            method=Method(str(method)),
+            payment_group=str(group) if group else None,
+            count=int(count),  # type: ignore[call-overload]
+            amount=Money(int(paise)),  # type: ignore[call-overload]
+            late=int(late_count),  # type: ignore[call-overload]
+            flagged=(),
+        )
+        for status, method, group, count, paise, late_count in await cur.fetchall()
+    ]
     # Refunds count on the day they were made, for the till that made them (as that till's
     # own day end does: a refund of another till's sale is journaled where it was made).
     refund_where, refund_args = scope.where("r")
-    final = list(FINAL_REFUND_STATUSES)
     cur = await conn.execute(
-        "SELECT coalesce(sum((r.status = 'SUCCESS')::int), 0),"  # noqa: S608 (fixed SQL)
-        " coalesce(sum(r.amount_paise) FILTER (WHERE r.status = 'SUCCESS'), 0),"
-        " coalesce(sum((r.status <> ALL(%s))::int), 0),"
-        " coalesce(sum(r.amount_paise) FILTER (WHERE r.status <> ALL(%s)), 0)"
+        "SELECT r.status, count(*), coalesce(sum(r.amount_paise), 0)"  # noqa: S608 (fixed SQL)
         f" FROM ({_ALL_REFUNDS}) AS r JOIN sales AS s ON s.store_id = r.store_id"
         " AND s.environment = r.environment AND s.order_id = r.order_id"
-        f" WHERE {refund_where} AND r.created_at >= %s AND r.created_at < %s",
-        [final, final, *refund_args, *bounds],
+        f" WHERE {refund_where} AND r.created_at >= %s AND r.created_at < %s"
+        " GROUP BY r.status",
+        [*refund_args, *bounds],
     )
-    row = await cur.fetchone()
-    assert row is not None
-    done, done_paise, pending, pending_paise = (int(v) for v in row)  # type: ignore[call-overload]
-    return DayTotals(
-        start=start,
-        end=end,
-        by_status={s: Tally(c, Money(p)) for s, (c, p) in by_status.items()},
-        paid_by_method={m: Tally(c, Money(p)) for m, (c, p) in by_method.items()},
-        paid_by_group={g: Tally(c, Money(p)) for g, (c, p) in sorted(by_group.items())},
-        refunded=Tally(done, Money(done_paise)),
-        pending_refunds=Tally(pending, Money(pending_paise)),
-        late=late,
-    )
+    refunds = [
+        RefundGroupRow(0, str(status), int(count), Money(int(paise)))  # type: ignore[call-overload]
+        for status, count, paise in await cur.fetchall()
+    ]
+    return fold_totals(start, end, groups, refunds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from pos_app.gateway.retry import RateBudget
+from pos_app.store import rate_budget
 from pos_app.store.rate_budget import SharedRateBudget, budget_path
 
 WINDOW = 1.0
@@ -126,10 +129,14 @@ def test_a_429_seen_by_one_process_holds_back_the_other(tmp_path: Path) -> None:
 
 
 def test_a_waiting_foreground_call_goes_before_another_processes_background(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "rate.sqlite3"
     order: list[str] = []
+    # On a loaded machine the waiting caller's next look can come late; its note must not
+    # lapse meanwhile (a lapsed note is how a dead process's wait stops counting, tested
+    # below), or this test would measure the machine's load instead of the priority.
+    monkeypatch.setattr(rate_budget, "WAITER_TTL", 30.0)
 
     async def main() -> None:
         # A longer window, so that a loaded machine still fills the bucket well before the
@@ -137,7 +144,11 @@ def test_a_waiting_foreground_call_goes_before_another_processes_background(
         counter = SharedRateBudget.open(path, LIMITS, headroom=0.0, reserve=0.0, window=4.0)
         poller = SharedRateBudget.open(path, LIMITS, headroom=0.0, reserve=0.0, window=4.0)
         try:
-            for _ in range(6):
+            # The first call a second before the other five: when its slot comes back, it
+            # is the only free one (two free at once would serve both waiters, in any order).
+            await poller.acquire("get_order", background=True)
+            await asyncio.sleep(1.0)
+            for _ in range(5):
                 await poller.acquire("get_order", background=True)
             assert counter.available("get_order") == 0
 
@@ -214,5 +225,44 @@ def test_sandbox_get_order_allows_40_a_minute_for_the_till(tmp_path: Path) -> No
     budget = SharedRateBudget.open(tmp_path / "r.sqlite3", published_limits("sandbox"))
     try:
         assert budget.capacity("get_order") == 40
+    finally:
+        budget.close()
+
+
+def test_a_waiter_that_stopped_looking_no_longer_holds_back_the_background(
+    tmp_path: Path,
+) -> None:
+    """A foreground caller's note lapses WAITER_TTL after its last look (its process died,
+    say): background calls then take free slots again instead of waiting for it forever."""
+    now = [1000.0]
+    path = tmp_path / "rate.sqlite3"
+    budget = SharedRateBudget.open(
+        path, {"get_order": 2}, headroom=0.0, reserve=0.0, window=10.0, clock=lambda: now[0]
+    )
+    try:
+        assert budget._try_take("get_order", None) is None
+        assert budget._try_take("get_order", None) is None
+        assert budget._try_take("get_order", "gone-waiter") is not None  # full: it waits
+        now[0] += 10.5  # both slots free again; the waiter looked last 10.5 s ago
+        assert rate_budget.WAITER_TTL < 10.5
+        assert budget._try_take("get_order", None) is None  # background goes ahead
+    finally:
+        budget.close()
+
+
+def test_a_waiter_still_looking_holds_back_the_background(tmp_path: Path) -> None:
+    now = [1000.0]
+    path = tmp_path / "rate.sqlite3"
+    budget = SharedRateBudget.open(
+        path, {"get_order": 2}, headroom=0.0, reserve=0.0, window=10.0, clock=lambda: now[0]
+    )
+    try:
+        assert budget._try_take("get_order", None) is None
+        assert budget._try_take("get_order", None) is None
+        now[0] += 9.5
+        assert budget._try_take("get_order", "waiter") is not None  # full: it notes its wait
+        now[0] += 1.0  # slots free; the waiter looked 1 s ago (within WAITER_TTL)
+        assert budget._try_take("get_order", None) is not None  # background waits for it
+        assert budget._try_take("get_order", "waiter") is None  # the waiter gets it
     finally:
         budget.close()
