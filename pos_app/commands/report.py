@@ -6,11 +6,10 @@ console's day end shows; this command only renders it, with the day's sales list
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date, datetime, tzinfo
-from pathlib import Path
 
 from pos_app.commands import exit_codes
+from pos_app.commands.output import write_out
 from pos_app.services.reporting.day_end import build_day_report
 from pos_app.services.reporting.reports import (
     TillNote,
@@ -91,9 +90,5 @@ def run_report(args: argparse.Namespace) -> int:
         text = summary_json(totals, sales, zone, refunded, outside, notes)
     else:
         text = sales_table(totals, sales, zone, refunded, outside, notes)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
-        print(f"Wrote {len(sales)} sales to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_out(text, args.output, len(sales))
     return exit_codes.PAID

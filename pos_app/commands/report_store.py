@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 import psycopg
 
 from pos_app.commands import exit_codes
-from pos_app.commands.output import say
+from pos_app.commands.output import say, write_out
 from pos_app.config import load_settings, paths
 from pos_app.services.reporting.reports import sales_csv, sales_table, summary_json
 from pos_app.store_db.connect import StoreDbError, describe_error
@@ -55,9 +53,5 @@ def run_store_report(args: argparse.Namespace, start: datetime, end: datetime, z
     else:
         scope_line = f"All tills of store {settings.store_id}" + (f", till {till}" if till else "")
         text = scope_line + "\n" + sales_table(totals, sales, zone)  # type: ignore[arg-type]
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
-        print(f"Wrote {len(sales)} sales to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_out(text, args.output, len(sales))
     return exit_codes.PAID

@@ -34,6 +34,7 @@ __all__ = [
     "lockout_seconds",
     "validate_new_pin",
     "verify_pin",
+    "wrong_tries",
 ]
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,21 @@ class PinLockedError(Exception):
         super().__init__(self.message)
 
 
+def wrong_tries(data: dict[str, object]) -> tuple[int, float | None]:
+    """The wrong-try count and lockout end kept in a JSON object (the lockout file, the
+    password store entry). ValueError, KeyError or TypeError when they are not sane: the
+    caller treats that as tampering, never as a reset."""
+    failures = data["failures"]
+    until = data["locked_until"]
+    if type(failures) is not int or failures < 0:
+        raise ValueError("failures")
+    if until is not None and (
+        isinstance(until, bool) or not isinstance(until, int | float) or not math.isfinite(until)
+    ):
+        raise ValueError("locked_until")
+    return failures, None if until is None else float(until)
+
+
 class PinGuard:
     """Checks the manager PIN and locks it after repeated wrong tries.
 
@@ -256,23 +272,14 @@ class PinGuard:
             return
         try:
             data = json.loads(raw)
-            failures = data["failures"]
-            until = data["locked_until"]
-            if type(failures) is not int or failures < 0:
-                raise ValueError("failures")
-            if until is not None and (
-                isinstance(until, bool)
-                or not isinstance(until, int | float)
-                or not math.isfinite(until)
-            ):
-                raise ValueError("locked_until")
+            failures, until = wrong_tries(data)
         except (ValueError, KeyError, TypeError):
             # Damaging the file is no way to reset the count: one more wrong try locks.
             log.warning("the PIN lockout state %s is damaged", self._path)
             self._failures = max(self._failures, FREE_TRIES - 1)
             return
         self._failures = failures
-        self._locked_until = None if until is None else float(until)
+        self._locked_until = until
 
     def _save(self) -> None:
         if self._path is None:

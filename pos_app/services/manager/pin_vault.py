@@ -32,13 +32,12 @@ import asyncio
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from pos_app.secrets import SecretStoreError, TillRecordStore
-from pos_app.services.manager.pin import FREE_TRIES, PinGuard, hash_pin, verify_pin
+from pos_app.services.manager.pin import FREE_TRIES, PinGuard, hash_pin, verify_pin, wrong_tries
 from pos_app.services.manager.policy import PolicyResult
 
 __all__ = [
@@ -103,21 +102,12 @@ def decode_vault(text: str | None) -> VaultRecord | None:
     try:
         data = json.loads(text)
         pin_hash = data["pin_hash"]
-        failures = data["failures"]
-        until = data["locked_until"]
         if pin_hash is not None and not isinstance(pin_hash, str):
             raise ValueError("pin_hash")
-        if type(failures) is not int or failures < 0:
-            raise ValueError("failures")
-        if until is not None and (
-            isinstance(until, bool)
-            or not isinstance(until, int | float)
-            or not math.isfinite(until)
-        ):
-            raise ValueError("locked_until")
+        failures, until = wrong_tries(data)
     except (ValueError, KeyError, TypeError):
         return VaultRecord(damaged=True)
-    return VaultRecord(pin_hash, failures, None if until is None else float(until))
+    return VaultRecord(pin_hash, failures, until)
 
 
 def read_vault(vault: TillRecordStore) -> VaultRecord | None:
