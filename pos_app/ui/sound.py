@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import shutil
 import struct
 import subprocess
 import sys
 import wave
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from pos_app.ui.resources import resource_path
+from pos_app.voice.system import PLAYERS, child_environment
 
 log = logging.getLogger(__name__)
-
-PLAYERS = ("pw-play", "paplay", "aplay")
 
 
 class Sound(Protocol):
@@ -67,7 +64,7 @@ class CommandSound:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=system_environment(),
+                env=child_environment(),
             )
         except OSError:
             log.warning("could not start the sound player %s", argv[0])
@@ -77,20 +74,6 @@ class CommandSound:
 
 def _argv(player: str, wav: Path) -> list[str]:
     return [player, "-q", str(wav)] if Path(player).name == "aplay" else [player, str(wav)]
-
-
-def system_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for a system program started from the till. Inside a PyInstaller
-    bundle LD_LIBRARY_PATH points at the bundle's own libraries; a system player must load
-    the system's, so the value from before the bundle started is put back (or dropped)."""
-    env = dict(os.environ if environ is None else environ)
-    original = env.pop("LD_LIBRARY_PATH_ORIG", None)
-    if getattr(sys, "frozen", False) or original is not None:
-        if original:
-            env["LD_LIBRARY_PATH"] = original
-        else:
-            env.pop("LD_LIBRARY_PATH", None)
-    return env
 
 
 def make_sound(enabled: bool) -> Sound:

@@ -12,7 +12,7 @@ import struct
 import wave
 from pathlib import Path
 
-from pos_app.ui.sound import PLAYERS
+from pos_app.voice.system import PLAYERS
 
 __all__ = ["NO_PLAYER", "play_failed", "sound_notice", "write_failure_tone"]
 

@@ -2,7 +2,7 @@
 
 Inside a PyInstaller bundle LD_LIBRARY_PATH points at the bundle's libraries; a system
 program must load the system's, so the value from before the bundle started is put back
-(the same rule as the chime's player in ui/sound.py, which the core cannot import).
+(the chime's player in ui/sound.py uses the same two).
 """
 
 from __future__ import annotations

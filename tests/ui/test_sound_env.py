@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pos_app.ui.sound import system_environment
+from pos_app.voice.system import child_environment as system_environment
 
 
 def test_bundle_library_path_is_put_back() -> None:
