@@ -317,20 +317,14 @@ def _set_pin(settings: Settings, where: Paths, value: str | None, *, reset: bool
 
 
 def _check_stored_pin(guard: PinGuard, encoded: str) -> bool:
-    from pos_app.services.manager.pin import PinLockedError
+    from pos_app.commands.pin_prompt import try_pin
 
     pin = read_hidden("The manager PIN kept in the password store: ")
     if not pin:
         say("No manager PIN was given, so nothing was changed.")
         return False
-    try:
-        if guard.check(pin, encoded):
-            return True
-    except PinLockedError as exc:
-        say(exc.message)
-        return False
-    except ValueError:
-        say("The PIN in the password store is damaged: use --reset.")
-        return False
-    say("Wrong manager PIN.")
-    return False
+    damaged = "The PIN in the password store is damaged: use --reset."
+    outcome = try_pin(guard, pin, encoded, damaged=damaged)
+    if outcome == "wrong":
+        say("Wrong manager PIN.")
+    return outcome == "right"

@@ -17,11 +17,12 @@ import getpass
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 from pos_app.commands.output import say
 from pos_app.config import Paths, Settings
 from pos_app.secrets import TillRecordStore
-from pos_app.services.manager.pin import PinLockedError
+from pos_app.services.manager.pin import PinGuard, PinLockedError
 from pos_app.services.manager.pin_vault import Access
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "pin_state_path",
     "read_hidden",
     "require_manager_pin",
+    "try_pin",
 ]
 
 PIN_STATE_FILE = "manager_pin_state.json"
@@ -42,6 +44,26 @@ NO_PIN_HINT = (
     "No manager PIN is set, so anyone at this till can do this. "
     "Set one with `pos-app config set manager_pin`."
 )
+
+
+DAMAGED_PIN = (
+    "The stored manager PIN is damaged, so it cannot be checked. Set a new one "
+    "with `pos-app config set manager_pin --reset` (recorded in the journal)."
+)
+
+
+def try_pin(
+    guard: PinGuard, pin: str, encoded: str, *, damaged: str
+) -> Literal["right", "wrong", "stop"]:
+    """One typed PIN against the stored hash. "stop" when the guard is locked or the hash
+    is not one of ours (said on stderr, with `damaged` for the latter)."""
+    try:
+        return "right" if guard.check(pin, encoded) else "wrong"
+    except PinLockedError as exc:
+        say(exc.message)
+    except ValueError:  # the stored hash is not one of ours
+        say(damaged)
+    return "stop"
 
 
 def pin_state_path(where: Paths) -> Path:
@@ -140,18 +162,9 @@ def require_manager_pin(
         if pin is None or not pin:
             say("No manager PIN was given, so nothing was changed.")
             return False
-        try:
-            if guard.check(pin, encoded):
-                return True
-        except PinLockedError as exc:
-            say(exc.message)
-            return False
-        except ValueError:  # the stored hash is not one of ours
-            say(
-                "The stored manager PIN is damaged, so it cannot be checked. Set a new one "
-                "with `pos-app config set manager_pin --reset` (recorded in the journal)."
-            )
-            return False
+        outcome = try_pin(guard, pin, encoded, damaged=DAMAGED_PIN)
+        if outcome != "wrong":
+            return outcome == "right"
         locked = guard.locked_until()
         if locked is not None:
             say(f"Wrong manager PIN. {PinLockedError(locked - time.time()).message}")
