@@ -31,7 +31,7 @@ from pos_app.gateway.base import PaymentGateway
 from pos_app.gateway.cashfree import DEFAULT_TIMEOUT, CashfreeGateway, base_url_for
 from pos_app.gateway.retry import CallBudget, RateBudget, published_limits
 from pos_app.logs import register_secret
-from pos_app.services.checkout.run import Deps, JournalLike
+from pos_app.services.checkout.deps import Deps, JournalLike
 from pos_app.services.checkout.schedule import PollSchedule, SweepSchedule, sustainable_interval
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.store.journal import Journal

@@ -21,7 +21,7 @@ from pos_app.domain.sale import Method, SaleStatus
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RateBudget, RetryPolicy
 from pos_app.secrets import Secret
-from pos_app.services.checkout.run import Deps
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.schedule import PollSchedule
 from pos_app.services.checkout.service import CheckoutService
 from pos_app.services.checkout.state import ChargeRequest, SaleState

@@ -9,8 +9,8 @@ from typing import Any, TextIO
 from pos_app.commands import exit_codes
 from pos_app.commands.outside_check import run_outside_check
 from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, Sale, SaleStatus
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.reconcile import reconcile_open_sales, refresh_sale
-from pos_app.services.checkout.run import Deps
 from pos_app.services.wording import reason_text
 
 __all__ = [

@@ -23,7 +23,8 @@ from pos_app.domain.validate import ValidationError
 from pos_app.gateway.base import AuthenticateStatus, CardAction, CardPayResult, OtpResult
 from pos_app.gateway.errors import GatewayError
 from pos_app.services.checkout.card_prompt import RESEND_COOLDOWN, CardFlow
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.deps import Deps
+from pos_app.services.checkout.run import SaleRun
 from pos_app.services.checkout.state import SaleState
 from pos_app.services.wording import describe_error
 

@@ -18,9 +18,10 @@ from datetime import timedelta
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.base import Payment
 from pos_app.gateway.errors import GatewayError, NotFoundError, RateLimitedError
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.opening import back_online, went_offline
 from pos_app.services.checkout.reading import Reading, ReadingKind, read_sale
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.run import SaleRun
 from pos_app.services.checkout.state import SaleState
 from pos_app.services.wording import REASON_SENTENCES, describe_error
 

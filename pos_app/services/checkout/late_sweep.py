@@ -9,9 +9,10 @@ from datetime import datetime
 
 from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.following import record_reading
 from pos_app.services.checkout.reading import ReadingKind, read_sale
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.run import SaleRun
 
 __all__ = ["sweep_sale"]
 

@@ -11,7 +11,8 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.deps import Deps
+from pos_app.services.checkout.run import SaleRun
 
 __all__ = ["ADOPT_EVERY_SECONDS", "HEARTBEAT_SECONDS", "LEASE_TTL", "keep_leases"]
 

@@ -27,7 +27,8 @@ from pos_app.domain.qr import QrCode
 from pos_app.domain.sale import Method, ReasonCode, SaleStatus
 from pos_app.gateway.base import Customer, Link, NewLink, NewOrder, Order, PayResult, UpiChannel
 from pos_app.gateway.errors import DuplicateOrderError, GatewayError, NotFoundError
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.deps import Deps
+from pos_app.services.checkout.run import SaleRun
 from pos_app.services.checkout.state import Offline, SaleState
 from pos_app.services.qr import shown_qr
 from pos_app.services.wording import describe_error, is_s2s_refusal

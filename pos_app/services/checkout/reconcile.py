@@ -15,9 +15,10 @@ from datetime import timedelta
 
 from pos_app.domain.sale import CLOSED_UNPAID, OPEN_STATUSES, ReasonCode, Sale, SaleStatus
 from pos_app.gateway.errors import GatewayError
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.following import expire_sale, record_reading
 from pos_app.services.checkout.reading import ReadingKind, read_sale
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.run import SaleRun
 from pos_app.services.wording import describe_error
 
 __all__ = ["Settled", "reconcile_open_sales", "refresh_sale"]

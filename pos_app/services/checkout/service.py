@@ -28,12 +28,13 @@ from pos_app.domain.sale import (
 )
 from pos_app.domain.validate import ValidationError
 from pos_app.services.checkout import card as card_step
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.following import cancel_sale, watch_sale
 from pos_app.services.checkout.late_sweep import sweep_sale
 from pos_app.services.checkout.lease_keeper import LEASE_TTL, keep_leases
 from pos_app.services.checkout.listeners import Listeners
 from pos_app.services.checkout.opening import open_sale, start_attempt
-from pos_app.services.checkout.run import Deps, SaleRun
+from pos_app.services.checkout.run import SaleRun
 from pos_app.services.checkout.state import ChargeRequest, SaleState
 from pos_app.store.errors import CounterBusyError, JournalError
 

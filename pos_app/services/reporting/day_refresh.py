@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pos_app.domain.sale import CLOSED_UNPAID, Sale, SaleStatus
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.reconcile import Settled, refresh_sale
-from pos_app.services.checkout.run import Deps
 from pos_app.services.refunds.outside import check_outside_refunds
 from pos_app.services.refunds.service import RefundService
 from pos_app.store.codec import RefundRecord

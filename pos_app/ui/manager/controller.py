@@ -21,8 +21,8 @@ from PySide6.QtCore import QObject, Signal
 
 from pos_app.domain.money import Money
 from pos_app.domain.sale import OPEN_STATUSES, Sale
+from pos_app.services.checkout.deps import Deps
 from pos_app.services.checkout.reconcile import refresh_sale
-from pos_app.services.checkout.run import Deps
 from pos_app.services.checkout.state import SaleState
 from pos_app.services.records import JournalError
 from pos_app.services.refunds.requests import RefundRequestDecidedError, RefundRequestService
