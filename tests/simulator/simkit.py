@@ -27,7 +27,7 @@ from PIL import Image
 from pos_app.gateway.cashfree import CashfreeGateway
 from pos_app.gateway.retry import RetryPolicy
 from pos_app.secrets import Secret
-from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator
+from pos_app.simulator import SIM_CLIENT_ID, SIM_CLIENT_SECRET, Simulator, SimulatorTransport
 
 START = datetime(2026, 1, 15, 4, 30, tzinfo=UTC)  # 10:00 IST
 AUTH = {
@@ -260,3 +260,18 @@ class Rig:
             retry=RetryPolicy(max_attempts=attempts, jitter=lambda d: d),
             sleep=sleep,
         )
+
+
+async def create_link_on(sim: Simulator, link_id: str, rupees: int) -> None:
+    """Create a payment link on `sim` through its HTTP API, as a till would."""
+    async with httpx.AsyncClient(
+        transport=SimulatorTransport(sim),
+        base_url="http://simulator.invalid/pg",
+        headers={
+            "x-client-id": "SIM-APP-ID",
+            "x-client-secret": SIM_CLIENT_SECRET,
+            "x-api-version": "2025-01-01",
+        },
+    ) as client:
+        answer = await client.post("/links", json=link_body(link_id, rupees))
+        assert answer.status_code == 200, answer.text

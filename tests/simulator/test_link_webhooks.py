@@ -7,29 +7,14 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 import pytest
-from simulator.simkit import link_body
+from simulator.simkit import create_link_on
 from simulator.test_webhooks import Hook, _wait
 
 from pos_app.gateway.webhooks import verify
 from pos_app.secrets import Secret
-from pos_app.simulator import SIM_CLIENT_SECRET, Simulator, SimulatorTransport
+from pos_app.simulator import SIM_CLIENT_SECRET, Simulator
 from pos_app.simulator.webhooks import WebhookSender
-
-
-async def _link(sim: Simulator, link_id: str, rupees: int) -> None:
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(sim),
-        base_url="http://simulator.invalid/pg",
-        headers={
-            "x-client-id": "SIM-APP-ID",
-            "x-client-secret": SIM_CLIENT_SECRET,
-            "x-api-version": "2025-01-01",
-        },
-    ) as client:
-        answer = await client.post("/links", json=link_body(link_id, rupees))
-        assert answer.status_code == 200, answer.text
 
 
 @pytest.mark.asyncio
@@ -37,7 +22,7 @@ async def test_a_paid_link_sends_its_link_event_with_the_link_id() -> None:
     hook = Hook([])
     sim = Simulator(seed=11)
     try:
-        await _link(sim, "S_0042", 240)
+        await create_link_on(sim, "S_0042", 240)
         with WebhookSender(sim, hook.url, delays=(0.05,)) as sender:
             order_id = sim.link_customer_pays("S_0042")
             _wait(lambda: len(hook.seen) == 2)

@@ -11,38 +11,22 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from simulator.simkit import link_body
+from simulator.simkit import create_link_on
 from store_db.push_kit import start_receiver, start_sender
 
 from pos_app.services.store_sync.push import PushListener
-from pos_app.simulator import SIM_CLIENT_SECRET, Simulator, SimulatorTransport
+from pos_app.simulator import Simulator
 from pos_app.store_db.connect import connect
 from pos_app.store_db.webhooks import WEBHOOK_CHANNEL
 
 pytestmark = pytest.mark.asyncio
 
 
-async def _link(sim: Simulator, link_id: str, rupees: int) -> None:
-    import httpx
-
-    async with httpx.AsyncClient(
-        transport=SimulatorTransport(sim),
-        base_url="http://simulator.invalid/pg",
-        headers={
-            "x-client-id": "SIM-APP-ID",
-            "x-client-secret": SIM_CLIENT_SECRET,
-            "x-api-version": "2025-01-01",
-        },
-    ) as client:
-        answer = await client.post("/links", json=link_body(link_id, rupees))
-        assert answer.status_code == 200, answer.text
-
-
 async def test_the_link_event_wakes_the_links_sale_by_its_link_id(
     store_url: str, tmp_path: Path
 ) -> None:
     sim = Simulator(seed=21)
-    await _link(sim, "S_0077", 310)
+    await create_link_on(sim, "S_0077", 310)
     receiver, url = await start_receiver(store_url)
     sender = start_sender(sim, url)
     woken: list[str] = []

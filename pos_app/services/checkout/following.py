@@ -30,6 +30,13 @@ __all__ = ["cancel_sale", "expire_sale", "record_reading", "watch_sale"]
 log = logging.getLogger(__name__)
 
 
+# Cashfree's own word that the order is over: the journal's event, status and reason code.
+_CLOSED_BY_CASHFREE = {
+    ReadingKind.EXPIRED: ("expired", SaleStatus.EXPIRED, ReasonCode.EXPIRED_AT_CASHFREE),
+    ReadingKind.CANCELLED: ("cancelled", SaleStatus.CANCELLED, ReasonCode.CANCELLED_AT_CASHFREE),
+}
+
+
 def _failure_text(payment: Payment) -> str:
     if payment.error is not None:
         parts = [payment.error.description or payment.error.reason or payment.error.code or ""]
@@ -97,25 +104,12 @@ def record_reading(deps: Deps, run: SaleRun, reading: Reading, *, late: bool = F
             )
             or run.sale.status is SaleStatus.PAID
         )
-    if kind is ReadingKind.EXPIRED:
-        run.record(
-            deps,
-            event="expired",
-            status=SaleStatus.EXPIRED,
-            reason=None,
-            reason_code=ReasonCode.EXPIRED_AT_CASHFREE,
-        )
-        return True
-    if kind is ReadingKind.CANCELLED:
-        run.record(
-            deps,
-            event="cancelled",
-            status=SaleStatus.CANCELLED,
-            reason=None,
-            reason_code=ReasonCode.CANCELLED_AT_CASHFREE,
-        )
-        return True
-    return False
+    closed = _CLOSED_BY_CASHFREE.get(kind)
+    if closed is None:
+        return False
+    event, status, code = closed
+    run.record(deps, event=event, status=status, reason=None, reason_code=code)
+    return True
 
 
 async def watch_sale(deps: Deps, run: SaleRun) -> AsyncIterator[SaleState]:
